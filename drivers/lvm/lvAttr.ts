@@ -1,0 +1,39 @@
+/** LVM's ten-character `lv_attr`, decoded into named values (see lvs(8), "lv_attr bits"). */
+export interface LvAttr {
+  volumeType:
+    | "origin" | "snapshot" | "thinPool" | "thinVolume" | "thinPoolData" | "thinPoolMetadata"
+    | "mirror" | "raid" | "pvmove" | "virtual" | "internal" | "invalidSnapshot" | "normal" | "other";
+  /** The kernel device is present with a live table. */
+  active: boolean;
+  suspended: boolean;
+  /** Something holds the device open. */
+  open: boolean;
+  /** Activation skip is set (thin snapshots by default): a plain `lvchange -ay` skips it. */
+  activationSkip: boolean;
+  /** Column 9: "-" is healthy; anything else names the problem. */
+  health: "ok" | "partial" | "refreshNeeded" | "mismatches" | "writemostly" | "failed" | "outOfData" | "metadataReadOnly" | "unknown";
+}
+
+const TYPES: Record<string, LvAttr["volumeType"]> = {
+  o: "origin", O: "origin", s: "snapshot", S: "invalidSnapshot", t: "thinPool", V: "thinVolume",
+  T: "thinPoolData", e: "thinPoolMetadata", m: "mirror", M: "mirror", r: "raid", R: "raid",
+  p: "pvmove", v: "virtual", i: "internal", I: "internal", l: "internal", "-": "normal",
+};
+
+const HEALTH: Record<string, LvAttr["health"]> = {
+  "-": "ok", p: "partial", r: "refreshNeeded", m: "mismatches", w: "writemostly",
+  F: "failed", D: "outOfData", M: "metadataReadOnly", X: "unknown",
+};
+
+export function parseLvAttr(attr: string): LvAttr {
+  const at = (index: number): string => attr[index] ?? "-";
+  const state = at(4);
+  return {
+    volumeType: TYPES[at(0)] ?? "other",
+    active: state === "a" || state === "s" || state === "S",
+    suspended: state === "s" || state === "S",
+    open: at(5) === "o",
+    activationSkip: at(9) === "k",
+    health: HEALTH[at(8)] ?? "unknown",
+  };
+}

@@ -1,0 +1,81 @@
+import { InvalidInput } from "../interface/errors";
+
+/**
+ * LVM's naming rules, and the inverse pairs that map cinderblock names onto LV names and
+ * device-mapper names. Every name passes `checkLvName` / `checkVgName` before it reaches a
+ * command line.
+ */
+
+const LV_NAME = /^[A-Za-z0-9+_.][A-Za-z0-9+_.-]*$/;
+/** Kept well below LVM's 127 so that gate names (`cbgate-<vg>-<lv>`, dashes doubled) fit. */
+export const MAX_LV_NAME = 55;
+const MAX_VG_NAME = 32;
+/** Substrings LVM reserves for its internal LVs; names containing them cannot be escaped. */
+const RESERVED_PARTS = ["_cdata", "_cmeta", "_corig", "_cpool", "_cvol", "_imeta", "_iorig", "_mimage", "_mlog", "_pmspare", "_rimage", "_rmeta", "_tdata", "_tmeta", "_vdata", "_vorigin", "_wcorig"];
+/** Prefixes LVM reserves; names starting with them are stored with a leading underscore (Cinder's escape). */
+const RESERVED_PREFIXES = ["snapshot", "pvmove"];
+
+function checkName(kind: string, name: string, max: number): void {
+  if (name.length === 0 || name.length > max) {
+    throw new InvalidInput(`${kind} '${printable(name)}' must be 1 to ${max} characters long`);
+  }
+  if (!LV_NAME.test(name) || name === "." || name === "..") {
+    throw new InvalidInput(
+      `${kind} '${printable(name)}' may contain only letters, digits and + _ . - and must not start with '-'`,
+    );
+  }
+}
+
+/** Validates a user-facing volume or snapshot name (before escaping). */
+export function checkVolumeName(name: string): void {
+  checkName("name", name, MAX_LV_NAME - 1);
+  const reserved = RESERVED_PARTS.find((part) => name.includes(part));
+  if (reserved) throw new InvalidInput(`name '${name}' contains '${reserved}', which LVM reserves for internal volumes`);
+}
+
+export function checkVgName(name: string): void {
+  checkName("volume group name", name, MAX_VG_NAME);
+}
+
+/** User name → LV name: reserved prefixes get a leading underscore. */
+export function escapeLvName(name: string): string {
+  checkVolumeName(name);
+  return RESERVED_PREFIXES.some((prefix) => name.startsWith(prefix)) ? `_${name}` : name;
+}
+
+/** LV name → user name; the inverse of `escapeLvName`. */
+export function unescapeLvName(lvName: string): string {
+  const inner = lvName.slice(1);
+  return lvName.startsWith("_") && RESERVED_PREFIXES.some((prefix) => inner.startsWith(prefix)) ? inner : lvName;
+}
+
+/** An LV name read back from the host, checked before it is used in a command. */
+export function checkLvName(lvName: string): void {
+  checkName("logical volume name", lvName, MAX_LV_NAME);
+}
+
+const mangle = (part: string): string => part.replace(/-/g, "--");
+
+/** `/dev/mapper/<vg>-<lv>` with dashes doubled, as device-mapper names LVM's devices. */
+export function lvMapperPath(vg: string, lv: string): string {
+  return `/dev/mapper/${mangle(vg)}-${mangle(lv)}`;
+}
+
+/** The hidden copy-on-write device of a thick snapshot. */
+export function cowMapperPath(vg: string, lv: string): string {
+  return `${lvMapperPath(vg, lv)}-cow`;
+}
+
+/** The gate device-mapper name of a volume: every consumer uses `/dev/mapper/<gateName>`. */
+export function gateName(vg: string, lv: string): string {
+  return `cbgate-${mangle(vg)}-${mangle(lv)}`;
+}
+
+export function gatePath(vg: string, lv: string): string {
+  return `/dev/mapper/${gateName(vg, lv)}`;
+}
+
+function printable(value: string): string {
+  const shown = value.length > 60 ? `${value.slice(0, 60)}...` : value;
+  return shown.replace(/[^\x20-\x7e]/g, "?");
+}

@@ -1,0 +1,93 @@
+import { InvalidInput } from "../interface/errors";
+
+/**
+ * The LV tags that make an LV cinderblock's: a marker, its kind and uuid, and the user's
+ * description and labels. With them, `lvs @cinderblock` finds everything cinderblock ever made,
+ * so a crash between two steps can leave nothing it cannot find again.
+ */
+export const MARKER = "cinderblock";
+
+export type LvKind = "volume" | "snapshot" | "temp";
+
+export interface CinderblockTags {
+  kind: LvKind;
+  uuid: string;
+  description?: string | undefined;
+  labels: Record<string, string>;
+  /** For a volume made from a source: `snapshot/<lv>` or `volume/<lv>`. */
+  source?: string | undefined;
+  /** For a snapshot: the LV name of its volume. */
+  volume?: string | undefined;
+  /** For a temporary LV: the uuid of the operation that made it. */
+  tempFor?: string | undefined;
+}
+
+const UUID = /^[A-Za-z0-9][A-Za-z0-9-]{0,63}$/;
+const LABEL_KEY = /^[a-z0-9][a-z0-9_.-]{0,62}$/;
+const LABEL_VALUE = /^[A-Za-z0-9_.+:/-]{0,200}$/;
+const MAX_DESCRIPTION_BYTES = 512;
+
+export function checkUuid(uuid: string): void {
+  if (!UUID.test(uuid)) throw new InvalidInput(`uuid '${uuid.slice(0, 80)}' must be letters, digits and dashes (at most 64)`);
+}
+
+export function checkLabels(labels: Readonly<Record<string, string>>): void {
+  for (const [key, value] of Object.entries(labels)) {
+    if (!LABEL_KEY.test(key)) {
+      throw new InvalidInput(`label key '${key.slice(0, 80)}' must be lower-case letters, digits, '_', '.', '-' (at most 63, starting alphanumeric)`);
+    }
+    if (!LABEL_VALUE.test(value)) {
+      throw new InvalidInput(`label '${key}' has a value with characters LVM tags cannot hold; use letters, digits and _ . + : / - (at most 200)`);
+    }
+  }
+}
+
+export function checkDescription(description: string): void {
+  if (Buffer.byteLength(description, "utf8") > MAX_DESCRIPTION_BYTES) {
+    throw new InvalidInput(`description must be at most ${MAX_DESCRIPTION_BYTES} bytes`);
+  }
+}
+
+/** The tags to pass as `--addtag` values. */
+export function encodeTags(tags: CinderblockTags): string[] {
+  checkUuid(tags.uuid);
+  checkLabels(tags.labels);
+  const out = [MARKER, `cb.kind=${tags.kind}`, `cb.uuid=${tags.uuid}`];
+  if (tags.description) {
+    checkDescription(tags.description);
+    out.push(`cb.desc=${Buffer.from(tags.description, "utf8").toString("base64url")}`);
+  }
+  for (const [key, value] of Object.entries(tags.labels)) out.push(`cb.label.${key}=${value}`);
+  if (tags.source) out.push(`cb.source=${tags.source}`);
+  if (tags.volume) out.push(`cb.volume=${tags.volume}`);
+  if (tags.tempFor) out.push(`cb.temp-for=${tags.tempFor}`);
+  return out;
+}
+
+/** Reads the tags back; undefined when the LV is not cinderblock's. */
+export function decodeTags(tags: readonly string[]): CinderblockTags | undefined {
+  if (!tags.includes(MARKER)) return undefined;
+  const values = new Map<string, string>();
+  const labels: Record<string, string> = {};
+  for (const tag of tags) {
+    const eq = tag.indexOf("=");
+    if (eq < 0) continue;
+    const key = tag.slice(0, eq);
+    const value = tag.slice(eq + 1);
+    if (key.startsWith("cb.label.")) labels[key.slice("cb.label.".length)] = value;
+    else values.set(key, value);
+  }
+  const kind = values.get("cb.kind");
+  const uuid = values.get("cb.uuid");
+  if ((kind !== "volume" && kind !== "snapshot" && kind !== "temp") || !uuid) return undefined;
+  const description = values.get("cb.desc");
+  return {
+    kind,
+    uuid,
+    description: description === undefined ? undefined : Buffer.from(description, "base64url").toString("utf8"),
+    labels,
+    source: values.get("cb.source"),
+    volume: values.get("cb.volume"),
+    tempFor: values.get("cb.temp-for"),
+  };
+}

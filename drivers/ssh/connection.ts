@@ -1,0 +1,302 @@
+import { readFile } from "node:fs/promises";
+import type { Readable, Writable } from "node:stream";
+import { Client, type ConnectConfig, type ClientChannel } from "ssh2";
+import { HostKeyError, SshAuthError, SshConfigError, SshConnectError } from "./errors";
+import { acceptsKey, fingerprint, hostKeyAlgorithmsFor, keyTypeOf, type HostKeyPolicy } from "./hostKey";
+import { registerSecret } from "./redact";
+import { describeTarget, type SshTarget } from "./target";
+
+export interface ChannelRequest {
+  /** Command text, already quoted by `quoteArgv`. */
+  command: string;
+  stdin?: Buffer | string | Readable | undefined;
+  /** When set, stdout streams here instead of being collected. */
+  stdout?: Writable | undefined;
+  maxStdoutBytes: number;
+  maxStderrBytes: number;
+  /** Client-side deadline; the channel is closed when it passes. */
+  deadlineMs: number;
+  signal?: AbortSignal | undefined;
+}
+
+export interface ChannelResult {
+  exitCode: number | undefined;
+  signal: string | undefined;
+  stdout: string;
+  stderr: string;
+  durationMs: number;
+  timedOut: boolean;
+  cancelled: boolean;
+  stdoutOverflow: boolean;
+  /** The connection closed under the channel. */
+  connectionLost: boolean;
+}
+
+/** Opening a channel failed before the command started; safe to retry on another connection. */
+export class ChannelOpenError extends Error {
+  constructor(readonly connectionAlive: boolean, options: { cause: unknown }) {
+    super(`could not open an SSH channel: ${(options.cause as Error)?.message ?? options.cause}`, options);
+  }
+}
+
+export interface ConnectionOptions {
+  keepaliveIntervalMs: number;
+  keepaliveCountMax: number;
+}
+
+/** One authenticated ssh2 client. The pool decides how many channels it carries. */
+export class SshConnection {
+  private closed = false;
+  activeChannels = 0;
+  lastUsed = Date.now();
+
+  private constructor(
+    private readonly client: Client,
+    readonly destination: string,
+  ) {
+    client.on("close", () => {
+      this.closed = true;
+    });
+  }
+
+  get alive(): boolean {
+    return !this.closed;
+  }
+
+  static async open(target: SshTarget, policy: HostKeyPolicy, options: ConnectionOptions): Promise<SshConnection> {
+    const destination = describeTarget(target);
+    const config = await buildConnectConfig(target, options);
+    const methods = authMethods(target);
+    let presented: Buffer | undefined;
+    config.hostVerifier = (key: Buffer) => {
+      presented = key;
+      return acceptsKey(policy, key);
+    };
+    const pinnedTypes = policy.keys.map((key) => key.type);
+    if (pinnedTypes.length > 0 && policy.fingerprints.length === 0) {
+      config.algorithms = { serverHostKey: hostKeyAlgorithmsFor(pinnedTypes) as never };
+    }
+
+    const client = new Client();
+    return await new Promise<SshConnection>((resolve, reject) => {
+      let settled = false;
+      const fail = (error: Error): void => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        client.end();
+        reject(error);
+      };
+      // ssh2's readyTimeout starts after TCP connect; this bounds the whole attempt.
+      const timer = setTimeout(
+        () => fail(new SshConnectError(destination, `no SSH handshake within ${target.connectTimeoutMs / 1000} s`)),
+        target.connectTimeoutMs,
+      );
+      client.on("error", (error: Error & { level?: string; code?: string }) => {
+        if (settled) return; // Later errors surface as a closed connection.
+        if (presented && !acceptsKey(policy, presented)) {
+          fail(new HostKeyError(destination, fingerprint(presented), keyTypeOf(presented), policy.describe));
+        } else if (error.level === "client-authentication") {
+          fail(new SshAuthError(destination, methods, { cause: error }));
+        } else if (error.level === "client-timeout") {
+          fail(new SshConnectError(destination, `no SSH handshake within ${target.connectTimeoutMs / 1000} s`, { cause: error }));
+        } else {
+          fail(new SshConnectError(destination, describeSocketError(error), { cause: error }));
+        }
+      });
+      client.on("close", () => fail(new SshConnectError(destination, "the server closed the connection during the handshake")));
+      client.on("ready", () => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        resolve(new SshConnection(client, destination));
+      });
+      try {
+        client.connect(config);
+      } catch (error) {
+        // ssh2 parses the private key synchronously inside connect().
+        fail(new SshConfigError(`the private key for ${destination} cannot be used (wrong passphrase or unsupported format)`, undefined, { cause: error }));
+      }
+    });
+  }
+
+  /** Runs one command on a new channel and resolves when the channel closes. */
+  exec(request: ChannelRequest): Promise<ChannelResult> {
+    this.activeChannels++;
+    this.lastUsed = Date.now();
+    const started = Date.now();
+    return new Promise<ChannelResult>((resolve, reject) => {
+      this.client.exec(request.command, (error, channel) => {
+        if (error) {
+          this.activeChannels--;
+          reject(new ChannelOpenError(this.alive, { cause: error }));
+          return;
+        }
+        collect(channel, request, started, () => this.alive).then(
+          (result) => {
+            this.activeChannels--;
+            this.lastUsed = Date.now();
+            resolve(result);
+          },
+          (failure: unknown) => {
+            this.activeChannels--;
+            reject(failure);
+          },
+        );
+      });
+    });
+  }
+
+  close(): void {
+    this.closed = true;
+    this.client.end();
+  }
+}
+
+function collect(
+  channel: ClientChannel,
+  request: ChannelRequest,
+  started: number,
+  connectionAlive: () => boolean,
+): Promise<ChannelResult> {
+  return new Promise((resolve) => {
+    const stdout: Buffer[] = [];
+    let stdoutBytes = 0;
+    let stdoutOverflow = false;
+    let stderr = Buffer.alloc(0);
+    let exitCode: number | undefined;
+    let exitSignal: string | undefined;
+    let timedOut = false;
+    let cancelled = false;
+
+    const stop = (): void => {
+      try {
+        channel.signal("KILL");
+      } catch {
+        // The channel may already be half-closed; closing it below is what matters.
+      }
+      channel.close();
+    };
+    const timer = setTimeout(() => {
+      timedOut = true;
+      stop();
+    }, request.deadlineMs);
+    const onAbort = (): void => {
+      cancelled = true;
+      stop();
+    };
+    request.signal?.addEventListener("abort", onAbort, { once: true });
+
+    channel.on("data", (chunk: Buffer) => {
+      if (request.stdout) {
+        if (!request.stdout.write(chunk)) {
+          channel.pause();
+          request.stdout.once("drain", () => channel.resume());
+        }
+        return;
+      }
+      stdoutBytes += chunk.length;
+      if (stdoutBytes > request.maxStdoutBytes) {
+        if (!stdoutOverflow) {
+          stdoutOverflow = true;
+          stop();
+        }
+        return;
+      }
+      stdout.push(chunk);
+    });
+    channel.stderr.on("data", (chunk: Buffer) => {
+      stderr = Buffer.concat([stderr, chunk]);
+      // Keep the tail: the last lines say why a command failed.
+      if (stderr.length > request.maxStderrBytes) stderr = stderr.subarray(stderr.length - request.maxStderrBytes);
+    });
+    channel.on("exit", (code: number | null, signalName?: string) => {
+      if (typeof code === "number") exitCode = code;
+      else if (signalName) exitSignal = `SIG${signalName}`;
+    });
+    channel.on("close", () => {
+      clearTimeout(timer);
+      request.signal?.removeEventListener("abort", onAbort);
+      if (request.stdout && request.stdout !== process.stdout && request.stdout !== process.stderr) {
+        request.stdout.end();
+      }
+      resolve({
+        exitCode,
+        signal: exitSignal,
+        stdout: Buffer.concat(stdout).toString("utf8"),
+        stderr: stderr.toString("utf8"),
+        durationMs: Date.now() - started,
+        timedOut,
+        cancelled,
+        stdoutOverflow,
+        connectionLost: exitCode === undefined && exitSignal === undefined && !timedOut && !cancelled && !connectionAlive(),
+      });
+    });
+
+    const input = request.stdin;
+    if (input === undefined) channel.end();
+    else if (typeof input === "string" || Buffer.isBuffer(input)) channel.end(input);
+    else {
+      input.on("error", () => channel.close());
+      input.pipe(channel);
+    }
+  });
+}
+
+function authMethods(target: SshTarget): string[] {
+  const methods: string[] = [];
+  if (target.privateKey || target.privateKeyPath) methods.push("publickey");
+  if (target.agent) methods.push("agent");
+  if (target.password !== undefined) methods.push("password");
+  return methods;
+}
+
+async function buildConnectConfig(target: SshTarget, options: ConnectionOptions): Promise<ConnectConfig> {
+  const config: ConnectConfig = {
+    host: target.address,
+    port: target.port,
+    username: target.user,
+    readyTimeout: target.connectTimeoutMs,
+    keepaliveInterval: options.keepaliveIntervalMs,
+    keepaliveCountMax: options.keepaliveCountMax,
+    tryKeyboard: false,
+  };
+  if (target.privateKey) {
+    config.privateKey = target.privateKey;
+  } else if (target.privateKeyPath) {
+    try {
+      config.privateKey = await readFile(target.privateKeyPath);
+    } catch (error) {
+      const reason = (error as NodeJS.ErrnoException).code === "ENOENT" ? "does not exist" : "cannot be read";
+      throw new SshConfigError(`private key file ${target.privateKeyPath} ${reason}`, undefined, { cause: error });
+    }
+    registerSecret(config.privateKey);
+  }
+  if (target.passphrase !== undefined) config.passphrase = target.passphrase;
+  if (target.password !== undefined) config.password = target.password;
+  if (target.agent) {
+    const socket = target.agent === true ? process.env.SSH_AUTH_SOCK : target.agent;
+    if (!socket) throw new SshConfigError("agent authentication was requested but SSH_AUTH_SOCK is not set");
+    config.agent = socket;
+  }
+  return config;
+}
+
+function describeSocketError(error: Error & { code?: string }): string {
+  switch (error.code) {
+    case "ECONNREFUSED":
+      return "connection refused (is sshd running and the port right?)";
+    case "ENOTFOUND":
+    case "EAI_AGAIN":
+      return "the host name does not resolve";
+    case "EHOSTUNREACH":
+    case "ENETUNREACH":
+      return "the host is unreachable";
+    case "ETIMEDOUT":
+      return "the connection timed out";
+    case "ECONNRESET":
+      return "the connection was reset";
+    default:
+      return error.message;
+  }
+}

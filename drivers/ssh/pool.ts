@@ -1,0 +1,171 @@
+import { SshConnectError } from "./errors";
+import { ChannelOpenError, SshConnection, type ChannelRequest, type ChannelResult } from "./connection";
+import { loadHostKeyPolicy, type HostKeyPolicy } from "./hostKey";
+import { describeTarget, type SshTarget } from "./target";
+
+export interface PoolOptions {
+  /**
+   * Channels per connection. OpenSSH refuses the 11th session on one connection
+   * (`MaxSessions`, default 10), so stay below it rather than rely on the refusal.
+   */
+  maxChannelsPerConnection: number;
+  /** Connections per host when busy; kept small so as not to trip sshd's `MaxStartups`. */
+  maxConnectionsPerHost: number;
+  /** Idle connections are closed after this long. */
+  idleTimeoutMs: number;
+  keepaliveIntervalMs: number;
+  keepaliveCountMax: number;
+}
+
+export const defaultPoolOptions: PoolOptions = {
+  maxChannelsPerConnection: 8,
+  maxConnectionsPerHost: 4,
+  idleTimeoutMs: 60_000,
+  keepaliveIntervalMs: 10_000,
+  keepaliveCountMax: 3,
+};
+
+/** Channel opens that fail on a broken connection are retried this often on a fresh one. */
+const CHANNEL_OPEN_ATTEMPTS = 3;
+/** After a failed connect, wait this long before opening another connection for spare capacity. */
+const RECONNECT_BACKOFF_MS = 1_000;
+
+interface Waiter {
+  resolve(connection: SshConnection): void;
+  reject(error: unknown): void;
+}
+
+/** The connections to one host: a queue of commands in front of a bounded set of channels. */
+export class HostConnections {
+  private readonly connections: SshConnection[] = [];
+  private readonly waiters: Waiter[] = [];
+  private opening = 0;
+  private lastConnectFailure = 0;
+  private policy: Promise<HostKeyPolicy> | undefined;
+  private readonly sweeper: NodeJS.Timeout;
+
+  constructor(
+    readonly target: SshTarget,
+    private readonly options: PoolOptions,
+  ) {
+    this.sweeper = setInterval(() => this.closeIdle(), Math.max(1_000, options.idleTimeoutMs / 4));
+    this.sweeper.unref();
+  }
+
+  get destination(): string {
+    return describeTarget(this.target);
+  }
+
+  /** Runs one command, queueing while every channel is busy. */
+  async exec(request: ChannelRequest): Promise<ChannelResult> {
+    for (let attempt = 1; ; attempt++) {
+      const connection = await this.acquire();
+      try {
+        return await connection.exec(request);
+      } catch (error) {
+        // The command never started, so another connection may safely run it.
+        if (!(error instanceof ChannelOpenError) || attempt >= CHANNEL_OPEN_ATTEMPTS) throw error;
+        if (!error.connectionAlive) this.discard(connection);
+        else await delay(100 * attempt);
+      } finally {
+        this.release(connection);
+      }
+    }
+  }
+
+  /** Closes every connection; queued commands fail. */
+  close(): void {
+    clearInterval(this.sweeper);
+    for (const connection of this.connections.splice(0)) connection.close();
+    for (const waiter of this.waiters.splice(0)) {
+      waiter.reject(new SshConnectError(this.destination, "the connection pool was closed"));
+    }
+  }
+
+  /** Number of open connections (for tests and diagnostics). */
+  get size(): number {
+    return this.connections.filter((connection) => connection.alive).length;
+  }
+
+  private acquire(): Promise<SshConnection> {
+    return new Promise((resolve, reject) => {
+      this.waiters.push({ resolve, reject });
+      this.pump();
+    });
+  }
+
+  private release(connection: SshConnection): void {
+    connection.activeChannels--;
+    connection.lastUsed = Date.now();
+    this.pump();
+  }
+
+  private discard(connection: SshConnection): void {
+    connection.close();
+    const index = this.connections.indexOf(connection);
+    if (index >= 0) this.connections.splice(index, 1);
+  }
+
+  private pump(): void {
+    for (const connection of this.connections.filter((candidate) => !candidate.alive)) this.discard(connection);
+    while (this.waiters.length > 0) {
+      const free = this.connections
+        .filter((connection) => connection.activeChannels < this.options.maxChannelsPerConnection)
+        .sort((a, b) => a.activeChannels - b.activeChannels)[0];
+      if (!free) break;
+      free.activeChannels++;
+      this.waiters.shift()?.resolve(free);
+    }
+    const unserved = this.waiters.length - this.opening * this.options.maxChannelsPerConnection;
+    const roomForMore = this.connections.length + this.opening < this.options.maxConnectionsPerHost;
+    const backingOff = this.connections.length > 0 && Date.now() - this.lastConnectFailure < RECONNECT_BACKOFF_MS;
+    if (unserved > 0 && roomForMore && !backingOff) this.openOne();
+  }
+
+  private openOne(): void {
+    this.opening++;
+    this.policy ??= loadHostKeyPolicy({
+      hostKey: this.target.hostKey,
+      knownHostsPath: this.target.knownHostsPath,
+      address: this.target.address,
+      port: this.target.port,
+    });
+    this.policy
+      .then((policy) =>
+        SshConnection.open(this.target, policy, {
+          keepaliveIntervalMs: this.options.keepaliveIntervalMs,
+          keepaliveCountMax: this.options.keepaliveCountMax,
+        }),
+      )
+      .then(
+        (connection) => {
+          this.opening--;
+          this.connections.push(connection);
+          this.pump();
+        },
+        (error: unknown) => {
+          this.opening--;
+          this.policy = undefined; // Re-read a known_hosts file that may have been fixed.
+          this.lastConnectFailure = Date.now();
+          if (this.connections.length === 0 && this.opening === 0) {
+            for (const waiter of this.waiters.splice(0)) waiter.reject(error);
+          } else {
+            this.pump();
+          }
+        },
+      );
+  }
+
+  private closeIdle(): void {
+    const now = Date.now();
+    for (const connection of [...this.connections]) {
+      if (connection.activeChannels === 0 && now - connection.lastUsed > this.options.idleTimeoutMs) {
+        this.discard(connection);
+      }
+    }
+  }
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
