@@ -17,7 +17,7 @@ module.exports = {
       testEnvironment: "node",
       globalSetup: "<rootDir>/test/lab/globalSetup.ts",
       globalTeardown: "<rootDir>/test/lab/globalTeardown.ts",
-      testTimeout: 300000,
+      setupFilesAfterEnv: ["<rootDir>/test/lab/jestSetup.ts"],
       slowTestThreshold: 60,
     },
   ],

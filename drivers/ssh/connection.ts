@@ -47,16 +47,21 @@ export interface ConnectionOptions {
 /** One authenticated ssh2 client. The pool decides how many channels it carries. */
 export class SshConnection {
   private closed = false;
+  /** Channels in use, counted by the pool. */
   activeChannels = 0;
+  /** Lowered when the server refuses channels below our own cap (a smaller `MaxSessions`). */
+  channelLimit = Number.POSITIVE_INFINITY;
   lastUsed = Date.now();
 
   private constructor(
     private readonly client: Client,
     readonly destination: string,
   ) {
-    client.on("close", () => {
+    const gone = (): void => {
       this.closed = true;
-    });
+    };
+    client.on("close", gone);
+    client.on("end", gone);
   }
 
   get alive(): boolean {
@@ -98,6 +103,8 @@ export class SshConnection {
           fail(new HostKeyError(destination, fingerprint(presented), keyTypeOf(presented), policy.describe));
         } else if (error.level === "client-authentication") {
           fail(new SshAuthError(destination, methods, { cause: error }));
+        } else if (/no matching host key/i.test(error.message)) {
+          fail(new SshConnectError(destination, `the host has no host key of the pinned type (${pinnedTypes.join(", ")}); pin one of its actual keys (ssh-keyscan)`, { cause: error }));
         } else if (error.level === "client-timeout") {
           fail(new SshConnectError(destination, `no SSH handshake within ${target.connectTimeoutMs / 1000} s`, { cause: error }));
         } else {
@@ -120,30 +127,32 @@ export class SshConnection {
     });
   }
 
-  /** Runs one command on a new channel and resolves when the channel closes. */
+  /**
+   * Runs one command on a new channel and resolves when the channel closes. The pool, not
+   * this method, counts the channels in use (`activeChannels`).
+   */
   exec(request: ChannelRequest): Promise<ChannelResult> {
-    this.activeChannels++;
     this.lastUsed = Date.now();
     const started = Date.now();
     return new Promise<ChannelResult>((resolve, reject) => {
-      this.client.exec(request.command, (error, channel) => {
+      const opened = (error: Error | undefined, channel: ClientChannel): void => {
         if (error) {
-          this.activeChannels--;
           reject(new ChannelOpenError(this.alive, { cause: error }));
           return;
         }
-        collect(channel, request, started, () => this.alive).then(
-          (result) => {
-            this.activeChannels--;
-            this.lastUsed = Date.now();
-            resolve(result);
-          },
-          (failure: unknown) => {
-            this.activeChannels--;
-            reject(failure);
-          },
-        );
-      });
+        void collect(channel, request, started, () => this.alive).then((result) => {
+          this.lastUsed = Date.now();
+          resolve(result);
+        });
+      };
+      try {
+        // ssh2 throws synchronously ("Not connected") once the server has ended the
+        // connection but before the socket's close event has reached us.
+        this.client.exec(request.command, opened);
+      } catch (error) {
+        this.closed = true;
+        reject(new ChannelOpenError(false, { cause: error }));
+      }
     });
   }
 
@@ -185,7 +194,8 @@ function collect(
       cancelled = true;
       stop();
     };
-    request.signal?.addEventListener("abort", onAbort, { once: true });
+    if (request.signal?.aborted) onAbort();
+    else request.signal?.addEventListener("abort", onAbort, { once: true });
 
     channel.on("data", (chunk: Buffer) => {
       if (request.stdout) {
@@ -212,7 +222,7 @@ function collect(
     });
     channel.on("exit", (code: number | null, signalName?: string) => {
       if (typeof code === "number") exitCode = code;
-      else if (signalName) exitSignal = `SIG${signalName}`;
+      else if (signalName) exitSignal = signalName.startsWith("SIG") ? signalName : `SIG${signalName}`;
     });
     channel.on("close", () => {
       clearTimeout(timer);

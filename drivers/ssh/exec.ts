@@ -78,6 +78,9 @@ export class SshRunner implements CommandRunner {
     const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     const wrapped = remoteArgv(argv, { sudo: this.connections.target.sudo, timeoutMs });
     const shown = redactArgv(argv).join(" ");
+    if (options.signal?.aborted) {
+      throw new CommandError({ host: this.host, argv, exitCode: undefined, signal: undefined, stdout: "", stderr: "", durationMs: 0, timedOut: false, cancelled: true });
+    }
     const result = await this.connections.exec({
       command: quoteArgv(wrapped),
       stdin: options.stdin,

@@ -11,6 +11,8 @@ export interface PublicKey {
 /** What the pinned configuration accepts: whole keys, or fingerprints when only those are known. */
 export interface HostKeyPolicy {
   keys: PublicKey[];
+  /** Keys marked `@revoked` in known_hosts: refused even when also listed. */
+  revoked: PublicKey[];
   fingerprints: string[];
   /** Human description of what is expected, for error messages. */
   describe: string;
@@ -60,7 +62,7 @@ function matchesHashed(entry: string, candidates: string[]): boolean {
   return candidates.some((candidate) => createHmac("sha1", key).update(candidate).digest("base64") === hash);
 }
 
-/** Keys a known_hosts file lists for this host (plain and hashed entries; @revoked lines excluded). */
+/** Keys a known_hosts file lists for this host (plain and hashed entries; marker lines are skipped). */
 export function knownHostsKeys(content: string, address: string, port: number): PublicKey[] {
   const candidates = hostPatterns(address, port);
   const keys: PublicKey[] = [];
@@ -80,6 +82,18 @@ export function knownHostsKeys(content: string, address: string, port: number): 
   return keys;
 }
 
+/** Keys a known_hosts file marks `@revoked`: refused for every host, as OpenSSH does. */
+export function revokedKeys(content: string): PublicKey[] {
+  return content
+    .split("\n")
+    .map((line) => line.trim())
+    .filter((line) => line.startsWith("@revoked"))
+    .flatMap((line) => {
+      const key = parsePublicKeyLine(line.split(/\s+/).slice(2).join(" "));
+      return key ? [key] : [];
+    });
+}
+
 /** Builds the verification policy for one host from its pinned key and/or known_hosts file. */
 export async function loadHostKeyPolicy(options: {
   hostKey?: string | undefined;
@@ -88,6 +102,7 @@ export async function loadHostKeyPolicy(options: {
   port: number;
 }): Promise<HostKeyPolicy> {
   const keys: PublicKey[] = [];
+  const revoked: PublicKey[] = [];
   const fingerprints: string[] = [];
   if (options.hostKey) {
     const pinned = options.hostKey.trim();
@@ -118,12 +133,14 @@ export async function loadHostKeyPolicy(options: {
       );
     }
     keys.push(...found);
+    revoked.push(...revokedKeys(content));
   }
   const described = [...keys.map((key) => `${key.type} ${fingerprint(key.blob)}`), ...fingerprints];
-  return { keys, fingerprints, describe: described.join(" or ") };
+  return { keys, revoked, fingerprints, describe: described.join(" or ") };
 }
 
 export function acceptsKey(policy: HostKeyPolicy, blob: Buffer): boolean {
+  if (policy.revoked.some((key) => key.blob.equals(blob))) return false;
   if (policy.keys.some((key) => key.blob.equals(blob))) return true;
   return policy.fingerprints.includes(fingerprint(blob));
 }

@@ -25,8 +25,8 @@ export const defaultPoolOptions: PoolOptions = {
   keepaliveCountMax: 3,
 };
 
-/** Channel opens that fail on a broken connection are retried this often on a fresh one. */
-const CHANNEL_OPEN_ATTEMPTS = 3;
+/** A command whose channel cannot be opened is retried this often (the command never started). */
+const CHANNEL_OPEN_ATTEMPTS = 10;
 /** After a failed connect, wait this long before opening another connection for spare capacity. */
 const RECONNECT_BACKOFF_MS = 1_000;
 
@@ -43,6 +43,7 @@ export class HostConnections {
   private lastConnectFailure = 0;
   private policy: Promise<HostKeyPolicy> | undefined;
   private readonly sweeper: NodeJS.Timeout;
+  private closed = false;
 
   constructor(
     readonly target: SshTarget,
@@ -60,21 +61,28 @@ export class HostConnections {
   async exec(request: ChannelRequest): Promise<ChannelResult> {
     for (let attempt = 1; ; attempt++) {
       const connection = await this.acquire();
+      let retry = false;
       try {
         return await connection.exec(request);
       } catch (error) {
-        // The command never started, so another connection may safely run it.
-        if (!(error instanceof ChannelOpenError) || attempt >= CHANNEL_OPEN_ATTEMPTS) throw error;
+        // The command never started, so it may safely run on another channel or connection.
+        if (!(error instanceof ChannelOpenError)) throw error;
+        if (attempt >= CHANNEL_OPEN_ATTEMPTS) {
+          throw new SshConnectError(this.destination, `the server refused to open a session: ${error.message}`, { cause: error });
+        }
         if (!error.connectionAlive) this.discard(connection);
-        else await delay(100 * attempt);
+        else connection.channelLimit = Math.max(1, connection.activeChannels - 1);
+        retry = true;
       } finally {
         this.release(connection);
       }
+      if (retry) await delay(50 * attempt);
     }
   }
 
   /** Closes every connection; queued commands fail. */
   close(): void {
+    this.closed = true;
     clearInterval(this.sweeper);
     for (const connection of this.connections.splice(0)) connection.close();
     for (const waiter of this.waiters.splice(0)) {
@@ -88,6 +96,7 @@ export class HostConnections {
   }
 
   private acquire(): Promise<SshConnection> {
+    if (this.closed) return Promise.reject(new SshConnectError(this.destination, "the connection pool was closed"));
     return new Promise((resolve, reject) => {
       this.waiters.push({ resolve, reject });
       this.pump();
@@ -110,7 +119,7 @@ export class HostConnections {
     for (const connection of this.connections.filter((candidate) => !candidate.alive)) this.discard(connection);
     while (this.waiters.length > 0) {
       const free = this.connections
-        .filter((connection) => connection.activeChannels < this.options.maxChannelsPerConnection)
+        .filter((connection) => connection.activeChannels < Math.min(this.options.maxChannelsPerConnection, connection.channelLimit))
         .sort((a, b) => a.activeChannels - b.activeChannels)[0];
       if (!free) break;
       free.activeChannels++;
@@ -140,6 +149,10 @@ export class HostConnections {
       .then(
         (connection) => {
           this.opening--;
+          if (this.closed) {
+            connection.close();
+            return;
+          }
           this.connections.push(connection);
           this.pump();
         },

@@ -1,0 +1,22 @@
+import { parseSshTarget } from "../drivers/ssh/target";
+import { labUp } from "../lab/lab";
+import { printComparison } from "./report";
+import { benchSshPool } from "./ssh";
+
+/** `npm run bench`: performance targets as ratios against the obvious alternative, on the lab. */
+async function main(): Promise<void> {
+  const lab = await labUp({ hosts: 1, log: (line) => process.stderr.write(`[lab] ${line}\n`) });
+  const host = lab.hosts[0];
+  if (!host) throw new Error("the lab has no host");
+  const target = parseSshTarget({ address: host.address, port: host.port, user: host.user, privateKeyPath: host.privateKeyPath, hostKey: host.hostKey });
+  process.stdout.write(`cinderblock bench on ${host.name} (${host.address}:${host.port})\n\n`);
+  printComparison(await benchSshPool(target));
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    process.stderr.write(`bench failed: ${(error as Error).message}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,89 @@
+import { execFile } from "node:child_process";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { parseSshTarget, type SshTarget, type SshTargetInput } from "../../drivers/ssh/target";
+
+const run = promisify(execFile);
+
+export interface LabHost {
+  name: string;
+  address: string;
+  port: number;
+  user: string;
+  privateKeyPath: string;
+  hostKey: string;
+}
+
+interface LabConfig {
+  backends: { lab: { hosts: LabHost[]; volumeGroup: string } };
+}
+
+/** The lab's backends file, written by the lab and pointed to by CINDERBLOCK_CONFIG (globalSetup). */
+export function labConfigPath(): string {
+  const path = process.env.CINDERBLOCK_CONFIG;
+  if (!path) throw new Error("CINDERBLOCK_CONFIG is not set: lab tests must run through jest's lab project");
+  return path;
+}
+
+export function labConfig(): LabConfig {
+  return JSON.parse(readFileSync(labConfigPath(), "utf8")) as LabConfig;
+}
+
+export function labHost(index = 0): LabHost {
+  const host = labConfig().backends.lab.hosts[index];
+  if (!host) throw new Error(`the lab has no host number ${index + 1}`);
+  return host;
+}
+
+export function labTarget(index = 0, overrides: Partial<SshTargetInput> = {}): SshTarget {
+  const { address, port, user, privateKeyPath, hostKey } = labHost(index);
+  return parseSshTarget({ address, port, user, privateKeyPath, hostKey, ...overrides });
+}
+
+let knownHosts: string | undefined;
+
+/**
+ * Runs a shell command on a lab host with the system's OpenSSH client: an independent way to
+ * check what cinderblock did, not through the code under test.
+ */
+export async function onHost(script: string, index = 0): Promise<{ stdout: string; stderr: string; code: number }> {
+  const host = labHost(index);
+  if (!knownHosts) {
+    knownHosts = join(mkdtempSync(join(tmpdir(), "cb-kh-")), "known_hosts");
+  }
+  writeFileSync(knownHosts, labConfig().backends.lab.hosts.map((h) => `[${h.address}]:${h.port} ${h.hostKey}\n`).join(""));
+  try {
+    const { stdout, stderr } = await run(
+      "ssh",
+      [
+        "-o", "BatchMode=yes",
+        "-o", "StrictHostKeyChecking=yes",
+        "-o", `UserKnownHostsFile=${knownHosts}`,
+        "-o", "LogLevel=ERROR",
+        "-i", host.privateKeyPath,
+        "-p", String(host.port),
+        `root@${host.address}`,
+        script,
+      ],
+      { maxBuffer: 64 * 1024 * 1024, encoding: "utf8" },
+    );
+    return { stdout, stderr, code: 0 };
+  } catch (error) {
+    const failure = error as { stdout?: string; stderr?: string; code?: number };
+    return { stdout: failure.stdout ?? "", stderr: failure.stderr ?? "", code: typeof failure.code === "number" ? failure.code : -1 };
+  }
+}
+
+/** Like onHost, but fails the test when the command fails. */
+export async function onHostOk(script: string, index = 0): Promise<string> {
+  const result = await onHost(script, index);
+  if (result.code !== 0) throw new Error(`on the lab host, \`${script}\` failed (${result.code}): ${result.stderr}`);
+  return result.stdout;
+}
+
+/** Short random suffix for names that must not collide across runs. */
+export function unique(prefix: string): string {
+  return `${prefix}-${Math.random().toString(36).slice(2, 8)}`;
+}
