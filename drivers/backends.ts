@@ -1,0 +1,146 @@
+import { existsSync } from "node:fs";
+import { readFile } from "node:fs/promises";
+import { homedir } from "node:os";
+import { join } from "node:path";
+import { z } from "zod";
+import type { Capability, DriverWith } from "./interface/capabilities";
+import { InvalidConfiguration, InvalidInput, NotSupported } from "./interface/errors";
+import type { VolumeDriverCore } from "./interface/volumeDriver";
+import { silentLogger, type Logger } from "./log";
+import { findDriver, registeredDrivers, type DriverRegistration } from "./registry";
+import { SshPool } from "./ssh/exec";
+import { registerSecret } from "./ssh/redact";
+import { formatProblems, problemsOf } from "./validation";
+
+const BACKEND_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$/;
+const SECRET_KEYS = new Set(["privateKey", "passphrase", "password"]);
+
+export const backendsFileSchema = z
+  .object({
+    backends: z.record(
+      z.string().regex(BACKEND_NAME, "backend names are 1-32 letters, digits, '_', '.', '-'"),
+      z.looseObject({ driver: z.string() }),
+    ),
+  })
+  .strict();
+
+export interface BackendEntry {
+  name: string;
+  registration: DriverRegistration;
+  config: unknown;
+}
+
+/** Where the backends file is: an explicit path, `$CINDERBLOCK_CONFIG`, or `~/.config/cinderblock/backends.json`. */
+export function backendsFilePath(explicit?: string): string {
+  return explicit ?? process.env.CINDERBLOCK_CONFIG ?? join(homedir(), ".config", "cinderblock", "backends.json");
+}
+
+/** Marks every credential in a config tree as secret before anything can print it. */
+function registerSecrets(value: unknown): void {
+  if (Array.isArray(value)) value.forEach(registerSecrets);
+  else if (value && typeof value === "object") {
+    for (const [key, child] of Object.entries(value)) {
+      if (SECRET_KEYS.has(key) && typeof child === "string") registerSecret(child);
+      else registerSecrets(child);
+    }
+  }
+}
+
+/** Validates a whole backends document; every problem is reported with its path. */
+export function parseBackends(raw: unknown): Map<string, BackendEntry> {
+  registerSecrets(raw);
+  const file = backendsFileSchema.safeParse(raw);
+  if (!file.success) throw new InvalidConfiguration(`invalid backends configuration: ${formatProblems(problemsOf(file.error))}`);
+  const entries = new Map<string, BackendEntry>();
+  const problems: string[] = [];
+  for (const [name, backend] of Object.entries(file.data.backends)) {
+    const registration = findDriver(backend.driver);
+    if (!registration) {
+      const known = registeredDrivers().map((driver) => driver.name).join(", ");
+      problems.push(`backends.${name}.driver: unknown driver '${backend.driver}' (known: ${known})`);
+      continue;
+    }
+    const parsed = registration.configSchema.safeParse(backend);
+    if (!parsed.success) problems.push(formatProblems(problemsOf(parsed.error, ["backends", name])));
+    else entries.set(name, { name, registration, config: parsed.data });
+  }
+  if (problems.length > 0) throw new InvalidConfiguration(`invalid backends configuration: ${problems.join("; ")}`);
+  return entries;
+}
+
+export async function loadBackendsFile(path = backendsFilePath()): Promise<Map<string, BackendEntry>> {
+  if (!existsSync(path)) {
+    throw new InvalidConfiguration(
+      `no backends configuration at ${path}: create one (see README, "Configuration"), set CINDERBLOCK_CONFIG, or start the lab with \`npx cinderblock lab up\``,
+    );
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(await readFile(path, "utf8"));
+  } catch (error) {
+    throw new InvalidConfiguration(`${path} is not valid JSON: ${(error as Error).message}`);
+  }
+  return parseBackends(raw);
+}
+
+/**
+ * The configured backends and their driver instances, created on first use and set up once.
+ * All drivers share one SSH pool, so one process keeps one set of connections per host.
+ */
+export class Backends {
+  private readonly drivers = new Map<string, Promise<VolumeDriverCore>>();
+  private readonly ssh: SshPool;
+
+  constructor(
+    private readonly entries: Map<string, BackendEntry>,
+    private readonly logger: Logger = silentLogger,
+  ) {
+    this.ssh = new SshPool({}, logger);
+  }
+
+  get names(): string[] {
+    return [...this.entries.keys()];
+  }
+
+  /** The set-up driver of backend `name`. */
+  driver(name: string): Promise<VolumeDriverCore> {
+    let driver = this.drivers.get(name);
+    if (!driver) {
+      const entry = this.entries.get(name);
+      if (!entry) {
+        return Promise.reject(new InvalidInput(`unknown backend '${name}' (configured: ${this.names.join(", ") || "none"})`));
+      }
+      const instance = new entry.registration.driverClass(name, entry.config, { logger: this.logger, ssh: this.ssh });
+      driver = instance.doSetup().then(() => instance);
+      driver.catch(() => this.drivers.delete(name));
+      this.drivers.set(name, driver);
+    }
+    return driver;
+  }
+
+  /** The driver that owns an id (`backend/...`). */
+  driverForId(id: string): Promise<VolumeDriverCore> {
+    return this.driver(backendOf(id));
+  }
+
+  /** The driver of backend `name` as one that has `capability`. @throws NotSupported */
+  async withCapability<C extends Capability>(name: string, capability: C): Promise<DriverWith<C>> {
+    const driver = await this.driver(name);
+    const entry = this.entries.get(name);
+    if (!entry?.registration.capabilities.includes(capability)) {
+      throw new NotSupported(`backend '${name}' (driver '${entry?.registration.name}') does not support ${capability}`);
+    }
+    return driver as DriverWith<C>;
+  }
+
+  async close(): Promise<void> {
+    const drivers = await Promise.allSettled([...this.drivers.values()]);
+    for (const driver of drivers) if (driver.status === "fulfilled") await driver.value.close();
+    this.ssh.close();
+  }
+}
+
+/** The backend part of an id. */
+export function backendOf(id: string): string {
+  return id.split("/")[0] ?? "";
+}

@@ -1,0 +1,69 @@
+import { isCommandError } from "../../ssh/errors";
+import type { LvmHost } from "../host";
+
+/** A dm-linear table mapping a whole device 1:1. */
+export interface LinearTable {
+  sectors: number;
+  major: number;
+  minor: number;
+}
+
+export function linearTable(table: LinearTable): string {
+  return `0 ${table.sectors} linear ${table.major}:${table.minor} 0`;
+}
+
+/** Parses `0 <sectors> linear <maj>:<min> 0`; undefined for any other table. */
+export function parseLinearTable(line: string): LinearTable | undefined {
+  const match = /^0 (\d+) linear (\d+):(\d+) 0$/.exec(line.trim());
+  if (!match) return undefined;
+  return { sectors: Number(match[1]), major: Number(match[2]), minor: Number(match[3]) };
+}
+
+/** Every device-mapper device whose name starts with `prefix`, with its table (one command for all). */
+export async function listTables(host: LvmHost, prefix: string): Promise<Map<string, string>> {
+  const result = await host.run(["dmsetup", "table"]);
+  const tables = new Map<string, string>();
+  for (const line of result.stdout.split("\n")) {
+    const colon = line.indexOf(": ");
+    if (colon < 0) continue;
+    const name = line.slice(0, colon);
+    if (name.startsWith(prefix)) tables.set(name, line.slice(colon + 2));
+  }
+  return tables;
+}
+
+export async function createDevice(host: LvmHost, name: string, uuid: string, table: LinearTable): Promise<void> {
+  await host.run(["dmsetup", "create", name, "--uuid", uuid, "--table", linearTable(table)]);
+}
+
+/** Loads a new table and makes it live (used after the LV below grew). */
+export async function reloadDevice(host: LvmHost, name: string, table: LinearTable): Promise<void> {
+  await host.run(["dmsetup", "reload", name, "--table", linearTable(table)]);
+  await host.run(["dmsetup", "resume", name]);
+}
+
+export type RemoveResult = "removed" | "absent" | "busy";
+
+/** Removes a device; reports rather than throws when it is absent or held open. */
+export async function removeDevice(host: LvmHost, name: string): Promise<RemoveResult> {
+  try {
+    await host.run(["dmsetup", "remove", name]);
+    return "removed";
+  } catch (error) {
+    if (isCommandError(error) && /No such device or address|not found/i.test(error.stderr)) return "absent";
+    if (isCommandError(error) && /Device or resource busy/i.test(error.stderr)) return "busy";
+    throw error;
+  }
+}
+
+/** Open count and suspension of one device; undefined when it does not exist. */
+export async function deviceInfo(host: LvmHost, name: string): Promise<{ open: number; suspended: boolean } | undefined> {
+  try {
+    const result = await host.run(["dmsetup", "info", "-c", "--noheadings", "--separator", "|", "-o", "open,suspended", name]);
+    const [open, suspended] = result.stdout.trim().split("|");
+    return { open: Number(open), suspended: suspended === "Suspended" };
+  } catch (error) {
+    if (isCommandError(error) && /No such device or address|not found/i.test(error.stderr)) return undefined;
+    throw error;
+  }
+}

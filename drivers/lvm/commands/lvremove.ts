@@ -1,0 +1,23 @@
+import type { LvmHost } from "../host";
+import { isLvmNotFound } from "../errors";
+
+/** Cinder's lvremove recipe: retry deactivation, then settle udev and skip suspended devices (LP #1270192). */
+const FIRST = "activation { retry_deactivation = 1 }";
+const SECOND = "activation { retry_deactivation = 1 } devices { ignore_suspended_devices = 1 }";
+const ATTEMPTS = 3;
+
+/** Removes an LV; succeeds when it is already gone. */
+export async function lvremove(host: LvmHost, lvName: string): Promise<void> {
+  const target = `${host.volumeGroup}/${lvName}`;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await host.lvm(["lvremove", "--yes", "--quiet", "-f", "--config", attempt === 1 ? FIRST : SECOND, target]);
+      return;
+    } catch (error) {
+      if (isLvmNotFound(error)) return;
+      if (attempt >= ATTEMPTS) throw error;
+      await host.run(["udevadm", "settle", "--timeout=10"]).catch(() => undefined);
+      await new Promise((resolve) => setTimeout(resolve, 1000 * attempt));
+    }
+  }
+}

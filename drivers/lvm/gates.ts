@@ -1,0 +1,66 @@
+import { VolumeIsBusy } from "../interface/errors";
+import { activate } from "./commands/lvchange";
+import { findLv } from "./commands/lvs";
+import { createDevice, listTables, parseLinearTable, reloadDevice, removeDevice, type LinearTable } from "./commands/dmsetup";
+import type { LvmHost } from "./host";
+import { gateName } from "./names";
+import type { LvRow } from "./report";
+
+/**
+ * Gates: a dm-linear device stacked 1:1 over every volume. Consumers use only the gate, so
+ * suspending the gates of several volumes pauses their I/O at one instant, which is what
+ * makes crash-consistent group snapshots possible. LVM never scans gates (the host's LVM is
+ * restricted to a devices file), and gates are not persistent: they are recreated whenever
+ * cinderblock finds an active volume without one (after every host boot).
+ */
+
+export const GATE_PREFIX = "cbgate-";
+const SECTOR = 512;
+
+function tableFor(lv: LvRow): LinearTable {
+  if (!lv.device) throw new Error(`${lv.vg}/${lv.name} is not active`);
+  return { sectors: lv.sizeBytes / SECTOR, major: lv.device.major, minor: lv.device.minor };
+}
+
+const sameTable = (a: LinearTable | undefined, b: LinearTable): boolean =>
+  a !== undefined && a.sectors === b.sectors && a.major === b.major && a.minor === b.minor;
+
+/**
+ * Makes the gate of `lv` exist and map exactly the LV (creating, or reloading after a resize).
+ * Activates the LV first when needed. Returns the LV as it is now.
+ */
+export async function ensureGate(host: LvmHost, lv: LvRow, known?: { table: string | undefined }): Promise<LvRow> {
+  let current = lv;
+  if (!current.device) {
+    await activate(host, lv.name);
+    current = (await findLv(host, lv.name)) ?? lv;
+  }
+  const name = gateName(host.volumeGroup, current.name);
+  const wanted = tableFor(current);
+  const table = known ? known.table : (await listTables(host, name)).get(name);
+  if (table === undefined) await createDevice(host, name, `CBGATE-${current.uuid}`, wanted);
+  else if (!sameTable(parseLinearTable(table), wanted)) await reloadDevice(host, name, wanted);
+  return current;
+}
+
+/** Removes a volume's gate. @throws VolumeIsBusy when something holds the gate open. */
+export async function removeGate(host: LvmHost, lvName: string, volumeId: string): Promise<void> {
+  const result = await removeDevice(host, gateName(host.volumeGroup, lvName));
+  if (result === "busy") {
+    throw new VolumeIsBusy(volumeId, `volume ${volumeId} is in use: its device ${gateName(host.volumeGroup, lvName)} is open (detach it first)`);
+  }
+}
+
+/** Recreates every missing or stale gate over the given volumes (one table listing for all). */
+export async function ensureGates(host: LvmHost, volumes: readonly LvRow[]): Promise<number> {
+  const tables = await listTables(host, GATE_PREFIX);
+  let fixed = 0;
+  for (const lv of volumes) {
+    const name = gateName(host.volumeGroup, lv.name);
+    const table = tables.get(name);
+    if (lv.device && table !== undefined && sameTable(parseLinearTable(table), tableFor(lv))) continue;
+    await ensureGate(host, lv, { table });
+    fixed++;
+  }
+  return fixed;
+}

@@ -1,0 +1,120 @@
+import { InvalidConfiguration, InvalidInput } from "../interface/errors";
+import type { Logger } from "../log";
+import type { SshPool } from "../ssh/exec";
+import { lvcreate } from "./commands/lvcreate";
+import { listLvs } from "./commands/lvs";
+import { getVg } from "./commands/vgs";
+import { devicesFileEntries, physicalVolumes, usesDevicesFile } from "./commands/devices";
+import type { LvmBackendConfig, LvmHostConfig } from "./config";
+import { toDriverError } from "./errors";
+import { ensureGates } from "./gates";
+import { LvmHost } from "./host";
+import { isComplete, ownTags } from "./model";
+import type { LvRow } from "./report";
+
+/** A host that passed its setup: its LVM wrapper and, when it provisions thin, its pool. */
+export interface ReadyHost {
+  lvm: LvmHost;
+  config: LvmHostConfig;
+  /** The thin pool's LV name; undefined when the host only does thick volumes. */
+  pool: string | undefined;
+}
+
+/**
+ * The hosts of one backend, each set up on first use: its VG checked, LVM's devices file
+ * verified, the thin pool created if configured, and gates recreated over every active volume
+ * (they do not survive a reboot). A failed setup is retried on the next use.
+ */
+export class BackendHosts {
+  private readonly setups = new Map<string, Promise<ReadyHost>>();
+  private readonly hosts = new Map<string, { config: LvmHostConfig; lvm: LvmHost }>();
+
+  constructor(
+    private readonly config: LvmBackendConfig,
+    ssh: SshPool,
+    private readonly logger: Logger,
+  ) {
+    for (const host of config.hosts) {
+      const vg = host.volumeGroup ?? config.volumeGroup;
+      const { name, volumeGroup: _vg, ...target } = host;
+      this.hosts.set(name, { config: host, lvm: new LvmHost(name, vg, ssh.runner(name, target)) });
+    }
+  }
+
+  get names(): string[] {
+    return [...this.hosts.keys()];
+  }
+
+  /** The named host, set up. @throws InvalidInput for an unknown host */
+  ready(name: string): Promise<ReadyHost> {
+    let setup = this.setups.get(name);
+    if (!setup) {
+      const host = this.hosts.get(name);
+      if (!host) return Promise.reject(new InvalidInput(`unknown host '${name}' (this backend has: ${this.names.join(", ")})`));
+      setup = this.setUp(host.lvm, host.config).catch((error: unknown) => {
+        this.setups.delete(name);
+        throw toDriverError(error, `setting up ${name}`);
+      });
+      this.setups.set(name, setup);
+    }
+    return setup;
+  }
+
+  private async setUp(lvm: LvmHost, config: LvmHostConfig): Promise<ReadyHost> {
+    const vg = await getVg(lvm);
+    await checkDevicesFile(lvm);
+    const lvs = await listLvs(lvm);
+    const pool = await this.resolvePool(lvm, lvs, vg.lvCount);
+    const volumes = lvs.filter((lv) => ownTags(lv)?.kind === "volume" && isComplete(lv));
+    const fixed = await ensureGates(lvm, volumes);
+    if (fixed > 0) this.logger.info(`${lvm.name}: recreated ${fixed} gate(s)`);
+    return { lvm, config, pool };
+  }
+
+  /** Cinder's lvm_type, minus its hazard: `auto` never adds a pool to a VG that holds thick LVs. */
+  private async resolvePool(lvm: LvmHost, lvs: LvRow[], lvCount: number): Promise<string | undefined> {
+    const name = this.config.thinPool ?? `${lvm.volumeGroup}-pool`;
+    const existing = lvs.find((lv) => lv.name === name);
+    if (existing) {
+      if (existing.attr.volumeType !== "thinPool") {
+        throw new InvalidConfiguration(`${lvm.volumeGroup}/${name} on ${lvm.name} exists but is not a thin pool; set thinPool to another name`);
+      }
+      return name;
+    }
+    const create = this.config.lvmType === "thin" || (this.config.lvmType === "auto" && lvCount === 0);
+    if (!create) return undefined;
+    try {
+      await lvcreate(lvm, { kind: "thinPool", name, percentOfFree: this.config.thinPoolPercent });
+      this.logger.info(`${lvm.name}: created thin pool ${lvm.volumeGroup}/${name}`);
+    } catch (error) {
+      // Two processes setting up at once: the other one's pool is as good (Cinder LP #1410341).
+      const now = await listLvs(lvm);
+      if (!now.some((lv) => lv.name === name)) throw error;
+    }
+    return name;
+  }
+}
+
+/**
+ * Group snapshots need LVM never to read the gates, so LVM must be limited to a devices file
+ * that lists only PVs (see docs: group snapshots). Verified, not assumed.
+ */
+async function checkDevicesFile(lvm: LvmHost): Promise<void> {
+  if (!(await usesDevicesFile(lvm))) {
+    throw new InvalidConfiguration(
+      `LVM on ${lvm.name} does not use a devices file; set devices/use_devicesfile=1 in /etc/lvm/lvm.conf and add the PVs with \`lvm lvmdevices --adddev <pv>\``,
+    );
+  }
+  const [entries, pvs] = await Promise.all([devicesFileEntries(lvm), physicalVolumes(lvm)]);
+  const ours = pvs.filter((row) => row.vg === lvm.volumeGroup).map((row) => row.pv);
+  const missing = ours.filter((pv) => !entries.includes(pv));
+  if (missing.length > 0) {
+    throw new InvalidConfiguration(`LVM's devices file on ${lvm.name} lacks ${missing.join(", ")}; add with \`lvm lvmdevices --adddev <pv>\``);
+  }
+  const notPvs = entries.filter((entry) => !pvs.some((row) => row.pv === entry));
+  if (notPvs.length > 0) {
+    throw new InvalidConfiguration(
+      `LVM's devices file on ${lvm.name} lists ${notPvs.join(", ")}, which ${notPvs.length === 1 ? "is not a PV" : "are not PVs"}; it must list only PVs (\`lvm lvmdevices --deldev <dev>\`)`,
+    );
+  }
+}

@@ -1,0 +1,2 @@
+export { LvmDriver } from "./driver";
+export { lvmBackendSchema, type LvmBackendConfig, type LvmBackendInput } from "./config";
