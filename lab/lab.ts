@@ -152,7 +152,7 @@ async function bootHost(
       accel,
       memoryMb: options.memoryMb ?? 1024,
       cpus: 2,
-      dataDiskGb: options.dataDiskGb ?? 20,
+      dataDiskGb: options.dataDiskGb ?? 40,
     };
     await prepareDisks(spec);
     const started = Date.now();
@@ -262,6 +262,8 @@ async function writeLabConfig(hosts: LabHostRecord[]): Promise<void> {
         driver: "lvm",
         volumeGroup: LAB_VOLUME_GROUP,
         lvmType: "thin",
+        // Half the VG for the pool, half for thick volumes and thick snapshots.
+        thinPoolPercent: 50,
         hosts: hosts.map((host) => ({
           name: host.name,
           address: host.address,

@@ -40,6 +40,7 @@ export const CAPABILITY_METHODS: { [C in Capability]: Record<MethodNames<Capabil
     findVolume: 1,
     listVolumes: 0,
     deleteVolume: 1,
+    updateVolume: 2,
     extendVolume: 2,
     createSnapshot: 1,
     findSnapshot: 1,

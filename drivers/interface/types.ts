@@ -25,6 +25,12 @@ export interface VolumeSpec {
   labels?: Readonly<Record<string, string>> | undefined;
 }
 
+/** The parts of a volume that are cinderblock's bookkeeping, not data. */
+export interface VolumeMetadata {
+  description?: string | undefined;
+  labels?: Readonly<Record<string, string>> | undefined;
+}
+
 export interface VolumeSource {
   kind: "snapshot" | "volume";
   /** The source's LV name at creation time. */

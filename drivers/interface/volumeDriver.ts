@@ -1,4 +1,4 @@
-import type { BackendStats, Snapshot, SnapshotId, SnapshotSpec, Volume, VolumeId, VolumeSpec } from "./types";
+import type { BackendStats, Snapshot, SnapshotId, SnapshotSpec, Volume, VolumeId, VolumeMetadata, VolumeSpec } from "./types";
 
 /**
  * The attributes every driver has (Cinder's VERSION, CI_WIKI_NAME, and the class's name and
@@ -62,6 +62,13 @@ export interface VolumeDriverCore extends DriverInfo {
    * @throws VolumeIsBusy when it has snapshots or its device is open; nothing is changed.
    */
   deleteVolume(id: VolumeId): Promise<void>;
+
+  /**
+   * Replaces cinderblock's metadata of a volume (its description and labels); never touches
+   * data. Fields left undefined are kept.
+   * @throws VolumeNotFound, InvalidInput
+   */
+  updateVolume(id: VolumeId, changes: VolumeMetadata): Promise<Volume>;
 
   /**
    * Grows the volume online to `newSizeGib`.

@@ -9,7 +9,7 @@ import {
   VolumeNotFound,
   VolumeSizeExceedsAvailableQuota,
 } from "../interface/errors";
-import type { BackendStats, Provisioning, Snapshot, SnapshotSpec, Volume, VolumeSpec } from "../interface/types";
+import type { BackendStats, Provisioning, Snapshot, SnapshotSpec, Volume, VolumeMetadata, VolumeSpec } from "../interface/types";
 import type { VolumeDriverCore } from "../interface/volumeDriver";
 import { volumeDriver, type DriverContext } from "../registry";
 import { copyDevice, readDevice, writeDevice, zeroDevice } from "./commands/dd";
@@ -39,7 +39,7 @@ import {
 import { cowMapperPath, escapeLvName, lvMapperPath } from "./names";
 import type { LvRow } from "./report";
 import { backendStats, downPoolStats, poolStats } from "./stats";
-import { checkDescription, checkUuid, encodeTags, type CinderblockTags, type LvKind } from "./tags";
+import { checkDescription, checkLabels, checkUuid, encodeTags, ownTagKey, type CinderblockTags, type LvKind } from "./tags";
 
 /** A thin pool this full takes no new volumes: LVM would have to stop writes once it fills. */
 const POOL_FULL_PERCENT = 95;
@@ -130,9 +130,13 @@ export class LvmDriver implements VolumeDriverCore, VolumeDataAccess {
       const lv = await findLv(ready.lvm, location.lvName);
       if (!lv) return;
       this.requireOwn(id, lv, "volume");
-      const dependents = (await listLvs(ready.lvm)).filter(
-        (other) => other.origin === lv.name || (ownTags(other)?.kind !== "volume" && ownTags(other)?.volume === lv.name),
-      );
+      // Snapshots depend on their origin; volumes made from it (thin clones, whose LVM origin
+      // is this LV) do not.
+      const dependents = (await listLvs(ready.lvm)).filter((other) => {
+        const otherTags = ownTags(other);
+        if (otherTags?.kind === "volume") return false;
+        return other.origin === lv.name || otherTags?.volume === lv.name;
+      });
       if (dependents.length > 0) {
         const ids = dependents.map((other) => formatId({ ...this.place(ready), lvName: other.name }));
         throw new VolumeIsBusy(id, `volume ${id} has ${ids.length} snapshot(s): ${ids.join(", ")}; delete them first`, ids);
@@ -141,6 +145,26 @@ export class LvmDriver implements VolumeDriverCore, VolumeDataAccess {
       if (provisioningOf(lv) === "thick") await this.wipe(ready, lv.name, lvMapperPath(ready.lvm.volumeGroup, lv.name), lv.sizeBytes, lv);
       await lvremove(ready.lvm, lv.name);
       this.cachedStats = undefined;
+    });
+  }
+
+  async updateVolume(id: string, changes: VolumeMetadata): Promise<Volume> {
+    if (changes.labels) checkLabels(changes.labels);
+    if (changes.description) checkDescription(changes.description);
+    const found = await this.lookup(id, "volume");
+    if (!found) throw new VolumeNotFound(id);
+    const { ready, lv, tags } = found;
+    const wanted = encodeTags({
+      ...tags,
+      description: changes.description ?? tags.description,
+      labels: { ...(changes.labels ?? tags.labels) },
+    });
+    return this.guard(`updating volume ${id}`, async () => {
+      await changeTags(ready.lvm, lv.name, {
+        add: wanted.filter((tag) => !lv.tags.includes(tag)),
+        remove: lv.tags.filter((tag) => ownTagKey(tag) && !wanted.includes(tag)),
+      });
+      return this.finishVolume(ready, lv.name);
     });
   }
 

@@ -73,6 +73,7 @@ export class BackendHosts {
 
   /** Cinder's lvm_type, minus its hazard: `auto` never adds a pool to a VG that holds thick LVs. */
   private async resolvePool(lvm: LvmHost, lvs: LvRow[], lvCount: number): Promise<string | undefined> {
+    if (this.config.lvmType === "default") return undefined;
     const name = this.config.thinPool ?? `${lvm.volumeGroup}-pool`;
     const existing = lvs.find((lv) => lv.name === name);
     if (existing) {

@@ -19,7 +19,8 @@ export function formatId(location: LvLocation): string {
 export function parseId(id: string, kind = "volume"): LvLocation {
   const parts = id.split("/");
   const [backend, host, volumeGroup, lvName] = parts;
-  if (parts.length !== 4 || !backend || !host || !volumeGroup || !lvName || !parts.every((part) => PART.test(part))) {
+  const valid = parts.every((part) => PART.test(part) && part !== "." && part !== "..");
+  if (parts.length !== 4 || !backend || !host || !volumeGroup || !lvName || !valid) {
     throw new InvalidInput(`'${id.slice(0, 120)}' is not a ${kind} id (expected backend/host/volume-group/lv)`);
   }
   checkVgName(volumeGroup);

@@ -2,7 +2,7 @@
 export interface LvAttr {
   volumeType:
     | "origin" | "snapshot" | "thinPool" | "thinVolume" | "thinPoolData" | "thinPoolMetadata"
-    | "mirror" | "raid" | "pvmove" | "virtual" | "internal" | "invalidSnapshot" | "normal" | "other";
+    | "mirror" | "raid" | "pvmove" | "virtual" | "internal" | "normal" | "other";
   /** The kernel device is present with a live table. */
   active: boolean;
   suspended: boolean;
@@ -15,7 +15,8 @@ export interface LvAttr {
 }
 
 const TYPES: Record<string, LvAttr["volumeType"]> = {
-  o: "origin", O: "origin", s: "snapshot", S: "invalidSnapshot", t: "thinPool", V: "thinVolume",
+  // Upper-case S is a snapshot being merged; invalid snapshots show in the state column.
+  o: "origin", O: "origin", s: "snapshot", S: "snapshot", t: "thinPool", V: "thinVolume",
   T: "thinPoolData", e: "thinPoolMetadata", m: "mirror", M: "mirror", r: "raid", R: "raid",
   p: "pvmove", v: "virtual", i: "internal", I: "internal", l: "internal", "-": "normal",
 };
@@ -25,13 +26,17 @@ const HEALTH: Record<string, LvAttr["health"]> = {
   F: "failed", D: "outOfData", M: "metadataReadOnly", X: "unknown",
 };
 
+/** State column values with a live kernel device, and those among them that are suspended (lvs(8)). */
+const LIVE_STATES = new Set(["a", "s", "S", "m", "M", "c", "C"]);
+const SUSPENDED_STATES = new Set(["s", "S", "M", "C"]);
+
 export function parseLvAttr(attr: string): LvAttr {
   const at = (index: number): string => attr[index] ?? "-";
   const state = at(4);
   return {
     volumeType: TYPES[at(0)] ?? "other",
-    active: state === "a" || state === "s" || state === "S",
-    suspended: state === "s" || state === "S",
+    active: LIVE_STATES.has(state),
+    suspended: SUSPENDED_STATES.has(state),
     open: at(5) === "o",
     activationSkip: at(9) === "k",
     health: HEALTH[at(8)] ?? "unknown",

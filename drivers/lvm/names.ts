@@ -31,6 +31,10 @@ export function checkVolumeName(name: string): void {
   checkName("name", name, MAX_LV_NAME - 1);
   const reserved = RESERVED_PARTS.find((part) => name.includes(part));
   if (reserved) throw new InvalidInput(`name '${name}' contains '${reserved}', which LVM reserves for internal volumes`);
+  // `_snapshot...` is how `snapshot...` is stored; accepting it too would map two names to one LV.
+  if (name.startsWith("_") && RESERVED_PREFIXES.some((prefix) => name.slice(1).startsWith(prefix))) {
+    throw new InvalidInput(`name '${name}' is reserved: names starting with '_${RESERVED_PREFIXES.join("' or '_")}' are how cinderblock stores escaped names`);
+  }
 }
 
 export function checkVgName(name: string): void {

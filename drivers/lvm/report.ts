@@ -50,9 +50,13 @@ function reportRows(json: string, key: "lv" | "vg"): Array<Record<string, string
   } catch (error) {
     throw new VolumeBackendAPIException(`LVM printed a report that is not JSON: ${json.slice(0, 200)}`, { cause: error });
   }
-  const reports = (parsed as { report?: Array<Record<string, unknown>> }).report;
+  const reports = parsed && typeof parsed === "object" ? (parsed as { report?: unknown }).report : undefined;
   if (!Array.isArray(reports)) throw new VolumeBackendAPIException("LVM's JSON report has no 'report' array");
-  return reports.flatMap((report) => (Array.isArray(report[key]) ? (report[key] as Array<Record<string, string>>) : []));
+  return reports.flatMap((report: unknown) => {
+    if (!report || typeof report !== "object") throw new VolumeBackendAPIException("LVM's JSON report holds a non-object entry");
+    const rows = (report as Record<string, unknown>)[key];
+    return Array.isArray(rows) ? (rows as Array<Record<string, string>>) : [];
+  });
 }
 
 function integer(value: string | undefined, field: string): number {

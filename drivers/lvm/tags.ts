@@ -48,6 +48,11 @@ export function checkDescription(description: string): void {
   }
 }
 
+/** True for tags cinderblock writes (and may therefore rewrite); foreign tags are left alone. */
+export function ownTagKey(tag: string): boolean {
+  return tag === MARKER || tag.startsWith("cb.");
+}
+
 /** The tags to pass as `--addtag` values. */
 export function encodeTags(tags: CinderblockTags): string[] {
   checkUuid(tags.uuid);

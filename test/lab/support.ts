@@ -87,3 +87,37 @@ export async function onHostOk(script: string, index = 0): Promise<string> {
 export function unique(prefix: string): string {
   return `${prefix}-${Math.random().toString(36).slice(2, 8)}`;
 }
+
+/** An LV as the host itself reports it (parsed here, independently of the driver's parser). */
+export interface HostLv {
+  name: string;
+  sizeBytes: number;
+  attr: string;
+  tags: string[];
+  pool: string;
+  origin: string;
+}
+
+export async function hostLvs(index = 0): Promise<HostLv[]> {
+  const vg = labConfig().backends.lab.volumeGroup;
+  const out = await onHostOk(`lvs -a --reportformat json --units b --nosuffix -o lv_name,lv_size,lv_attr,lv_tags,pool_lv,origin ${vg}`, index);
+  const rows = (JSON.parse(out) as { report: Array<{ lv: Array<Record<string, string>> }> }).report[0]?.lv ?? [];
+  return rows.map((row) => ({
+    name: row.lv_name ?? "",
+    sizeBytes: Number(row.lv_size),
+    attr: row.lv_attr ?? "",
+    tags: (row.lv_tags ?? "").split(",").filter(Boolean),
+    pool: row.pool_lv ?? "",
+    origin: row.origin ?? "",
+  }));
+}
+
+export async function hostLv(name: string, index = 0): Promise<HostLv | undefined> {
+  return (await hostLvs(index)).find((lv) => lv.name === name);
+}
+
+/** The device-mapper table of a device on the host, or undefined when it does not exist. */
+export async function hostDmTable(name: string, index = 0): Promise<string | undefined> {
+  const result = await onHost(`dmsetup table ${name}`, index);
+  return result.code === 0 ? result.stdout.trim() : undefined;
+}

@@ -1,0 +1,84 @@
+import { linearTable, listTables, parseLinearTable, removeDevice, type LinearTable } from "../../../drivers/lvm/commands/dmsetup";
+import { GATE_PREFIX } from "../../../drivers/lvm/gates";
+import { gateName } from "../../../drivers/lvm/names";
+import { fakeHost } from "./fakeRunner";
+import { capturedLvs, fixture, lvNamed } from "./fixtures";
+
+const TABLE = fixture("dmsetup-table.txt");
+
+describe("linearTable and parseLinearTable", () => {
+  it.each<LinearTable>([
+    { sectors: 131072, major: 253, minor: 4 },
+    { sectors: 1, major: 0, minor: 0 },
+    { sectors: 137438953472, major: 259, minor: 1048575 },
+  ])("round-trip $sectors sectors over $major:$minor", (table) => {
+    expect(parseLinearTable(linearTable(table))).toEqual(table);
+  });
+
+  it("writes the whole-device form dmsetup prints", () => {
+    expect(linearTable({ sectors: 131072, major: 253, minor: 4 })).toBe("0 131072 linear 253:4 0");
+  });
+
+  it("parses exactly the whole-device linear tables among the captured ones", () => {
+    const lines = TABLE.split("\n").filter((line) => line.includes(": "));
+    expect(lines).toHaveLength(10);
+    const linear = lines.flatMap((line) => {
+      const table = parseLinearTable(line.slice(line.indexOf(": ") + 2));
+      return table ? [[line.slice(0, line.indexOf(": ")), table]] : [];
+    });
+    expect(Object.fromEntries(linear)).toEqual({
+      "cbgate-cinder--volumes-fx--d810--thin": { sectors: 131072, major: 253, minor: 4 },
+      "cinder--volumes-cinder--volumes--pool": { sectors: 33480704, major: 253, minor: 2 },
+    });
+  });
+
+  it("parses a captured line with surrounding whitespace", () => {
+    expect(parseLinearTable("  0 33480704 linear 253:2 0 \n")).toEqual({ sectors: 33480704, major: 253, minor: 2 });
+  });
+});
+
+describe("listTables", () => {
+  it("returns the captured gate's table, keyed by its name, from one dmsetup table", async () => {
+    const { host, runner } = fakeHost({ dmsetup: { stdout: TABLE } });
+    const tables = await listTables(host, GATE_PREFIX);
+    expect(runner.calls).toEqual([["dmsetup", "table"]]);
+    expect([...tables]).toEqual([["cbgate-cinder--volumes-fx--d810--thin", "0 131072 linear 253:4 0"]]);
+  });
+
+  it("finds the gate the driver would name for the captured LV, mapping exactly that LV", async () => {
+    const { host } = fakeHost({ dmsetup: { stdout: TABLE } });
+    const thin = lvNamed(capturedLvs(), "fx-d810-thin");
+    const name = gateName("cinder-volumes", thin.name);
+    const table = (await listTables(host, name)).get(name);
+    expect(parseLinearTable(table ?? "")).toEqual({ sectors: thin.sizeBytes / 512, major: thin.device?.major, minor: thin.device?.minor });
+  });
+
+  it("keeps every table whose device name starts with the prefix, trailing spaces included", async () => {
+    const { host } = fakeHost({ dmsetup: { stdout: TABLE } });
+    const tables = await listTables(host, "cinder--volumes-cinder--volumes--pool");
+    expect(tables.size).toBe(4);
+    expect(tables.get("cinder--volumes-cinder--volumes--pool-tpool")).toBe("0 33480704 thin-pool 253:0 253:1 128 0 0 ");
+  });
+
+  it("returns an empty map when dmsetup has no devices", async () => {
+    const { host } = fakeHost({ dmsetup: { stdout: "No devices found\n" } });
+    expect((await listTables(host, GATE_PREFIX)).size).toBe(0);
+  });
+});
+
+describe("removeDevice", () => {
+  it.each([
+    ["removed", { exitCode: 0 }],
+    ["absent", { exitCode: 1, stderr: "device-mapper: remove ioctl on cbgate-x failed: No such device or address\nCommand failed.\n" }],
+    ["busy", { exitCode: 1, stderr: "device-mapper: remove ioctl on cbgate-x failed: Device or resource busy\nCommand failed.\n" }],
+  ])("reports %p", async (result, reply) => {
+    const { host, runner } = fakeHost({ dmsetup: reply });
+    await expect(removeDevice(host, "cbgate-x")).resolves.toBe(result);
+    expect(runner.calls).toEqual([["dmsetup", "remove", "cbgate-x"]]);
+  });
+
+  it("throws any other failure", async () => {
+    const { host } = fakeHost({ dmsetup: { exitCode: 1, stderr: "Permission denied\n" } });
+    await expect(removeDevice(host, "cbgate-x")).rejects.toMatchObject({ code: "SSH_COMMAND", exitCode: 1 });
+  });
+});

@@ -1,0 +1,136 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import type { z } from "zod";
+import { snapshotInputSchema, volumeInputSchema } from "../../../provider";
+import { Snapshot, Volume, type SnapshotArgs, type VolumeArgs } from "../../../sdk";
+
+interface PropertySpec {
+  description?: string;
+  secret?: boolean;
+}
+interface ResourceSpec {
+  description: string;
+  inputProperties: Record<string, PropertySpec>;
+  requiredInputs: string[];
+  properties: Record<string, PropertySpec>;
+  required: string[];
+}
+interface PackageSchema {
+  name: string;
+  version: string;
+  config: { variables: Record<string, PropertySpec> };
+  provider: { inputProperties: Record<string, PropertySpec> };
+  resources: Record<string, ResourceSpec>;
+  language: { nodejs: { packageName: string } };
+}
+
+const root = join(__dirname, "..", "..", "..");
+const schema = JSON.parse(readFileSync(join(root, "schema.json"), "utf8")) as PackageSchema;
+
+/** Keys of T that must be given. */
+type RequiredKeys<T> = { [K in keyof T]-?: object extends Pick<T, K> ? never : K }[keyof T];
+/** Declared outputs of a resource class whose value may be undefined. */
+type OptionalOutputs<R> = { [K in keyof R]: R[K] extends pulumi.Output<infer V> ? (undefined extends V ? K : never) : never }[Exclude<keyof R, keyof pulumi.CustomResource>];
+
+/*
+ * The SDK's argument types, spelt out once. These records fail to compile when a property is
+ * added to or removed from the args, made optional or required, or when an output changes
+ * optionality; the tests then hold the lists against schema.json.
+ */
+const volumeArgs: Record<keyof VolumeArgs, true> = {
+  backend: true, name: true, sizeGb: true, thin: true, host: true, sourceSnapshotId: true, sourceVolumeId: true, description: true, labels: true,
+};
+const volumeRequired: Record<RequiredKeys<VolumeArgs>, true> = { backend: true, sizeGb: true };
+const volumeOptionalOutputs: Record<OptionalOutputs<Volume>, true> = { sourceSnapshotId: true, sourceVolumeId: true, description: true };
+const snapshotArgs: Record<keyof SnapshotArgs, true> = { volumeId: true, name: true, description: true };
+const snapshotRequired: Record<RequiredKeys<SnapshotArgs>, true> = { volumeId: true };
+const snapshotOptionalOutputs: Record<OptionalOutputs<Snapshot>, true> = { description: true };
+
+const fullVolumeArgs: Required<VolumeArgs> = {
+  backend: "lab", name: "v", sizeGb: 1, thin: true, host: "lab-1", sourceSnapshotId: "lab/lab-1/vg/s", sourceVolumeId: "lab/lab-1/vg/v", description: "d", labels: { a: "b" },
+};
+const fullSnapshotArgs: Required<SnapshotArgs> = { volumeId: "lab/lab-1/vg/v", name: "s", description: "d" };
+
+const keys = (record: object) => Object.keys(record).sort();
+const sorted = (list: Iterable<string>) => [...list].sort();
+
+/** The zod schema's properties, and which of them it requires. */
+function zodProperties(schema: z.ZodObject): { all: string[]; required: string[] } {
+  const entries = Object.entries(schema.shape as Record<string, z.ZodType>);
+  return { all: sorted(entries.map(([key]) => key)), required: sorted(entries.filter(([, field]) => !field.safeParse(undefined).success).map(([key]) => key)) };
+}
+
+/** What the SDK registers (inputs sent to the engine) and declares (Output properties) for one resource. */
+async function sdkView(construct: () => pulumi.CustomResource): Promise<{ inputs: string[]; outputs: string[] }> {
+  let inputs: string[] = [];
+  await pulumi.runtime.setMocks(
+    {
+      newResource: (args) => {
+        inputs = Object.keys(args.inputs).filter((key) => key !== "__provider");
+        return { id: "id", state: args.inputs };
+      },
+      call: () => ({}),
+    },
+    "project",
+    "stack",
+    false,
+  );
+  const resource = construct();
+  await new Promise<void>((done) => resource.urn.apply(() => done()));
+  // urn and id are every resource's; __provider is the dynamic provider's own, not part of the schema.
+  const outputs = Object.entries(resource).filter(([key, value]) => pulumi.Output.isInstance(value) && !["urn", "id", "__provider"].includes(key));
+  return { inputs: sorted(inputs), outputs: sorted(outputs.map(([key]) => key)) };
+}
+
+describe.each([
+  { token: "cinderblock:index:Volume", args: volumeArgs, required: volumeRequired, optionalOutputs: volumeOptionalOutputs, zod: volumeInputSchema, construct: () => new Volume("v", fullVolumeArgs) },
+  { token: "cinderblock:index:Snapshot", args: snapshotArgs, required: snapshotRequired, optionalOutputs: snapshotOptionalOutputs, zod: snapshotInputSchema, construct: () => new Snapshot("s", fullSnapshotArgs) },
+])("$token: schema.json, the SDK class and the zod schema agree", ({ token, args, required, optionalOutputs, zod, construct }) => {
+  const spec = schema.resources[token]!;
+
+  it("has the SDK's arguments as inputProperties and its required arguments as requiredInputs", () => {
+    expect(keys(spec.inputProperties)).toEqual(keys(args));
+    expect(sorted(spec.requiredInputs)).toEqual(keys(required));
+  });
+
+  it("lists as properties exactly the outputs the SDK class declares, requiring those that are never undefined", async () => {
+    const { outputs } = await sdkView(construct);
+    expect(keys(spec.properties)).toEqual(outputs);
+    expect(sorted(spec.required)).toEqual(outputs.filter((key) => !(key in optionalOutputs)));
+  });
+
+  it("sees the SDK register every input property plus the uuid it derives", async () => {
+    const { inputs } = await sdkView(construct);
+    expect(inputs).toEqual(sorted([...Object.keys(spec.inputProperties), "uuid"]));
+  });
+
+  it("validates with zod the same properties plus uuid, requiring also the name and uuid that the SDK or the native check fill in", () => {
+    const properties = zodProperties(zod);
+    expect(properties.all).toEqual(sorted([...Object.keys(spec.inputProperties), "uuid"]));
+    expect(properties.required).toEqual(sorted([...spec.requiredInputs, "name", "uuid"]));
+  });
+
+  it("describes the resource and every property", () => {
+    expect(spec.description).not.toBe("");
+    for (const property of [...Object.values(spec.inputProperties), ...Object.values(spec.properties)]) expect(property.description).toMatch(/\S/);
+  });
+});
+
+describe("schema.json's package metadata", () => {
+  it("names the package and carries package.json's version", () => {
+    const manifest = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { version: string };
+    expect(schema.name).toBe("cinderblock");
+    expect(schema.version).toBe(manifest.version);
+    expect(keys(schema.resources)).toEqual(["cinderblock:index:Snapshot", "cinderblock:index:Volume"]);
+    expect(schema.language.nodejs.packageName).toMatch(/\S/);
+  });
+
+  it("takes backends (a secret) and configFile, as stack config and as provider arguments", () => {
+    for (const properties of [schema.config.variables, schema.provider.inputProperties]) {
+      expect(keys(properties)).toEqual(["backends", "configFile"]);
+      expect(properties.backends!.secret).toBe(true);
+      for (const property of Object.values(properties)) expect(property.description).toMatch(/\S/);
+    }
+  });
+});
