@@ -22,14 +22,15 @@ import { getVg } from "./commands/vgs";
 import { lvmBackendSchema, type LvmBackendConfig } from "./config";
 import { toDriverError } from "./errors";
 import { ensureGate, removeGate } from "./gates";
-import { BackendHosts, type ReadyHost } from "./hosts";
+import { BackendHosts, gateLockName, type ReadyHost } from "./hosts";
 import { formatId, parseId } from "./ids";
 import {
   checkSizeGib,
   checkVolumeSpec,
   gibOf,
+  DELETING_TAG,
   INCOMPLETE_TAG,
-  isComplete,
+  isLive,
   ownTags,
   provisioningOf,
   toSnapshot,
@@ -141,7 +142,15 @@ export class LvmDriver implements VolumeDriverCore, VolumeDataAccess {
         const ids = dependents.map((other) => formatId({ ...this.place(ready), lvName: other.name }));
         throw new VolumeIsBusy(id, `volume ${id} has ${ids.length} snapshot(s): ${ids.join(", ")}; delete them first`, ids);
       }
-      await removeGate(ready.lvm, lv.name, id);
+      await ready.lvm.withLock(gateLockName(ready.lvm), async () => {
+        if (!lv.tags.includes(DELETING_TAG)) await changeTags(ready.lvm, lv.name, { add: [DELETING_TAG] });
+        try {
+          await removeGate(ready.lvm, lv.name, id);
+        } catch (error) {
+          await changeTags(ready.lvm, lv.name, { remove: [DELETING_TAG] });
+          throw error;
+        }
+      });
       if (provisioningOf(lv) === "thick") await this.wipe(ready, lv.name, lvMapperPath(ready.lvm.volumeGroup, lv.name), lv.sizeBytes, lv);
       await lvremove(ready.lvm, lv.name);
       this.cachedStats = undefined;
@@ -306,7 +315,7 @@ export class LvmDriver implements VolumeDriverCore, VolumeDataAccess {
     const { location, ready } = await this.locate(id, kind);
     const lv = await this.guard(`looking up ${id}`, () => findLv(ready.lvm, location.lvName));
     const tags = lv && ownTags(lv);
-    if (!lv || !tags || tags.kind !== kind || !isComplete(lv)) return undefined;
+    if (!lv || !tags || tags.kind !== kind || !isLive(lv)) return undefined;
     return { ready, lv, tags };
   }
 
@@ -317,7 +326,7 @@ export class LvmDriver implements VolumeDriverCore, VolumeDataAccess {
         const lvs = await this.guard(`listing ${name}`, () => listLvs(ready.lvm));
         return lvs.flatMap((lv) => {
           const tags = ownTags(lv);
-          return tags && tags.kind === kind && isComplete(lv) ? [{ ready, lv, tags }] : [];
+          return tags && tags.kind === kind && isLive(lv) ? [{ ready, lv, tags }] : [];
         });
       }),
     );
@@ -399,7 +408,7 @@ export class LvmDriver implements VolumeDriverCore, VolumeDataAccess {
         `an LV named ${lvName} already exists in ${ready.lvm.volumeGroup} on ${ready.lvm.name} (${owner}); choose another name`,
       );
     }
-    if (!isComplete(byName)) {
+    if (!isLive(byName)) {
       await removeGate(ready.lvm, byName.name, lvName);
       await lvremove(ready.lvm, byName.name);
       return undefined;

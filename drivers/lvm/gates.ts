@@ -37,9 +37,18 @@ export async function ensureGate(host: LvmHost, lv: LvRow, known?: { table: stri
   }
   const name = gateName(host.volumeGroup, current.name);
   const wanted = tableFor(current);
-  const table = known ? known.table : (await listTables(host, name)).get(name);
-  if (table === undefined) await createDevice(host, name, `CBGATE-${current.uuid}`, wanted);
-  else if (!sameTable(parseLinearTable(table), wanted)) await reloadDevice(host, name, wanted);
+  let table = known ? known.table : (await listTables(host, name)).get(name);
+  if (table === undefined) {
+    try {
+      await createDevice(host, name, `CBGATE-${current.uuid}`, wanted);
+      return current;
+    } catch (error) {
+      // Another process may have created it a moment ago; then it only needs checking.
+      table = (await listTables(host, name)).get(name);
+      if (table === undefined) throw error;
+    }
+  }
+  if (!sameTable(parseLinearTable(table), wanted)) await reloadDevice(host, name, wanted);
   return current;
 }
 
@@ -51,16 +60,24 @@ export async function removeGate(host: LvmHost, lvName: string, volumeId: string
   }
 }
 
-/** Recreates every missing or stale gate over the given volumes (one table listing for all). */
-export async function ensureGates(host: LvmHost, volumes: readonly LvRow[]): Promise<number> {
+/**
+ * Recreates every missing or stale gate over the given volumes (one table listing for all).
+ * `stillWanted` re-checks a volume whose gate could not be made: another process may have
+ * deleted it meanwhile, which is not an error.
+ */
+export async function ensureGates(host: LvmHost, volumes: readonly LvRow[], stillWanted: (lv: LvRow) => Promise<boolean>): Promise<number> {
   const tables = await listTables(host, GATE_PREFIX);
   let fixed = 0;
   for (const lv of volumes) {
     const name = gateName(host.volumeGroup, lv.name);
     const table = tables.get(name);
     if (lv.device && table !== undefined && sameTable(parseLinearTable(table), tableFor(lv))) continue;
-    await ensureGate(host, lv, { table });
-    fixed++;
+    try {
+      await ensureGate(host, lv, { table });
+      fixed++;
+    } catch (error) {
+      if (await stillWanted(lv)) throw error;
+    }
   }
   return fixed;
 }

@@ -1,5 +1,11 @@
+import { PassThrough, Writable } from "node:stream";
+import { VolumeBackendAPIException } from "../interface/errors";
 import type { CommandResult, CommandRunner, RunOptions } from "../ssh/exec";
 import { isLvmSegfault } from "./errors";
+
+/** How long a lock may be waited for, and held at most (the remote side drops it then). */
+const LOCK_WAIT_S = 120;
+const LOCK_HOLD_MS = 30 * 60_000;
 
 /** Cinder retries a segfaulting LVM command up to three times. */
 const SEGFAULT_ATTEMPTS = 3;
@@ -15,6 +21,46 @@ export class LvmHost {
   /** Runs any command on the host. */
   run(argv: readonly string[], options?: RunOptions): Promise<CommandResult> {
     return this.runner.run(argv, options);
+  }
+
+  /**
+   * Runs `work` while holding a lock on the host itself, so that it excludes other processes
+   * (another `pulumi up`, the CLI) as well as this one. The lock is a remote `flock` kept by a
+   * command that waits on its stdin: ending stdin releases it, and so does a dropped
+   * connection, so a crashed client can never leave it held.
+   */
+  async withLock<T>(name: string, work: () => Promise<T>): Promise<T> {
+    const stdin = new PassThrough();
+    let signalLocked: () => void = () => undefined;
+    const locked = new Promise<void>((resolve) => {
+      signalLocked = resolve;
+    });
+    const stdout = new Writable({
+      write(chunk: Buffer, _encoding, callback) {
+        if (chunk.toString().includes("locked")) signalLocked();
+        callback();
+      },
+    });
+    const holder = this.runner.run(
+      ["flock", "-w", String(LOCK_WAIT_S), `/run/lock/cinderblock-${name}.lock`, "sh", "-c", "echo locked; exec cat >/dev/null"],
+      { stdin, stdout, timeoutMs: LOCK_HOLD_MS },
+    );
+    const ended = holder.then(
+      () => {
+        throw new VolumeBackendAPIException(`the lock ${name} on ${this.name} ended before it was taken`);
+      },
+      (error: unknown) => {
+        throw new VolumeBackendAPIException(`could not take the lock ${name} on ${this.name} within ${LOCK_WAIT_S} s`, { cause: error });
+      },
+    );
+    ended.catch(() => undefined); // Observed by the race below, or irrelevant once the lock is held.
+    await Promise.race([locked, ended]);
+    try {
+      return await work();
+    } finally {
+      stdin.end();
+      await holder.catch(() => undefined);
+    }
   }
 
   /** Runs an LVM command, retrying when LVM itself crashes (exit 139). */

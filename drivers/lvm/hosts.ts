@@ -2,14 +2,14 @@ import { InvalidConfiguration, InvalidInput } from "../interface/errors";
 import type { Logger } from "../log";
 import type { SshPool } from "../ssh/exec";
 import { lvcreate } from "./commands/lvcreate";
-import { listLvs } from "./commands/lvs";
+import { findLv, listLvs } from "./commands/lvs";
 import { getVg } from "./commands/vgs";
 import { devicesFileEntries, physicalVolumes, usesDevicesFile } from "./commands/devices";
 import type { LvmBackendConfig, LvmHostConfig } from "./config";
 import { toDriverError } from "./errors";
 import { ensureGates } from "./gates";
 import { LvmHost } from "./host";
-import { isComplete, ownTags } from "./model";
+import { isLive, ownTags } from "./model";
 import type { LvRow } from "./report";
 
 /** A host that passed its setup: its LVM wrapper and, when it provisions thin, its pool. */
@@ -63,10 +63,16 @@ export class BackendHosts {
   private async setUp(lvm: LvmHost, config: LvmHostConfig): Promise<ReadyHost> {
     const vg = await getVg(lvm);
     await checkDevicesFile(lvm);
-    const lvs = await listLvs(lvm);
-    const pool = await this.resolvePool(lvm, lvs, vg.lvCount);
-    const volumes = lvs.filter((lv) => ownTags(lv)?.kind === "volume" && isComplete(lv));
-    const fixed = await ensureGates(lvm, volumes);
+    const pool = await this.resolvePool(lvm, await listLvs(lvm), vg.lvCount);
+    // Under the host's gate lock, so that no delete in another process is removing a gate
+    // while this one recreates it.
+    const fixed = await lvm.withLock(gateLockName(lvm), async () => {
+      const volumes = (await listLvs(lvm)).filter((lv) => ownTags(lv)?.kind === "volume" && isLive(lv));
+      return ensureGates(lvm, volumes, async (lv) => {
+        const now = await findLv(lvm, lv.name);
+        return now !== undefined && isLive(now);
+      });
+    });
     if (fixed > 0) this.logger.info(`${lvm.name}: recreated ${fixed} gate(s)`);
     return { lvm, config, pool };
   }
@@ -94,6 +100,11 @@ export class BackendHosts {
     }
     return name;
   }
+}
+
+/** The host-side lock that serializes gate recovery with gate removal, per volume group. */
+export function gateLockName(lvm: LvmHost): string {
+  return `gates-${lvm.volumeGroup}`;
 }
 
 /**

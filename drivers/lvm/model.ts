@@ -46,9 +46,15 @@ export function ownTags(lv: LvRow): CinderblockTags | undefined {
 
 /** An LV whose multi-step creation has not finished (a copy, say) carries this tag. */
 export const INCOMPLETE_TAG = "cb.incomplete";
+/**
+ * Set before a volume's gate is removed for deletion, so that another process recovering
+ * gates does not recreate the gate under a delete in progress.
+ */
+export const DELETING_TAG = "cb.deleting";
 
-export function isComplete(lv: LvRow): boolean {
-  return !lv.tags.includes(INCOMPLETE_TAG);
+/** Neither half-made nor half-deleted: an LV that lookups, listings and gate recovery consider. */
+export function isLive(lv: LvRow): boolean {
+  return !lv.tags.includes(INCOMPLETE_TAG) && !lv.tags.includes(DELETING_TAG);
 }
 
 function parseSource(value: string | undefined): VolumeSource | undefined {
