@@ -1,13 +1,30 @@
+import "../drivers/builtin";
+import { complianceCommand, complianceUsage } from "./commands/compliance";
 import { labCommand, labUsage } from "./commands/lab";
+import { snapshotCommand, snapshotUsage } from "./commands/snapshot";
+import { statsCommand, statsUsage } from "./commands/stats";
+import { volumeCommand, volumeUsage } from "./commands/volume";
 import { UsageError } from "./usage";
 
 const USAGE = `usage:
+${volumeUsage}
+${snapshotUsage}
+${statsUsage}
 ${labUsage}
+${complianceUsage}
 
+Backends come from --config PATH, $CINDERBLOCK_CONFIG, ~/.config/cinderblock/backends.json, or the running lab.
 Add --verbose to any command for the full error.`;
 
-type Command = (args: string[]) => Promise<void>;
-const COMMANDS: Record<string, Command> = { lab: labCommand };
+/** A command returns nothing on success, or an exit status of its own. */
+type Command = (args: string[]) => Promise<void | number>;
+const COMMANDS: Record<string, Command> = {
+  volume: volumeCommand,
+  snapshot: snapshotCommand,
+  stats: statsCommand,
+  lab: labCommand,
+  compliance: complianceCommand,
+};
 
 /** Runs the CLI; the process exit code is 0 on success, 2 on a usage error, 1 otherwise. */
 export async function main(argv: string[]): Promise<number> {
@@ -21,8 +38,7 @@ export async function main(argv: string[]): Promise<number> {
   const command = COMMANDS[name];
   try {
     if (!command) throw new UsageError(`unknown command '${name}'`);
-    await command(rest);
-    return 0;
+    return (await command(rest)) ?? 0;
   } catch (error) {
     if (error instanceof UsageError || (error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) {
       process.stderr.write(`cinderblock: ${(error as Error).message}\n\n${USAGE}\n`);
@@ -35,6 +51,6 @@ export async function main(argv: string[]): Promise<number> {
 
 function describe(error: unknown, verbose: boolean): string {
   if (!(error instanceof Error)) return String(error);
-  const short = (error as { shortMessage?: string }).shortMessage ?? error.message.split("\n")[0] ?? error.message;
-  return verbose ? error.message : short;
+  if (verbose) return error.cause instanceof Error ? `${error.message}\ncaused by: ${error.cause.message}` : error.message;
+  return (error as { shortMessage?: string }).shortMessage ?? error.message.split("\n")[0] ?? error.message;
 }

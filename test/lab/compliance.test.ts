@@ -1,0 +1,63 @@
+import { readFileSync } from "node:fs";
+import { silentLogger } from "../../drivers";
+import { findDriver, registerDriver, unregisterDriver } from "../../drivers/registry";
+import { checkCompliance } from "../../drivers/compliance/compliance";
+import type { BackendStats, Snapshot, SnapshotId, Volume, VolumeId, VolumeSpec } from "../../drivers/interface/types";
+import { LvmDriver } from "../../drivers/lvm/driver";
+import { lvmBackendSchema } from "../../drivers/lvm/config";
+import { SshPool } from "../../drivers/ssh/exec";
+import { labConfigPath } from "./support";
+
+/** Deliberately broken drivers: each breaks one promise of the contract, and compliance must say which. */
+class LiveSnapshotDriver extends LvmDriver {
+  override async readData(target: { volumeId: VolumeId } | { snapshotId: SnapshotId }, offset: number, length: number): Promise<Buffer> {
+    if (!("snapshotId" in target)) return super.readData(target, offset, length);
+    const snapshot = (await this.findSnapshot(target.snapshotId)) as Snapshot;
+    return super.readData({ volumeId: snapshot.volumeId }, offset, length);
+  }
+}
+
+class HollowCloneDriver extends LvmDriver {
+  override async createClonedVolume(spec: VolumeSpec, _sourceId: VolumeId): Promise<Volume> {
+    return this.createVolume(spec);
+  }
+}
+
+class FrozenStatsDriver extends LvmDriver {
+  private frozen: BackendStats | undefined;
+  override async getVolumeStats(refresh = false): Promise<BackendStats> {
+    this.frozen ??= await super.getVolumeStats(refresh);
+    return this.frozen;
+  }
+}
+
+const BROKEN = [
+  { name: "broken-live-snapshot", driverClass: LiveSnapshotDriver, failsAt: "the snapshot holds the data from before it, not after" },
+  { name: "broken-hollow-clone", driverClass: HollowCloneDriver, failsAt: "clone the volume; later writes to the source stay out of the clone" },
+  { name: "broken-frozen-stats", driverClass: FrozenStatsDriver, failsAt: "stats reflect the new volume" },
+] as const;
+
+describe("compliance against the lab host", () => {
+  const ssh = new SshPool();
+  const labBackend = (): { name: string; config: unknown } => ({
+    name: "lab",
+    config: (JSON.parse(readFileSync(labConfigPath(), "utf8")) as { backends: { lab: unknown } }).backends.lab,
+  });
+  afterAll(() => ssh.close());
+  afterEach(() => BROKEN.forEach((broken) => unregisterDriver(broken.name)));
+
+  it("passes the LVM driver on both counts", async () => {
+    const report = await checkCompliance(findDriver("lvm")!, labBackend(), { logger: silentLogger, ssh });
+    expect(report.shape).toEqual([]);
+    expect(report.behaviour?.steps.filter((step) => !step.ok)).toEqual([]);
+    expect(report.passed).toBe(true);
+  });
+
+  it.each(BROKEN)("fails $name at the step it breaks", async ({ name, driverClass, failsAt }) => {
+    registerDriver({ name, capabilities: ["core", "dataAccess"], configSchema: lvmBackendSchema, driverClass });
+    const report = await checkCompliance(findDriver(name)!, labBackend(), { logger: silentLogger, ssh });
+    expect(report.shape).toEqual([]);
+    expect(report.passed).toBe(false);
+    expect(report.behaviour?.steps.find((step) => !step.ok)?.step).toBe(failsAt);
+  });
+});
