@@ -1,5 +1,6 @@
 import "../drivers/builtin";
 import { complianceCommand, complianceUsage } from "./commands/compliance";
+import { demoCommand, demoUsage } from "./commands/demo";
 import { labCommand, labUsage } from "./commands/lab";
 import { snapshotCommand, snapshotUsage } from "./commands/snapshot";
 import { statsCommand, statsUsage } from "./commands/stats";
@@ -7,6 +8,7 @@ import { volumeCommand, volumeUsage } from "./commands/volume";
 import { UsageError } from "./usage";
 
 const USAGE = `usage:
+${demoUsage}
 ${volumeUsage}
 ${snapshotUsage}
 ${statsUsage}
@@ -24,6 +26,7 @@ const COMMANDS: Record<string, Command> = {
   stats: statsCommand,
   lab: labCommand,
   compliance: complianceCommand,
+  demo: demoCommand,
 };
 
 /** Runs the CLI; the process exit code is 0 on success, 2 on a usage error, 1 otherwise. */
@@ -41,7 +44,7 @@ export async function main(argv: string[]): Promise<number> {
     return (await command(rest)) ?? 0;
   } catch (error) {
     if (error instanceof UsageError || (error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) {
-      process.stderr.write(`cinderblock: ${(error as Error).message}\n\n${USAGE}\n`);
+      process.stderr.write(`cinderblock: ${(error as Error).message} (see \`cinderblock help\`)\n`);
       return 2;
     }
     process.stderr.write(`cinderblock: ${describe(error, verbose)}\n`);

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import type { VolumeSpec } from "../../drivers";
+import { VolumeNotFound, type VolumeSpec } from "../../drivers";
 import { labelsFlag, noPositionals, onePositional, parse, sizeGbFlag } from "../args";
 import { pickBackend, withBackends } from "../backends";
 import { volumeJson, volumeRow } from "../present";
@@ -34,7 +34,7 @@ export async function volumeCommand(args: string[]): Promise<void> {
       const id = onePositional(positionals, "a volume id");
       return withBackends(values.config, async (backends) => {
         const volume = await (await backends.driverForId(id)).findVolume(id);
-        if (!volume) throw new UsageError(`volume ${id} does not exist`);
+        if (!volume) throw new VolumeNotFound(id);
         printVolume(volume, values.json);
       });
     }

@@ -5,5 +5,6 @@ export * from "./exportDriver";
 export * from "./groupDriver";
 export * from "./imageDriver";
 export * from "./manageableDriver";
+export * from "./rules";
 export * from "./types";
 export * from "./volumeDriver";

@@ -33,8 +33,8 @@ export interface VolumeMetadata {
 
 export interface VolumeSource {
   kind: "snapshot" | "volume";
-  /** The source's LV name at creation time. */
-  lvName: string;
+  /** The source's id (it may since have been deleted). */
+  id: string;
 }
 
 export interface Volume {

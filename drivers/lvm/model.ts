@@ -57,9 +57,9 @@ export function isLive(lv: LvRow): boolean {
   return !lv.tags.includes(INCOMPLETE_TAG) && !lv.tags.includes(DELETING_TAG);
 }
 
-function parseSource(value: string | undefined): VolumeSource | undefined {
+function parseSource(place: HostPlace, value: string | undefined): VolumeSource | undefined {
   const match = value ? /^(snapshot|volume)\/(.+)$/.exec(value) : null;
-  return match ? { kind: match[1] as VolumeSource["kind"], lvName: match[2] ?? "" } : undefined;
+  return match ? { kind: match[1] as VolumeSource["kind"], id: formatId({ ...place, lvName: match[2] ?? "" }) } : undefined;
 }
 
 export function toVolume(place: HostPlace, lv: LvRow, tags: CinderblockTags): Volume {
@@ -78,7 +78,7 @@ export function toVolume(place: HostPlace, lv: LvRow, tags: CinderblockTags): Vo
     createdAt: lv.createdAt,
     description: tags.description,
     labels: tags.labels,
-    source: parseSource(tags.source),
+    source: parseSource(place, tags.source),
   };
 }
 

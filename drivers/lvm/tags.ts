@@ -1,4 +1,14 @@
 import { InvalidInput } from "../interface/errors";
+import {
+  DESCRIPTION_RULE,
+  LABEL_KEY_PATTERN,
+  LABEL_KEY_RULE,
+  LABEL_VALUE_PATTERN,
+  LABEL_VALUE_RULE,
+  MAX_DESCRIPTION_BYTES,
+  UUID_PATTERN,
+  UUID_RULE,
+} from "../interface/rules";
 
 /**
  * The LV tags that make an LV cinderblock's: a marker, its kind and uuid, and the user's
@@ -22,30 +32,19 @@ export interface CinderblockTags {
   tempFor?: string | undefined;
 }
 
-const UUID = /^[A-Za-z0-9][A-Za-z0-9-]{0,63}$/;
-const LABEL_KEY = /^[a-z0-9][a-z0-9_.-]{0,62}$/;
-const LABEL_VALUE = /^[A-Za-z0-9_.+:/-]{0,200}$/;
-const MAX_DESCRIPTION_BYTES = 512;
-
 export function checkUuid(uuid: string): void {
-  if (!UUID.test(uuid)) throw new InvalidInput(`uuid '${uuid.slice(0, 80)}' must be letters, digits and dashes (at most 64)`);
+  if (!UUID_PATTERN.test(uuid)) throw new InvalidInput(`uuid '${uuid.slice(0, 80)}' ${UUID_RULE}`);
 }
 
 export function checkLabels(labels: Readonly<Record<string, string>>): void {
   for (const [key, value] of Object.entries(labels)) {
-    if (!LABEL_KEY.test(key)) {
-      throw new InvalidInput(`label key '${key.slice(0, 80)}' must be lower-case letters, digits, '_', '.', '-' (at most 63, starting alphanumeric)`);
-    }
-    if (!LABEL_VALUE.test(value)) {
-      throw new InvalidInput(`label '${key}' has a value with characters LVM tags cannot hold; use letters, digits and _ . + : / - (at most 200)`);
-    }
+    if (!LABEL_KEY_PATTERN.test(key)) throw new InvalidInput(`label '${key.slice(0, 80)}': ${LABEL_KEY_RULE}`);
+    if (!LABEL_VALUE_PATTERN.test(value)) throw new InvalidInput(`label '${key}': ${LABEL_VALUE_RULE}`);
   }
 }
 
 export function checkDescription(description: string): void {
-  if (Buffer.byteLength(description, "utf8") > MAX_DESCRIPTION_BYTES) {
-    throw new InvalidInput(`description must be at most ${MAX_DESCRIPTION_BYTES} bytes`);
-  }
+  if (Buffer.byteLength(description, "utf8") > MAX_DESCRIPTION_BYTES) throw new InvalidInput(`description ${DESCRIPTION_RULE}`);
 }
 
 /** True for tags cinderblock writes (and may therefore rewrite); foreign tags are left alone. */

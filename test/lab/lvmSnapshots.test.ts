@@ -45,7 +45,7 @@ describe.each(["thin", "thick"] as Provisioning[])("LVM driver %s snapshots and 
     // A volume from the snapshot, larger than it: the snapshot's data, then the extra space.
     const fromSnap = await driver.createVolumeFromSnapshot({ uuid: newUuid(), name: unique("fromsnap"), sizeGib: 2 }, snapshot.id);
     cleanup.push(() => driver.deleteVolume(fromSnap.id));
-    expect(fromSnap).toMatchObject({ sizeGib: 2, provisioning, source: { kind: "snapshot", lvName: snapshot.lvName } });
+    expect(fromSnap).toMatchObject({ sizeGib: 2, provisioning, source: { kind: "snapshot", id: snapshot.id } });
     expect((await hostLv(fromSnap.lvName))!.sizeBytes).toBe(2 * GiB);
     expect(await driver.readData({ volumeId: fromSnap.id }, 0, MiB)).toEqual(A);
     expect(await driver.readData({ volumeId: fromSnap.id }, GiB - MiB, MiB)).toEqual(tailA);

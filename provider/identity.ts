@@ -1,0 +1,71 @@
+import { createHash } from "node:crypto";
+
+/**
+ * Stable identities for resources. A create that crashed half-way is retried by the next
+ * `pulumi up` with the same inputs; because the uuid (and with it the default LV name) is a
+ * pure function of where the resource sits in the program, the retry finds the LV the first
+ * attempt made, and the driver's idempotent create adopts it instead of orphaning it.
+ *
+ * Deliberately free of Pulumi and driver imports: the SDK computes identities in the program,
+ * the native provider from URNs, and both must agree.
+ */
+
+/** The resource kinds, and the package tokens they are known by in both providers. */
+export const resourceTokens = {
+  Volume: "cinderblock:index:Volume",
+  Snapshot: "cinderblock:index:Snapshot",
+} as const;
+
+export type ResourceKind = keyof typeof resourceTokens;
+
+export interface ResourceAddress {
+  project: string;
+  stack: string;
+  kind: ResourceKind;
+  /** The resource's name in the program (the last part of its URN). */
+  name: string;
+}
+
+/**
+ * A UUID (RFC 4122 layout, version nibble 5 like a name-based UUID) from the SHA-256 of the
+ * resource's address. Hashing the package token rather than the registered type keeps the
+ * dynamic (`pulumi-nodejs:dynamic/cinderblock:Volume`) and the native resource of one name
+ * on one identity.
+ */
+export function resourceUuid(address: ResourceAddress): string {
+  const digest = createHash("sha256")
+    .update([address.project, address.stack, resourceTokens[address.kind], address.name].join("\0"))
+    .digest();
+  digest[6] = ((digest[6] ?? 0) & 0x0f) | 0x50;
+  digest[8] = ((digest[8] ?? 0) & 0x3f) | 0x80;
+  const hex = digest.subarray(0, 16).toString("hex");
+  return [hex.slice(0, 8), hex.slice(8, 12), hex.slice(12, 16), hex.slice(16, 20), hex.slice(20, 32)].join("-");
+}
+
+const NAME_STEM_LENGTH = 40;
+
+/**
+ * The LV name used when none is given: the resource name made LVM-safe (runs of other
+ * characters become '-', at most 40 characters, starting with a letter or digit), then '-' and
+ * the uuid's first 8 hex digits, so two stacks deploying one program do not collide.
+ */
+export function defaultName(resourceName: string, kind: ResourceKind, uuid: string): string {
+  const stem = resourceName
+    .replace(/[^A-Za-z0-9+_.-]+/g, "-")
+    .replace(/^[^A-Za-z0-9]+/, "")
+    .slice(0, NAME_STEM_LENGTH);
+  return `${stem || kind.toLowerCase()}-${uuid.slice(0, 8)}`;
+}
+
+/**
+ * Where a URN puts a resource (`urn:pulumi:STACK::PROJECT::[PARENT$]TYPE::NAME`), or undefined
+ * when it is not one of cinderblock's package tokens.
+ */
+export function addressOfUrn(urn: string): ResourceAddress | undefined {
+  const match = /^urn:pulumi:([^:]*)::([^:]*)::(.+?)::(.*)$/s.exec(urn);
+  if (!match) return undefined;
+  const [, stack = "", project = "", qualifiedType = "", name = ""] = match;
+  const type = qualifiedType.split("$").pop();
+  const kind = (Object.keys(resourceTokens) as ResourceKind[]).find((candidate) => resourceTokens[candidate] === type);
+  return kind && { project, stack, kind, name };
+}

@@ -1,0 +1,107 @@
+import { z } from "zod";
+import {
+  DESCRIPTION_RULE,
+  LABEL_KEY_PATTERN,
+  LABEL_KEY_RULE,
+  LABEL_VALUE_PATTERN,
+  LABEL_VALUE_RULE,
+  MAX_DESCRIPTION_BYTES,
+  NAME_PATTERN,
+  NAME_RULE,
+  UUID_PATTERN,
+  UUID_RULE,
+} from "../drivers";
+
+/**
+ * The inputs of each resource as the handlers see them: after the SDK (dynamic provider) or
+ * the native provider's check has filled in `uuid` and the default `name`. These rules are
+ * the resources' documented contract (schema.json); the driver enforces its own as well, but
+ * checking here makes `pulumi preview` fail before anything runs.
+ */
+
+/*
+ * Cross-field issues name the other fields they read in `params.dependsOn`, so that a check
+ * during preview, when some of those are still unknown, can drop them (see validation.ts).
+ */
+
+/** `backend/host/volume-group/lv`: the ids drivers hand out (and that outputs carry). */
+const ID_PATTERN = /^[^/\s]+\/[^/\s]+\/[^/\s]+\/[^/\s]+$/;
+const objectId = (kind: string) => z.string().regex(ID_PATTERN, `must be a ${kind} id (backend/host/volume-group/lv)`);
+
+/** The contract's input rules (drivers/interface/rules.ts), so preview refuses what a driver would. */
+const lvName = z.string().regex(NAME_PATTERN, NAME_RULE);
+const description = z.string().refine((text) => Buffer.byteLength(text, "utf8") <= MAX_DESCRIPTION_BYTES, DESCRIPTION_RULE);
+const labels = z.record(z.string().regex(LABEL_KEY_PATTERN, LABEL_KEY_RULE), z.string().regex(LABEL_VALUE_PATTERN, LABEL_VALUE_RULE));
+const uuid = z.string().regex(UUID_PATTERN, UUID_RULE);
+
+export const volumeInputSchema = z
+  .object({
+    backend: z.string().min(1, "must name a configured backend"),
+    name: lvName,
+    sizeGb: z.number().int("must be a whole number of GiB").min(1, "must be at least 1 GiB"),
+    thin: z.boolean().optional(),
+    host: z.string().min(1, "must name a host of the backend").optional(),
+    sourceSnapshotId: objectId("snapshot").optional(),
+    sourceVolumeId: objectId("volume").optional(),
+    description: description.optional(),
+    labels: labels.optional(),
+    uuid,
+  })
+  .strict()
+  .superRefine((volume, ctx) => {
+    if (volume.sourceSnapshotId !== undefined && volume.sourceVolumeId !== undefined) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["sourceVolumeId"],
+        message: "set sourceSnapshotId or sourceVolumeId, not both",
+        params: { dependsOn: ["sourceSnapshotId"] },
+      });
+    }
+    for (const key of ["sourceSnapshotId", "sourceVolumeId"] as const) {
+      const source = volume[key];
+      if (source !== undefined && ID_PATTERN.test(source) && source.split("/")[0] !== volume.backend) {
+        ctx.addIssue({
+          code: "custom",
+          path: [key],
+          message: `must be on backend '${volume.backend}' (a volume is made on its source's backend)`,
+          params: { dependsOn: ["backend"] },
+        });
+      }
+    }
+  });
+
+export type VolumeInputs = z.output<typeof volumeInputSchema>;
+
+/** Outputs extend inputs with what the backend decided; `thin` and `host` become the actual values. */
+export type VolumeOutputs = Omit<VolumeInputs, "thin" | "host" | "labels"> & {
+  thin: boolean;
+  host: string;
+  labels: Record<string, string>;
+  volumeGroup: string;
+  lvName: string;
+  devicePath: string;
+  sizeBytes: number;
+  /** ISO 8601. */
+  createdAt: string;
+};
+
+export const snapshotInputSchema = z
+  .object({
+    volumeId: objectId("volume"),
+    name: lvName,
+    description: description.optional(),
+    uuid,
+  })
+  .strict();
+
+export type SnapshotInputs = z.output<typeof snapshotInputSchema>;
+
+export type SnapshotOutputs = SnapshotInputs & {
+  sizeGb: number;
+  /** The volume the snapshot was taken of, as the backend records it. */
+  sourceVolumeId: string;
+  host: string;
+  volumeGroup: string;
+  lvName: string;
+  createdAt: string;
+};

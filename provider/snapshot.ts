@@ -1,0 +1,69 @@
+import type * as pulumi from "@pulumi/pulumi";
+import { backendOf, type Snapshot } from "../drivers";
+import { configureFromStack, driverForId, driverOf } from "./config";
+import type { ResourceHandlers } from "./handlers";
+import { snapshotInputSchema, type SnapshotInputs, type SnapshotOutputs } from "./schemas";
+import { differs, parseInputs, validate, type RawProperties } from "./validation";
+
+/**
+ * Every input replaces the snapshot: it is a point in time of its volume, and drivers cannot
+ * edit a snapshot's metadata (there is no `updateSnapshot`), so there is no update handler.
+ */
+const REPLACE_KEYS = ["volumeId", "name", "description", "uuid"] as const;
+
+function outputsOf(snapshot: Snapshot): SnapshotOutputs {
+  return {
+    volumeId: snapshot.volumeId,
+    name: snapshot.name,
+    ...(snapshot.description !== undefined && { description: snapshot.description }),
+    uuid: snapshot.uuid,
+    sizeGb: snapshot.sizeGib,
+    sourceVolumeId: snapshot.volumeId,
+    host: snapshot.host,
+    volumeGroup: snapshot.volumeGroup,
+    lvName: snapshot.lvName,
+    createdAt: snapshot.createdAt,
+  };
+}
+
+/** The inputs that describe an existing snapshot exactly: what refresh and import record. */
+function inputsOf(outputs: SnapshotOutputs): SnapshotInputs {
+  const { sizeGb: _size, sourceVolumeId: _source, host: _host, volumeGroup: _vg, lvName: _lv, createdAt: _created, ...inputs } = outputs;
+  return inputs;
+}
+
+/** The Snapshot resource over any driver; `check` and `diff` are pure. */
+export const snapshotProvider = {
+  configure: configureFromStack,
+
+  async check(_olds: RawProperties, news: RawProperties): Promise<pulumi.dynamic.CheckResult<SnapshotInputs>> {
+    const { value, failures } = validate(snapshotInputSchema, news);
+    // Unknown values (preview) go back as they came, for the engine to hold.
+    return { inputs: value ?? (news as SnapshotInputs), failures };
+  },
+
+  async diff(_id: string, olds: RawProperties, news: RawProperties): Promise<pulumi.dynamic.DiffResult> {
+    const replaces = REPLACE_KEYS.filter((key) => differs(olds, news, key));
+    return replaces.length > 0 ? { changes: true, replaces, deleteBeforeReplace: true } : { changes: false };
+  },
+
+  async create(raw: RawProperties): Promise<pulumi.dynamic.CreateResult<SnapshotOutputs>> {
+    const inputs = parseInputs(snapshotInputSchema, raw, "Snapshot");
+    const driver = await driverOf(backendOf(inputs.volumeId));
+    const snapshot = await driver.createSnapshot(inputs);
+    return { id: snapshot.id, outs: outputsOf(snapshot) };
+  },
+
+  /** Live values, or `{}` when the snapshot is gone. */
+  async read(id: string): Promise<{ id?: string; props?: SnapshotOutputs; inputs?: SnapshotInputs }> {
+    const snapshot = await (await driverForId(id)).findSnapshot(id);
+    if (!snapshot) return {};
+    const props = outputsOf(snapshot);
+    return { id: snapshot.id, props, inputs: inputsOf(props) };
+  },
+
+  /** Absent is success. */
+  async delete(id: string): Promise<void> {
+    await (await driverForId(id)).deleteSnapshot(id);
+  },
+} satisfies ResourceHandlers<SnapshotInputs, SnapshotOutputs>;

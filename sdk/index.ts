@@ -1,0 +1,2 @@
+export { Snapshot, type SnapshotArgs } from "./snapshot";
+export { Volume, type VolumeArgs } from "./volume";

@@ -1,0 +1,70 @@
+import * as pulumi from "@pulumi/pulumi";
+import { identityOf } from "./identity";
+import { shims } from "./shim";
+
+/** The arguments for constructing a {@link Snapshot}. */
+export interface SnapshotArgs {
+  /** The volume to snapshot (a Volume's id). Changing it replaces the snapshot. */
+  readonly volumeId: pulumi.Input<string>;
+  /**
+   * The snapshot's LV name: 1 to 54 letters, digits, `+`, `_`, `.` or `-`, starting with a
+   * letter or digit. Defaults to the resource name made LVM-safe plus `-` and 8 hex digits of
+   * the snapshot's uuid. Changing it replaces the snapshot.
+   */
+  readonly name?: pulumi.Input<string>;
+  /** Free text of at most 512 bytes, stored as an LV tag. Changing it replaces the snapshot (drivers cannot edit a snapshot). */
+  readonly description?: pulumi.Input<string>;
+}
+
+/**
+ * A point-in-time snapshot of a {@link Volume}, on the volume's host (thin when the volume is
+ * thin). Its id is the driver's `backend/host/volume-group/lv`; use it as a Volume's
+ * `sourceSnapshotId` to make a volume from it.
+ */
+export class Snapshot extends pulumi.dynamic.Resource {
+  /** The volume the snapshot was asked of. */
+  declare readonly volumeId: pulumi.Output<string>;
+  /** The snapshot's name (its LV name, before LVM's reserved-prefix escaping). */
+  declare readonly name: pulumi.Output<string>;
+  /** The description, if any. */
+  declare readonly description: pulumi.Output<string | undefined>;
+  /** The snapshot's stable identity, derived from project, stack, type and resource name. */
+  declare readonly uuid: pulumi.Output<string>;
+  /** The source volume's size in whole GiB when the snapshot was taken. */
+  declare readonly sizeGb: pulumi.Output<number>;
+  /** The volume the snapshot was taken of, as the backend records it. */
+  declare readonly sourceVolumeId: pulumi.Output<string>;
+  /** The host the snapshot is on. */
+  declare readonly host: pulumi.Output<string>;
+  /** The host's volume group holding the LV. */
+  declare readonly volumeGroup: pulumi.Output<string>;
+  /** The snapshot LV's name on the host. */
+  declare readonly lvName: pulumi.Output<string>;
+  /** When LVM created the snapshot (ISO 8601). */
+  declare readonly createdAt: pulumi.Output<string>;
+
+  /** Looks up an existing snapshot by id and tracks it read-only. */
+  static get(name: string, id: pulumi.Input<pulumi.ID>, opts?: pulumi.CustomResourceOptions): Snapshot {
+    return new Snapshot(name, undefined, { ...opts, id });
+  }
+
+  constructor(name: string, args: SnapshotArgs, opts?: pulumi.CustomResourceOptions);
+  constructor(name: string, args: undefined, opts: pulumi.CustomResourceOptions & { id: pulumi.Input<pulumi.ID> });
+  constructor(name: string, args: SnapshotArgs | undefined, opts?: pulumi.CustomResourceOptions) {
+    const identity = args && identityOf("Snapshot", name, args.name);
+    // Every output is listed, even when undefined: Pulumi only makes Outputs of properties it is given.
+    const props = {
+      volumeId: args?.volumeId,
+      name: identity?.name,
+      description: args?.description,
+      uuid: identity?.uuid,
+      sizeGb: undefined,
+      sourceVolumeId: undefined,
+      host: undefined,
+      volumeGroup: undefined,
+      lvName: undefined,
+      createdAt: undefined,
+    } satisfies Record<Exclude<keyof Snapshot, keyof pulumi.CustomResource>, unknown>;
+    super(shims.Snapshot, name, props, opts, "cinderblock", "Snapshot");
+  }
+}

@@ -1,0 +1,97 @@
+import * as pulumi from "@pulumi/pulumi";
+import { identityOf } from "./identity";
+import { shims } from "./shim";
+
+/** The arguments for constructing a {@link Volume}. */
+export interface VolumeArgs {
+  /** The backend to create the volume on: a name from the backends configuration (e.g. `lab`). Changing it replaces the volume. */
+  readonly backend: pulumi.Input<string>;
+  /**
+   * The LV name: 1 to 54 letters, digits, `+`, `_`, `.` or `-`, starting with a letter or
+   * digit. Defaults to the resource name made LVM-safe plus `-` and 8 hex digits of the
+   * volume's uuid. Changing it replaces the volume.
+   */
+  readonly name?: pulumi.Input<string>;
+  /** Size in whole GiB, at least 1. Growing it extends the volume in place; shrinking is refused. */
+  readonly sizeGb: pulumi.Input<number>;
+  /** Thin (from the host's thin pool) or thick. Defaults to the backend's choice. Changing it replaces the volume. */
+  readonly thin?: pulumi.Input<boolean>;
+  /** The backend host to place the volume on. Defaults to the driver's choice (a volume from a source goes on the source's host). Changing it replaces the volume. */
+  readonly host?: pulumi.Input<string>;
+  /** Create the volume from this snapshot (a Snapshot's id). Excludes `sourceVolumeId`. Changing it replaces the volume. */
+  readonly sourceSnapshotId?: pulumi.Input<string>;
+  /** Create the volume as a clone of this volume (a Volume's id). Excludes `sourceSnapshotId`. Changing it replaces the volume. */
+  readonly sourceVolumeId?: pulumi.Input<string>;
+  /** Free text of at most 512 bytes, stored as an LV tag. Changes in place. */
+  readonly description?: pulumi.Input<string>;
+  /** Labels stored as LV tags: lower-case keys (letters, digits, `_.-`), values of letters, digits and `_.+:/-`. Changes in place. */
+  readonly labels?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+}
+
+/**
+ * A block volume: an LVM logical volume on a host of a configured backend, thin or thick,
+ * empty or made from a snapshot or a clone of another volume. Its id is the driver's
+ * `backend/host/volume-group/lv`.
+ */
+export class Volume extends pulumi.dynamic.Resource {
+  /** The backend the volume is on. */
+  declare readonly backend: pulumi.Output<string>;
+  /** The volume's name (its LV name, before LVM's reserved-prefix escaping). */
+  declare readonly name: pulumi.Output<string>;
+  /** The actual size in whole GiB (rounded up). */
+  declare readonly sizeGb: pulumi.Output<number>;
+  /** Whether the volume is thin. */
+  declare readonly thin: pulumi.Output<boolean>;
+  /** The host the volume is on. */
+  declare readonly host: pulumi.Output<string>;
+  /** The snapshot the volume was made from, if any. */
+  declare readonly sourceSnapshotId: pulumi.Output<string | undefined>;
+  /** The volume this one was cloned from, if any. */
+  declare readonly sourceVolumeId: pulumi.Output<string | undefined>;
+  /** The description, if any. */
+  declare readonly description: pulumi.Output<string | undefined>;
+  /** The labels (empty when none). */
+  declare readonly labels: pulumi.Output<Record<string, string>>;
+  /** The volume's stable identity, derived from project, stack, type and resource name. */
+  declare readonly uuid: pulumi.Output<string>;
+  /** The host's volume group holding the LV. */
+  declare readonly volumeGroup: pulumi.Output<string>;
+  /** The LV's name on the host. */
+  declare readonly lvName: pulumi.Output<string>;
+  /** The block device to use on the host (the volume's gate device, not the LV itself). */
+  declare readonly devicePath: pulumi.Output<string>;
+  /** The actual size in bytes (LVM rounds to extents). */
+  declare readonly sizeBytes: pulumi.Output<number>;
+  /** When LVM created the LV (ISO 8601). */
+  declare readonly createdAt: pulumi.Output<string>;
+
+  /** Looks up an existing volume by id and tracks it read-only. */
+  static get(name: string, id: pulumi.Input<pulumi.ID>, opts?: pulumi.CustomResourceOptions): Volume {
+    return new Volume(name, undefined, { ...opts, id });
+  }
+
+  constructor(name: string, args: VolumeArgs, opts?: pulumi.CustomResourceOptions);
+  constructor(name: string, args: undefined, opts: pulumi.CustomResourceOptions & { id: pulumi.Input<pulumi.ID> });
+  constructor(name: string, args: VolumeArgs | undefined, opts?: pulumi.CustomResourceOptions) {
+    const identity = args && identityOf("Volume", name, args.name);
+    // Every output is listed, even when undefined: Pulumi only makes Outputs of properties it is given.
+    const props = {
+      backend: args?.backend,
+      name: identity?.name,
+      sizeGb: args?.sizeGb,
+      thin: args?.thin,
+      host: args?.host,
+      sourceSnapshotId: args?.sourceSnapshotId,
+      sourceVolumeId: args?.sourceVolumeId,
+      description: args?.description,
+      labels: args?.labels,
+      uuid: identity?.uuid,
+      volumeGroup: undefined,
+      lvName: undefined,
+      devicePath: undefined,
+      sizeBytes: undefined,
+      createdAt: undefined,
+    } satisfies Record<Exclude<keyof Volume, keyof pulumi.CustomResource>, unknown>;
+    super(shims.Volume, name, props, opts, "cinderblock", "Volume");
+  }
+}
