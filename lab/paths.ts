@@ -9,7 +9,8 @@ export function cacheRoot(): string {
 }
 
 export const imagesDir = (): string => join(cacheRoot(), "images");
-export const labDir = (): string => join(cacheRoot(), "lab");
+/** A separate lab (its own hosts) per `CINDERBLOCK_LAB_DIR`; the image cache stays shared. */
+export const labDir = (): string => process.env.CINDERBLOCK_LAB_DIR || join(cacheRoot(), "lab");
 export const labStatePath = (): string => join(labDir(), "lab.json");
 export const labConfigPath = (): string => join(labDir(), "backends.json");
 export const labKeyPath = (): string => join(labDir(), "id_ed25519");

@@ -1,0 +1,246 @@
+import { GIB } from "../interface/capacity";
+import { InvalidInput, VolumeAlreadyExists, VolumeNotFound, VolumeSizeExceedsAvailableQuota } from "../interface/errors";
+import type { BackendStats, Provisioning, Volume } from "../interface/types";
+import type { DriverContext } from "../registry";
+import { zeroDevice } from "./commands/dd";
+import { activate } from "./commands/lvchange";
+import type { LvcreateRequest } from "./commands/lvcreate";
+import { lvremove } from "./commands/lvremove";
+import { findLv, listLvs } from "./commands/lvs";
+import { getVg } from "./commands/vgs";
+import type { LvmBackendConfig } from "./config";
+import { toDriverError } from "./errors";
+import { ensureGate, removeGate } from "./gates";
+import { BackendHosts, type ReadyHost } from "./hosts";
+import { formatId, parseId, type LvLocation } from "./ids";
+import { isLive, ownTags, provisioningOf, toVolume, type HostPlace } from "./model";
+import { cowMapperPath } from "./names";
+import type { LvRow } from "./report";
+import { backendStats, downPoolStats, poolStats } from "./stats";
+import type { CinderblockTags, LvKind } from "./tags";
+
+/** A thin pool this full takes no new volumes: LVM would have to stop writes once it fills. */
+const POOL_FULL_PERCENT = 95;
+
+/** A cinderblock LV found on a host, with its decoded tags. */
+export interface Found {
+  ready: ReadyHost;
+  lv: LvRow;
+  tags: CinderblockTags;
+}
+
+/**
+ * One LVM backend's shared machinery: its hosts, how ids map to LVs, capacity checks, crash
+ * recovery for creates, wiping. The driver's capabilities (volumes.ts, snapshots.ts, data.ts,
+ * ...) are functions over it; LvmDriver only delegates.
+ */
+export class LvmBackend {
+  readonly hosts: BackendHosts;
+  private cachedStats: BackendStats | undefined;
+
+  constructor(
+    readonly name: string,
+    readonly config: LvmBackendConfig,
+    readonly version: string,
+    context: DriverContext,
+  ) {
+    this.hosts = new BackendHosts(config, context.ssh, context.logger);
+  }
+
+  /** Cached stats; `refresh` re-reads every host. An unreachable host is reported down, not thrown. */
+  async stats(refresh: boolean): Promise<BackendStats> {
+    if (this.cachedStats && !refresh) return this.cachedStats;
+    const pools = await Promise.all(
+      this.hosts.names.map(async (host) => {
+        try {
+          const ready = await this.hosts.ready(host);
+          const [vg, lvs] = await Promise.all([getVg(ready.lvm), listLvs(ready.lvm)]);
+          return poolStats({ host, vg, lvs, pool: lvs.find((lv) => lv.name === ready.pool) }, this.config);
+        } catch (error) {
+          return downPoolStats(host, this.config, toDriverError(error, `reading ${host}`).message);
+        }
+      }),
+    );
+    this.cachedStats = backendStats(this.name, this.version, pools, this.config);
+    return this.cachedStats;
+  }
+
+  invalidateStats(): void {
+    this.cachedStats = undefined;
+  }
+
+  defaultHost(): string {
+    const first = this.hosts.names[0];
+    if (!first) throw new InvalidInput(`backend ${this.name} has no hosts`);
+    return first;
+  }
+
+  place(ready: ReadyHost): HostPlace {
+    return { backend: this.name, host: ready.lvm.name, volumeGroup: ready.lvm.volumeGroup };
+  }
+
+  /** Parses an id and sets up its host; the id must belong to this backend and name its VG. */
+  async locate(id: string, kind: string): Promise<{ location: LvLocation; ready: ReadyHost }> {
+    const location = parseId(id, kind);
+    if (location.backend !== this.name) throw new InvalidInput(`${kind} ${id} belongs to backend '${location.backend}', not '${this.name}'`);
+    const ready = await this.hosts.ready(location.host);
+    if (ready.lvm.volumeGroup !== location.volumeGroup) {
+      throw new InvalidInput(`${kind} ${id} names volume group '${location.volumeGroup}', but ${location.host} uses '${ready.lvm.volumeGroup}'`);
+    }
+    return { location, ready };
+  }
+
+  /** The LV behind an id, when it exists, is cinderblock's, is of `kind` and is complete. */
+  async lookup(id: string, kind: LvKind): Promise<Found | undefined> {
+    const { location, ready } = await this.locate(id, kind);
+    const lv = await this.guard(`looking up ${id}`, () => findLv(ready.lvm, location.lvName));
+    const tags = lv && ownTags(lv);
+    if (!lv || !tags || tags.kind !== kind || !isLive(lv)) return undefined;
+    return { ready, lv, tags };
+  }
+
+  async listOwn(kind: LvKind): Promise<Found[]> {
+    const perHost = await Promise.all(
+      this.hosts.names.map(async (name) => {
+        const ready = await this.hosts.ready(name);
+        const lvs = await this.guard(`listing ${name}`, () => listLvs(ready.lvm));
+        return lvs.flatMap((lv) => {
+          const tags = ownTags(lv);
+          return tags && tags.kind === kind && isLive(lv) ? [{ ready, lv, tags }] : [];
+        });
+      }),
+    );
+    return perHost.flat();
+  }
+
+  requireOwn(id: string, lv: LvRow, kind: LvKind): CinderblockTags {
+    const tags = ownTags(lv);
+    if (!tags) throw new InvalidInput(`${id} is not managed by cinderblock (it has no cinderblock tags); refusing to touch it`);
+    if (tags.kind !== kind) throw new InvalidInput(`${id} is a ${tags.kind}, not a ${kind}`);
+    return tags;
+  }
+
+  provisioningFor(ready: ReadyHost, wanted: Provisioning | undefined): Provisioning {
+    const provisioning = wanted ?? (ready.pool ? "thin" : "thick");
+    if (provisioning === "thin" && !ready.pool) {
+      throw new InvalidInput(
+        `host ${ready.lvm.name} of backend ${this.name} has no thin pool (lvmType ${this.config.lvmType}); ask for a thick volume or set lvmType to "thin"`,
+      );
+    }
+    return provisioning;
+  }
+
+  newLv(ready: ReadyHost, provisioning: Provisioning, name: string, sizeBytes: number, tags: string[]): LvcreateRequest {
+    return provisioning === "thin" && ready.pool
+      ? { kind: "thin", name, pool: ready.pool, sizeBytes, tags }
+      : { kind: "thick", name, sizeBytes, tags };
+  }
+
+  /** Refuses requests that cannot fit, before anything is created. */
+  async checkCapacity(ready: ReadyHost, provisioning: Provisioning, sizeBytes: number): Promise<void> {
+    const [vg, lvs] = await Promise.all([getVg(ready.lvm), provisioning === "thin" ? listLvs(ready.lvm) : Promise.resolve([])]);
+    const gib = (bytes: number): string => `${(bytes / GIB).toFixed(2)} GiB`;
+    if (provisioning === "thick") {
+      if (sizeBytes > vg.freeBytes) {
+        throw new VolumeSizeExceedsAvailableQuota(
+          `${gib(sizeBytes)} does not fit on ${ready.lvm.name}: volume group ${vg.name} has ${gib(vg.freeBytes)} free; free space or add a PV (vgextend)`,
+        );
+      }
+      return;
+    }
+    const pool = lvs.find((lv) => lv.name === ready.pool);
+    if (!pool) return;
+    if ((pool.dataPercent ?? 0) >= POOL_FULL_PERCENT || (pool.metadataPercent ?? 0) >= POOL_FULL_PERCENT) {
+      throw new VolumeSizeExceedsAvailableQuota(
+        `thin pool ${vg.name}/${pool.name} on ${ready.lvm.name} is full (data ${pool.dataPercent}%, metadata ${pool.metadataPercent}%); extend it (lvextend -L +<size> ${vg.name}/${pool.name}) or delete volumes`,
+      );
+    }
+    const ratio = this.config.maxOverSubscriptionRatio;
+    const provisioned = lvs.filter((lv) => lv.pool === pool.name).reduce((sum, lv) => sum + lv.sizeBytes, 0);
+    if (typeof ratio === "number" && provisioned + sizeBytes > pool.sizeBytes * ratio) {
+      throw new VolumeSizeExceedsAvailableQuota(
+        `${gib(sizeBytes)} would over-subscribe thin pool ${vg.name}/${pool.name} on ${ready.lvm.name} beyond ${ratio}x its ${gib(pool.sizeBytes)} (${gib(provisioned)} provisioned); raise maxOverSubscriptionRatio or grow the pool`,
+      );
+    }
+  }
+
+  /**
+   * Idempotency and crash recovery for creates. The LV `lvName` may already exist: when it is
+   * this request's (same uuid) and complete, it is returned; when it is this request's but a
+   * crash left it incomplete, it is removed so the create starts over; anything else is a
+   * conflict. Temporary LVs of an earlier attempt are removed too.
+   */
+  async reuseOrClear(ready: ReadyHost, lvName: string, uuid: string, kind: LvKind): Promise<Found | undefined> {
+    const lvs = await listLvs(ready.lvm);
+    for (const temp of lvs.filter((lv) => ownTags(lv)?.kind === "temp" && ownTags(lv)?.tempFor === uuid)) {
+      await this.removeSnapshotLv(ready, temp);
+    }
+    const byUuid = lvs.find((lv) => ownTags(lv)?.uuid === uuid && ownTags(lv)?.kind === kind);
+    const byName = lvs.find((lv) => lv.name === lvName);
+    if (byUuid && byUuid !== byName) {
+      throw new VolumeAlreadyExists(`uuid ${uuid} already belongs to ${byUuid.name} on ${ready.lvm.name}`);
+    }
+    if (!byName) return undefined;
+    const tags = ownTags(byName);
+    if (!tags || tags.uuid !== uuid || tags.kind !== kind) {
+      const owner = tags ? `cinderblock ${tags.kind} ${tags.uuid}` : "not created by cinderblock";
+      throw new VolumeAlreadyExists(
+        `an LV named ${lvName} already exists in ${ready.lvm.volumeGroup} on ${ready.lvm.name} (${owner}); choose another name`,
+      );
+    }
+    if (!isLive(byName)) {
+      await removeGate(ready.lvm, byName.name, lvName);
+      await lvremove(ready.lvm, byName.name);
+      return undefined;
+    }
+    if (kind === "volume") await ensureGate(ready.lvm, byName);
+    return { ready, lv: byName, tags };
+  }
+
+  async snapshotRequest(ready: ReadyHost, origin: LvRow, name: string, tags: string[], activateIt: boolean): Promise<LvcreateRequest> {
+    if (provisioningOf(origin) === "thin") return { kind: "thinSnapshot", name, origin: origin.name, tags, activate: activateIt };
+    // A thick snapshot's copy-on-write area is as large as its origin, as in Cinder: it never overflows.
+    await this.checkCapacity(ready, "thick", origin.sizeBytes);
+    return { kind: "thickSnapshot", name, origin: origin.name, cowBytes: origin.sizeBytes, tags };
+  }
+
+  /** Removes a snapshot LV; a thick one's copy-on-write data is wiped first (it holds old origin blocks). */
+  async removeSnapshotLv(ready: ReadyHost, lv: LvRow): Promise<void> {
+    if (provisioningOf(lv) === "thick" && lv.attr.volumeType === "snapshot") {
+      await this.wipe(ready, lv.name, cowMapperPath(ready.lvm.volumeGroup, lv.name), undefined, lv);
+    }
+    await lvremove(ready.lvm, lv.name);
+    this.invalidateStats();
+  }
+
+  /**
+   * Zeroes a thick LV (or a snapshot's COW device) so its data cannot reach a later volume,
+   * per `volumeClear`/`volumeClearSizeMib`. `bytes` undefined means the device's whole size.
+   */
+  async wipe(ready: ReadyHost, lvName: string, device: string, bytes: number | undefined, lv: LvRow): Promise<void> {
+    if (this.config.volumeClear === "none") return;
+    if (!lv.attr.active) await activate(ready.lvm, lvName);
+    const size = bytes ?? Number((await ready.lvm.run(["blockdev", "--getsize64", device])).stdout.trim());
+    const limit = this.config.volumeClearSizeMib > 0 ? this.config.volumeClearSizeMib * 1024 * 1024 : size;
+    await zeroDevice(ready.lvm, device, Math.min(size, limit));
+  }
+
+  /** Re-reads a volume's LV, makes its gate match it, and returns the volume. */
+  async finishVolume(ready: ReadyHost, lvName: string): Promise<Volume> {
+    const lv = await findLv(ready.lvm, lvName);
+    const id = formatId({ ...this.place(ready), lvName });
+    if (!lv) throw new VolumeNotFound(id, "it vanished while being set up");
+    const gated = await ensureGate(ready.lvm, lv);
+    this.invalidateStats();
+    return toVolume(this.place(ready), gated, this.requireOwn(id, gated, "volume"));
+  }
+
+  /** Runs host work and maps whatever fails to a driver error. */
+  async guard<T>(doing: string, work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      throw toDriverError(error, doing);
+    }
+  }
+}

@@ -1,0 +1,40 @@
+import type { Snapshot, SnapshotSpec } from "../interface/types";
+import { SnapshotNotFound, VolumeNotFound } from "../interface/errors";
+import type { LvmBackend } from "./backend";
+import { lvcreate } from "./commands/lvcreate";
+import { findLv } from "./commands/lvs";
+import { formatId } from "./ids";
+import { toSnapshot } from "./model";
+import { escapeLvName } from "./names";
+import { checkDescription, checkUuid, encodeTags } from "./tags";
+
+/** Snapshot operations of the LVM driver. */
+
+export async function createSnapshot(b: LvmBackend, spec: SnapshotSpec): Promise<Snapshot> {
+  checkUuid(spec.uuid);
+  if (spec.description) checkDescription(spec.description);
+  const lvName = escapeLvName(spec.name ?? `snapshot-${spec.uuid}`);
+  const volume = await b.lookup(spec.volumeId, "volume");
+  if (!volume) throw new VolumeNotFound(spec.volumeId);
+  const { ready, lv: origin } = volume;
+  return b.guard(`creating snapshot ${lvName}`, async () => {
+    const done = await b.reuseOrClear(ready, lvName, spec.uuid, "snapshot");
+    if (done) return toSnapshot(b.place(ready), done.lv, done.tags);
+    const tags = encodeTags({ kind: "snapshot", uuid: spec.uuid, description: spec.description, labels: {}, volume: origin.name });
+    await lvcreate(ready.lvm, await b.snapshotRequest(ready, origin, lvName, tags, false));
+    const lv = await findLv(ready.lvm, lvName);
+    if (!lv) throw new SnapshotNotFound(formatId({ ...b.place(ready), lvName }), "it vanished right after lvcreate");
+    b.invalidateStats();
+    return toSnapshot(b.place(ready), lv, b.requireOwn(spec.volumeId, lv, "snapshot"));
+  });
+}
+
+export async function deleteSnapshot(b: LvmBackend, id: string): Promise<void> {
+  const { location, ready } = await b.locate(id, "snapshot");
+  await b.guard(`deleting snapshot ${id}`, async () => {
+    const lv = await findLv(ready.lvm, location.lvName);
+    if (!lv) return;
+    b.requireOwn(id, lv, "snapshot");
+    await b.removeSnapshotLv(ready, lv);
+  });
+}

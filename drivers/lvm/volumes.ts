@@ -1,0 +1,174 @@
+import { GIB } from "../interface/capacity";
+import { InvalidInput, SnapshotNotFound, VolumeIsBusy, VolumeNotFound } from "../interface/errors";
+import type { Volume, VolumeMetadata, VolumeSpec } from "../interface/types";
+import type { Found, LvmBackend } from "./backend";
+import { copyDevice } from "./commands/dd";
+import { activate, changeTags } from "./commands/lvchange";
+import { lvcreate } from "./commands/lvcreate";
+import { lvextend } from "./commands/lvextend";
+import { lvremove } from "./commands/lvremove";
+import { findLv, listLvs } from "./commands/lvs";
+import { removeGate } from "./gates";
+import { gateLockName, type ReadyHost } from "./hosts";
+import { formatId } from "./ids";
+import { checkSizeGib, checkVolumeSpec, DELETING_TAG, gibOf, INCOMPLETE_TAG, ownTags, provisioningOf, toVolume } from "./model";
+import { lvMapperPath } from "./names";
+import { checkDescription, checkLabels, encodeTags, ownTagKey } from "./tags";
+
+/** Volume operations of the LVM driver (see VolumeDriverCore for the contract of each). */
+
+export async function createVolume(b: LvmBackend, spec: VolumeSpec): Promise<Volume> {
+  const lvName = checkVolumeSpec(spec);
+  const ready = await b.hosts.ready(spec.host ?? b.defaultHost());
+  const provisioning = b.provisioningFor(ready, spec.provisioning);
+  return b.guard(`creating volume ${lvName}`, async () => {
+    const done = await b.reuseOrClear(ready, lvName, spec.uuid, "volume");
+    if (done) return toVolume(b.place(ready), done.lv, done.tags);
+    const sizeBytes = spec.sizeGib * GIB;
+    await b.checkCapacity(ready, provisioning, sizeBytes);
+    const tags = encodeTags({ kind: "volume", uuid: spec.uuid, description: spec.description, labels: { ...spec.labels } });
+    await lvcreate(ready.lvm, b.newLv(ready, provisioning, lvName, sizeBytes, tags));
+    return b.finishVolume(ready, lvName);
+  });
+}
+
+export async function deleteVolume(b: LvmBackend, id: string): Promise<void> {
+  const { location, ready } = await b.locate(id, "volume");
+  await b.guard(`deleting volume ${id}`, async () => {
+    const lv = await findLv(ready.lvm, location.lvName);
+    if (!lv) return;
+    b.requireOwn(id, lv, "volume");
+    // Snapshots depend on their origin; volumes made from it (thin clones, whose LVM origin
+    // is this LV) do not.
+    const dependents = (await listLvs(ready.lvm)).filter((other) => {
+      const otherTags = ownTags(other);
+      if (otherTags?.kind === "volume") return false;
+      return other.origin === lv.name || otherTags?.volume === lv.name;
+    });
+    if (dependents.length > 0) {
+      const ids = dependents.map((other) => formatId({ ...b.place(ready), lvName: other.name }));
+      throw new VolumeIsBusy(id, `volume ${id} has ${ids.length} snapshot(s): ${ids.join(", ")}; delete them first`, ids);
+    }
+    await ready.lvm.withLock(gateLockName(ready.lvm), async () => {
+      if (!lv.tags.includes(DELETING_TAG)) await changeTags(ready.lvm, lv.name, { add: [DELETING_TAG] });
+      try {
+        await removeGate(ready.lvm, lv.name, id);
+      } catch (error) {
+        await changeTags(ready.lvm, lv.name, { remove: [DELETING_TAG] });
+        throw error;
+      }
+    });
+    if (provisioningOf(lv) === "thick") await b.wipe(ready, lv.name, lvMapperPath(ready.lvm.volumeGroup, lv.name), lv.sizeBytes, lv);
+    await lvremove(ready.lvm, lv.name);
+    b.invalidateStats();
+  });
+}
+
+export async function updateVolume(b: LvmBackend, id: string, changes: VolumeMetadata): Promise<Volume> {
+  if (changes.labels) checkLabels(changes.labels);
+  if (changes.description) checkDescription(changes.description);
+  const found = await b.lookup(id, "volume");
+  if (!found) throw new VolumeNotFound(id);
+  const { ready, lv, tags } = found;
+  const wanted = encodeTags({
+    ...tags,
+    description: changes.description ?? tags.description,
+    labels: { ...(changes.labels ?? tags.labels) },
+  });
+  return b.guard(`updating volume ${id}`, async () => {
+    await changeTags(ready.lvm, lv.name, {
+      add: wanted.filter((tag) => !lv.tags.includes(tag)),
+      remove: lv.tags.filter((tag) => ownTagKey(tag) && !wanted.includes(tag)),
+    });
+    return b.finishVolume(ready, lv.name);
+  });
+}
+
+export async function extendVolume(b: LvmBackend, id: string, newSizeGib: number): Promise<Volume> {
+  checkSizeGib(newSizeGib, "the new size");
+  const found = await b.lookup(id, "volume");
+  if (!found) throw new VolumeNotFound(id);
+  const { ready, lv } = found;
+  const newBytes = newSizeGib * GIB;
+  if (newBytes < lv.sizeBytes) {
+    throw new InvalidInput(`volume ${id} is ${gibOf(lv)} GiB; shrinking it to ${newSizeGib} GiB is not supported (volumes only grow)`);
+  }
+  return b.guard(`extending volume ${id}`, async () => {
+    if (newBytes > lv.sizeBytes) {
+      await b.checkCapacity(ready, provisioningOf(lv), newBytes - lv.sizeBytes);
+      await lvextend(ready.lvm, lv.name, newBytes);
+      b.invalidateStats();
+    }
+    return b.finishVolume(ready, lv.name);
+  });
+}
+
+export async function createVolumeFromSnapshot(b: LvmBackend, spec: VolumeSpec, snapshotId: string): Promise<Volume> {
+  const lvName = checkVolumeSpec(spec);
+  const snapshot = await b.lookup(snapshotId, "snapshot");
+  if (!snapshot) throw new SnapshotNotFound(snapshotId);
+  return createFromSource(b, spec, lvName, snapshot, "snapshot");
+}
+
+export async function createClonedVolume(b: LvmBackend, spec: VolumeSpec, sourceId: string): Promise<Volume> {
+  const lvName = checkVolumeSpec(spec);
+  const source = await b.lookup(sourceId, "volume");
+  if (!source) throw new VolumeNotFound(sourceId);
+  return createFromSource(b, spec, lvName, source, "volume");
+}
+
+/**
+ * A volume from a snapshot or a clone of a volume, on the source's host. Thin to thin is a
+ * snapshot of the source (instant); anything else is a block copy. A thick source is copied
+ * from a temporary snapshot, so writes during the copy do not tear it; the temporary LV is
+ * removed whatever happens.
+ */
+async function createFromSource(b: LvmBackend, spec: VolumeSpec, lvName: string, source: Found, kind: "snapshot" | "volume"): Promise<Volume> {
+  const { ready, lv: sourceLv } = source;
+  const sourceId = formatId({ ...b.place(ready), lvName: sourceLv.name });
+  if (spec.host && spec.host !== ready.lvm.name) {
+    throw new InvalidInput(`a volume made from ${kind} ${sourceId} must be on its host ${ready.lvm.name}, not ${spec.host}; leave host unset`);
+  }
+  const sizeBytes = spec.sizeGib * GIB;
+  if (sizeBytes < sourceLv.sizeBytes) {
+    throw new InvalidInput(`the new volume (${spec.sizeGib} GiB) must be at least as large as ${kind} ${sourceId} (${gibOf(sourceLv)} GiB)`);
+  }
+  const provisioning = b.provisioningFor(ready, spec.provisioning ?? provisioningOf(sourceLv));
+  return b.guard(`creating volume ${lvName} from ${kind} ${sourceId}`, async () => {
+    const done = await b.reuseOrClear(ready, lvName, spec.uuid, "volume");
+    if (done) return toVolume(b.place(ready), done.lv, done.tags);
+    const tags = [
+      ...encodeTags({ kind: "volume", uuid: spec.uuid, description: spec.description, labels: { ...spec.labels }, source: `${kind}/${sourceLv.name}` }),
+      INCOMPLETE_TAG,
+    ];
+    if (provisioning === "thin" && provisioningOf(sourceLv) === "thin") {
+      await lvcreate(ready.lvm, { kind: "thinSnapshot", name: lvName, origin: sourceLv.name, tags, activate: true });
+    } else {
+      await b.checkCapacity(ready, provisioning, sizeBytes);
+      await lvcreate(ready.lvm, b.newLv(ready, provisioning, lvName, sizeBytes, tags));
+      await copyFrom(b, ready, source, kind, spec.uuid, lvMapperPath(ready.lvm.volumeGroup, lvName), provisioning === "thin");
+    }
+    const created = await findLv(ready.lvm, lvName);
+    if (created && created.sizeBytes < sizeBytes) await lvextend(ready.lvm, lvName, sizeBytes);
+    await changeTags(ready.lvm, lvName, { remove: [INCOMPLETE_TAG] });
+    return b.finishVolume(ready, lvName);
+  });
+}
+
+async function copyFrom(b: LvmBackend, ready: ReadyHost, source: Found, kind: "snapshot" | "volume", uuid: string, target: string, sparse: boolean): Promise<void> {
+  const vg = ready.lvm.volumeGroup;
+  if (kind === "snapshot") {
+    if (!source.lv.attr.active) await activate(ready.lvm, source.lv.name);
+    await copyDevice(ready.lvm, lvMapperPath(vg, source.lv.name), target, source.lv.sizeBytes, { sparse });
+    return;
+  }
+  const tempName = `cbtmp-${uuid}`.slice(0, 55);
+  const tags = encodeTags({ kind: "temp", uuid: `tmp-${uuid}`.slice(0, 64), labels: {}, tempFor: uuid, volume: source.lv.name });
+  await lvcreate(ready.lvm, await b.snapshotRequest(ready, source.lv, tempName, tags, true));
+  try {
+    await copyDevice(ready.lvm, lvMapperPath(vg, tempName), target, source.lv.sizeBytes, { sparse });
+  } finally {
+    const temp = await findLv(ready.lvm, tempName);
+    if (temp) await b.removeSnapshotLv(ready, temp);
+  }
+}
