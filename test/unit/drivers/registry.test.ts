@@ -45,7 +45,7 @@ class FakeDriver implements VolumeDriverCore, VolumeDataAccess {
   readData(_target: { volumeId: VolumeId }, _offsetBytes: number, _length: number): Promise<Buffer> { return notImplemented(); }
 }
 
-const DECLARED: Capability[] = ["core", "dataAccess"];
+const DECLARED = ["core", "dataAccess"] as const satisfies readonly Capability[];
 const configSchema = z.object({ driver: z.literal("fake") });
 
 /** A subclass of FakeDriver whose prototype has `member` replaced by `value`. */
