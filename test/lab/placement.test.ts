@@ -1,0 +1,161 @@
+import { execFile } from "node:child_process";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { labStop, labUp } from "../../lab/lab";
+import { packageRoot } from "../../lab/packageRoot";
+import { BackendUnavailable, InvalidInput, NoValidBackend } from "../../drivers/interface/errors";
+import type { Volume } from "../../drivers/interface/types";
+import type { Backends } from "../../drivers";
+import { newUuid, openLabDriver, type LabDriver } from "./driverSupport";
+import { fullLabConfigPath, hostLvs, labConfig, onHostOk, unique } from "./support";
+
+const execFileAsync = promisify(execFile);
+
+const VG = "cinder-volumes";
+const GiB = 1024 ** 3;
+
+async function vgFreeGib(index: number): Promise<number> {
+  return Number((await onHostOk(`vgs --noheadings --units b --nosuffix -o vg_free ${VG}`, index)).trim()) / GiB;
+}
+
+/** Runs `tasks` with at most `limit` in flight, as the Pulumi engine runs creates. */
+async function limited<T>(limit: number, tasks: Array<() => Promise<T>>): Promise<T[]> {
+  const results: T[] = [];
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: limit }, async () => {
+      while (next < tasks.length) {
+        const index = next++;
+        results[index] = await (tasks[index] as () => Promise<T>)();
+      }
+    }),
+  );
+  return results;
+}
+
+/**
+ * A backend of two lab hosts. New volumes are placed by Cinder's capacity filter and weigher
+ * (thick volumes here, so the figures are the volume groups' free space, which `vgs` shows).
+ */
+describe("placement across the hosts of a backend", () => {
+  let backends: Backends;
+  let driver: LabDriver;
+  const made: Volume[] = [];
+  const cliMade: string[] = [];
+  beforeAll(async () => {
+    expect(labConfig().backends.lab.hosts.length).toBeGreaterThanOrEqual(2);
+    ({ backends, driver } = await openLabDriver("lab-sched", { volumeClear: "none", lvmType: "default", statsCacheSeconds: 30 }, { allHosts: true }));
+  });
+  afterAll(async () => {
+    await labUp({ hosts: 2 });
+    await limited(
+      8,
+      [...made.map((volume) => volume.id), ...cliMade].map((id) => () => driver.deleteVolume(id).catch(() => undefined)),
+    );
+    await backends.close();
+  });
+
+  it("places 20 volumes of mixed sizes by free capacity, never beyond a host's space", async () => {
+    const before = [await vgFreeGib(0), await vgFreeGib(1)];
+    const sizes = Array.from({ length: 20 }, (_, i) => [1, 2, 1, 1][i % 4] as number);
+    const volumes = await limited(
+      8,
+      sizes.map((sizeGib) => () => driver.createVolume({ uuid: newUuid(), name: unique("placed"), sizeGib, provisioning: "thick" })),
+    );
+    made.push(...volumes);
+    const after = [await vgFreeGib(0), await vgFreeGib(1)];
+    const placed = ["lab-1", "lab-2"].map((host) => volumes.filter((v) => v.host === host).reduce((sum, v) => sum + v.sizeGib, 0));
+    // Every GiB the scheduler sent to a host is gone from that host's VG, and no host went past its space.
+    expect(placed.map((_gib, i) => Math.round((before[i] ?? 0) - (after[i] ?? 0)))).toEqual(placed);
+    expect(after.every((free) => free >= 0)).toBe(true);
+    // Most-free-first leaves the hosts within one request of each other.
+    expect(Math.abs((after[0] ?? 0) - (after[1] ?? 0))).toBeLessThanOrEqual(2.01);
+    expect(placed.every((gib) => gib > 0)).toBe(true);
+  });
+
+  it("sends a retried create back to the host of its first attempt", async () => {
+    const uuid = newUuid();
+    const name = unique("retried");
+    const first = await driver.createVolume({ uuid, name, sizeGib: 3, provisioning: "thick" });
+    made.push(first);
+    // The host that took it now has less room, so a fresh placement would pick the other one.
+    const again = await driver.createVolume({ uuid, name, sizeGib: 3, provisioning: "thick" });
+    expect(again.id).toBe(first.id);
+    const copies = [...(await hostLvs(0)), ...(await hostLvs(1))].filter((lv) => lv.tags.includes(`cb.uuid=${uuid}`));
+    expect(copies).toHaveLength(1);
+  });
+
+  it("refuses a request no host can hold before creating anything", async () => {
+    const before = [await hostLvs(0), await hostLvs(1)];
+    const error = await driver.createVolume({ uuid: newUuid(), name: unique("huge"), sizeGib: 500, provisioning: "thick" }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(NoValidBackend);
+    expect((error as Error).message).toMatch(/lab-1: .*GiB free, 500 GiB asked; lab-2: .*GiB free, 500 GiB asked/);
+    expect([await hostLvs(0), await hostLvs(1)]).toEqual(before);
+  });
+
+  it("the CLI shows every host's stats and places `volume create` through the same scheduler", async () => {
+    const cli = async (...args: string[]): Promise<unknown> => {
+      const { stdout } = await execFileAsync(process.execPath, [join(packageRoot(), "bin", "cinderblock.js"), ...args, "--config", fullLabConfigPath(), "--json"]);
+      return JSON.parse(stdout);
+    };
+    const stats = (await cli("stats")) as Array<{ volume_backend_name: string; pools: Array<{ pool_name: string; backend_state: string }> }>;
+    expect(stats.map((backend) => backend.volume_backend_name)).toEqual(["lab"]);
+    expect(stats[0]?.pools.map((pool) => [pool.pool_name, pool.backend_state])).toEqual([
+      ["lab-1", "up"],
+      ["lab-2", "up"],
+    ]);
+    // Fill lab-1 a little more than lab-2, so the scheduler must choose lab-2.
+    const free = [await vgFreeGib(0), await vgFreeGib(1)];
+    const gap = Math.ceil((free[0] ?? 0) - (free[1] ?? 0)) + 2;
+    if (gap > 0) made.push(await driver.createVolume({ uuid: newUuid(), name: unique("ballast"), sizeGib: gap, provisioning: "thick", host: "lab-1" }));
+    const created = (await cli("volume", "create", "--backend", "lab", "--size-gb", "1", "--thick", "--name", unique("cli"))) as { id: string; host: string };
+    cliMade.push(created.id);
+    expect(created.host).toBe("lab-2");
+    expect((await hostLvs(1)).some((lv) => lv.name === created.id.split("/").pop())).toBe(true);
+  });
+
+  it("keeps a volume made from a snapshot on the snapshot's host and refuses another host", async () => {
+    const origin = made.find((volume) => volume.host === "lab-2" && volume.sizeGib === 1);
+    expect(origin).toBeDefined();
+    const snapshot = await driver.createSnapshot({ uuid: newUuid(), name: unique("src"), volumeId: origin!.id });
+    try {
+      const before = await hostLvs(0);
+      const elsewhere = await driver
+        .createVolumeFromSnapshot({ uuid: newUuid(), name: unique("far"), sizeGib: 1, host: "lab-1" }, snapshot.id)
+        .catch((e: unknown) => e);
+      expect(elsewhere).toBeInstanceOf(InvalidInput);
+      expect((elsewhere as Error).message).toContain("must be on its host lab-2, not lab-1");
+      expect(await hostLvs(0)).toEqual(before);
+      const local = await driver.createVolumeFromSnapshot({ uuid: newUuid(), name: unique("near"), sizeGib: 1 }, snapshot.id);
+      made.push(local);
+      expect(local.host).toBe("lab-2");
+      expect((await hostLvs(1)).some((lv) => lv.name === local.id.split("/").pop())).toBe(true);
+    } finally {
+      await driver.deleteSnapshot(snapshot.id);
+    }
+  });
+
+  it("with a host down, places new volumes on the other and fails fast on the down host's volumes", async () => {
+    const onSecond = made.find((volume) => volume.host === "lab-2");
+    expect(onSecond).toBeDefined();
+    await labStop("lab-2");
+    try {
+      const attempts = await Promise.allSettled([1, 2, 3].map(() => driver.createVolume({ uuid: newUuid(), name: unique("survivor"), sizeGib: 1, provisioning: "thick" })));
+      const placed = attempts.flatMap((attempt) => (attempt.status === "fulfilled" ? [attempt.value] : []));
+      made.push(...placed);
+      expect(attempts.filter((attempt) => attempt.status === "rejected")).toEqual([]);
+      expect(placed.map((volume) => volume.host)).toEqual(["lab-1", "lab-1", "lab-1"]);
+      const started = Date.now();
+      const error = await driver.extendVolume(onSecond!.id, onSecond!.sizeGib + 1).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(BackendUnavailable);
+      expect((error as Error).message).toContain("lab-2");
+      expect(Date.now() - started).toBeLessThan(20_000);
+    } finally {
+      await labUp({ hosts: 2 });
+    }
+    // Back up: the volume is still there and works again.
+    await new Promise((resolve) => setTimeout(resolve, 16_000));
+    const grown = await driver.extendVolume(onSecond!.id, onSecond!.sizeGib + 1);
+    expect(grown.sizeGib).toBe(onSecond!.sizeGib + 1);
+  });
+});
