@@ -1,0 +1,133 @@
+import { InvalidInput, VolumeNotFound } from "../interface/errors";
+import type { ConnectionInfo, Connector, ExportProtocol, VolumeExport } from "../interface/types";
+import { checkConnector, exportOf, joinPortal, readRecord, recordPath, targetFor, type Target, type TargetSettings } from "../targets";
+import type { Found, LvmBackend } from "./backend";
+import { ensureGate } from "./gates";
+import type { ReadyHost } from "./hosts";
+import { gatePath } from "./names";
+
+/**
+ * The export capability of the LVM driver (ExportDriver; see its TSDoc for each method's
+ * contract): which volume to export and how, over the target helpers in drivers/targets.
+ * LIO and nvmet configurations are host-wide, so every change runs under one host-side lock
+ * (`/run/lock/cinderblock-targets.lock`), which also excludes other processes: read the
+ * volume's export record, change it, make the kernel match it, all in one locked section.
+ */
+const TARGETS_LOCK = "targets";
+/** Attaching many volumes at once queues every attachment of a host on this lock, in turn. */
+const TARGETS_LOCK_WAIT_S = 600;
+const PROTOCOLS: readonly ExportProtocol[] = ["iscsi", "nvme-tcp"];
+
+function settingsOf(b: LvmBackend, ready: ReadyHost, protocol: ExportProtocol): TargetSettings {
+  const iscsi = protocol === "iscsi";
+  const port = iscsi ? b.config.iscsiPort : b.config.nvmePort;
+  return {
+    prefix: iscsi ? b.config.iscsiTargetPrefix : b.config.nvmeTargetPrefix,
+    listen: { address: b.config.targetListenAddress, port },
+    portals: (iscsi ? ready.config.iscsiPortals : ready.config.nvmePortals) ?? [joinPortal(ready.config.address, port)],
+  };
+}
+
+const targetOn = (b: LvmBackend, ready: ReadyHost, protocol: ExportProtocol): Target => targetFor(protocol, settingsOf(b, ready, protocol));
+const pathOf = (ready: ReadyHost, lvName: string): string => recordPath(ready.lvm.volumeGroup, lvName);
+
+function locked<T>(b: LvmBackend, ready: ReadyHost, doing: string, work: () => Promise<T>): Promise<T> {
+  return b.guard(doing, () => ready.lvm.withLock(TARGETS_LOCK, work, { waitSeconds: TARGETS_LOCK_WAIT_S }));
+}
+
+async function volumeOf(b: LvmBackend, volumeId: string): Promise<Found> {
+  const found = await b.lookup(volumeId, "volume");
+  if (!found) throw new VolumeNotFound(volumeId);
+  return found;
+}
+
+export async function createExport(b: LvmBackend, volumeId: string, connector: Connector, protocol: ExportProtocol): Promise<VolumeExport> {
+  if (!PROTOCOLS.includes(protocol)) throw new InvalidInput(`protocol must be ${PROTOCOLS.join(" or ")}, not '${String(protocol).slice(0, 40)}'`);
+  checkConnector(connector);
+  const { ready, lv, tags } = await volumeOf(b, volumeId);
+  const target = targetOn(b, ready, protocol);
+  target.initiatorOf(connector);
+  const path = pathOf(ready, lv.name);
+  const portals = settingsOf(b, ready, protocol).portals;
+  // The common case, another attachment of an exported volume, needs no lock: records are
+  // replaced by rename, so an unlocked read sees a whole one.
+  const current = await b.guard(`exporting ${volumeId}`, () => readRecord(ready.lvm, path));
+  if (current?.protocol === protocol) return exportOf(current, portals);
+  await b.guard(`exporting ${volumeId}`, () => ensureGate(ready.lvm, lv));
+  return locked(b, ready, `exporting ${volumeId}`, async () => {
+    let record = await readRecord(ready.lvm, path);
+    if (record?.protocol === protocol) return exportOf(record, portals);
+    if (record) {
+      if (record.initiators.length > 0) {
+        throw new InvalidInput(
+          `volume ${volumeId} is exported over ${record.protocol} to ${record.initiators.length} initiator(s); detach them before exporting it over ${protocol}`,
+        );
+      }
+      await targetOn(b, ready, record.protocol).remove(ready.lvm, record, path);
+    }
+    record = target.newRecord({ volumeId, uuid: tags.uuid, device: gatePath(ready.lvm.volumeGroup, lv.name) });
+    await target.apply(ready.lvm, record, path);
+    return exportOf(record, portals);
+  });
+}
+
+export async function ensureExport(b: LvmBackend, volumeId: string): Promise<VolumeExport | undefined> {
+  const { ready, lv } = await volumeOf(b, volumeId);
+  const path = pathOf(ready, lv.name);
+  return locked(b, ready, `restoring the export of ${volumeId}`, async () => {
+    const record = await readRecord(ready.lvm, path);
+    if (!record) return undefined;
+    await ensureGate(ready.lvm, lv);
+    await targetOn(b, ready, record.protocol).apply(ready.lvm, record, path);
+    return exportOf(record, settingsOf(b, ready, record.protocol).portals);
+  });
+}
+
+export async function findExport(b: LvmBackend, volumeId: string): Promise<VolumeExport | undefined> {
+  const { location, ready } = await b.locate(volumeId, "volume");
+  const record = await b.guard(`reading the export of ${volumeId}`, () => readRecord(ready.lvm, pathOf(ready, location.lvName)));
+  return record && exportOf(record, settingsOf(b, ready, record.protocol).portals);
+}
+
+export async function removeExport(b: LvmBackend, volumeId: string): Promise<boolean> {
+  const { location, ready } = await b.locate(volumeId, "volume");
+  const path = pathOf(ready, location.lvName);
+  return locked(b, ready, `removing the export of ${volumeId}`, async () => {
+    const record = await readRecord(ready.lvm, path);
+    if (!record) return true;
+    if (record.initiators.length > 0) return false;
+    await targetOn(b, ready, record.protocol).remove(ready.lvm, record, path);
+    return true;
+  });
+}
+
+export async function initializeConnection(b: LvmBackend, volumeId: string, connector: Connector): Promise<ConnectionInfo> {
+  checkConnector(connector);
+  const { ready, lv } = await volumeOf(b, volumeId);
+  const path = pathOf(ready, lv.name);
+  return locked(b, ready, `attaching ${volumeId} to ${connector.host}`, async () => {
+    const record = await readRecord(ready.lvm, path);
+    if (!record) throw new InvalidInput(`volume ${volumeId} is not exported; export it first (createExport)`);
+    const target = targetOn(b, ready, record.protocol);
+    const initiator = target.initiatorOf(connector);
+    const granted = record.initiators.includes(initiator) ? record : { ...record, initiators: [...record.initiators, initiator] };
+    // Applied even when the initiator is on record already: that also repairs what a reboot lost.
+    const applied = await target.apply(ready.lvm, granted, path);
+    return target.connectionInfo(ready.lvm, granted, applied, initiator);
+  });
+}
+
+export async function terminateConnection(b: LvmBackend, volumeId: string, connector: Connector | undefined): Promise<boolean> {
+  if (connector) checkConnector(connector);
+  const { location, ready } = await b.locate(volumeId, "volume");
+  const path = pathOf(ready, location.lvName);
+  return locked(b, ready, `detaching ${volumeId}${connector ? ` from ${connector.host}` : ""}`, async () => {
+    const record = await readRecord(ready.lvm, path);
+    if (!record) return false;
+    const target = targetOn(b, ready, record.protocol);
+    const revoked = connector ? target.initiatorOf(connector) : undefined;
+    const remaining = revoked === undefined ? [] : record.initiators.filter((initiator) => initiator !== revoked);
+    if (remaining.length !== record.initiators.length) await target.apply(ready.lvm, { ...record, initiators: remaining }, path);
+    return remaining.length > 0;
+  });
+}

@@ -1,0 +1,101 @@
+import { DISCARD, PERSIST_RECORD, REQUIRE_DEVICE } from "./shell";
+
+/**
+ * LIO through its configfs tree, doing what rtslib-fb (and so targetcli and Cinder's
+ * cinder-rtstool) does for a block backstore, one iSCSI target, its TPG, portal, LUN and ACLs.
+ * The kernel only accepts these writes from root.
+ */
+
+/**
+ * cinderblock's backstores live under an HBA of their own (rtslib numbers its own from 0), so
+ * that nothing else's numbering ever meets them.
+ */
+export const LIO_HBA = "iblock_203";
+
+/**
+ * Makes one target match the record.
+ * Arguments: target IQN, backstore name, device, listen `address:port`, unit serial, record
+ * path, then the initiator IQNs to grant. Stdin: the record (one line), then
+ * `<chap user> <chap secret>`. Prints `discard=0|1`.
+ *
+ * The TPG is never open: no generate_node_acls (no demo mode), authentication on, and each
+ * initiator gets its own ACL mapping LUN 0 with the volume's CHAP credentials; ACLs of
+ * initiators not listed are removed. An existing LUN 0 that serves another backstore is an
+ * error (another target took this name), not something to overwrite.
+ */
+export const LIO_APPLY = `set -eu
+iqn=$1 so=$2 dev=$3 listen=$4 serial=$5 record=$6
+shift 6
+${PERSIST_RECORD}
+IFS=' ' read -r user secret
+${REQUIRE_DEVICE}
+T=/sys/kernel/config/target
+# A host that has never served a target has not loaded LIO (configfs shows it only then).
+[ -d "$T/core" ] || modprobe -a target_core_mod target_core_iblock iscsi_target_mod
+so_dir=$T/core/${LIO_HBA}/$so
+if [ ! -d "$so_dir" ]; then
+  mkdir -p "$so_dir"
+  printf 'udev_path=%s' "$dev" > "$so_dir/control"
+  printf '%s' "$dev" > "$so_dir/udev_path"
+  printf '%s' "$serial" > "$so_dir/wwn/vpd_unit_serial"
+fi
+[ "$(cat "$so_dir/udev_path")" = "$dev" ] || { echo "backstore $so serves $(cat "$so_dir/udev_path"), not $dev" >&2; exit 4; }
+[ "$(cat "$so_dir/enable")" = 1 ] || echo 1 > "$so_dir/enable"
+${DISCARD}
+[ $discard = 0 ] || echo 1 > "$so_dir/attrib/emulate_tpu"
+tpg=$T/iscsi/$iqn/tpgt_1
+lun=$tpg/lun/lun_0
+mkdir -p "$lun" "$tpg/np/$listen"
+echo 0 > "$tpg/attrib/generate_node_acls"
+echo 0 > "$tpg/attrib/cache_dynamic_acls"
+echo 1 > "$tpg/attrib/demo_mode_write_protect"
+echo 1 > "$tpg/attrib/authentication"
+serving=
+for link in "$lun"/*; do [ -L "$link" ] && serving=$(readlink -f "$link"); done
+if [ -z "$serving" ]; then ln -s "$so_dir" "$lun/cinderblock"
+elif [ "$serving" != "$(readlink -f "$so_dir")" ]; then echo "$iqn LUN 0 already serves $serving" >&2; exit 4; fi
+for initiator in "$@"; do
+  acl=$tpg/acls/$initiator
+  mkdir -p "$acl/lun_0"
+  [ -L "$acl/lun_0/cinderblock" ] || ln -s "$lun" "$acl/lun_0/cinderblock"
+  printf '%s' "$user" > "$acl/auth/userid"
+  printf '%s' "$secret" > "$acl/auth/password"
+done
+for acl in "$tpg"/acls/*; do
+  [ -d "$acl" ] || continue
+  for initiator in "$@"; do [ "$(basename "$acl")" = "$initiator" ] && continue 2; done
+  for mapped in "$acl"/lun_*; do
+    [ -d "$mapped" ] || continue
+    for link in "$mapped"/*; do [ ! -L "$link" ] || rm -f "$link"; done
+    rmdir "$mapped"
+  done
+  rmdir "$acl"
+done
+[ "$(cat "$tpg/enable")" = 1 ] || echo 1 > "$tpg/enable"
+echo "discard=$discard"`;
+
+/**
+ * Removes one target (every TPG, ACL, LUN and portal), its backstore and its record; absent
+ * parts are skipped. Arguments: target IQN, backstore name, record path.
+ */
+export const LIO_REMOVE = `set -eu
+iqn=$1 so=$2 record=$3
+T=/sys/kernel/config/target
+unlink_in() { for link in "$1"/*; do [ ! -L "$link" ] || rm -f "$link"; done; }
+if [ -d "$T/iscsi/$iqn" ]; then
+  for tpg in "$T/iscsi/$iqn"/tpgt_*; do
+    [ -d "$tpg" ] || continue
+    echo 0 > "$tpg/enable"
+    for acl in "$tpg"/acls/*; do
+      [ -d "$acl" ] || continue
+      for mapped in "$acl"/lun_*; do [ ! -d "$mapped" ] || { unlink_in "$mapped"; rmdir "$mapped"; }; done
+      rmdir "$acl"
+    done
+    for lun in "$tpg"/lun/lun_*; do [ ! -d "$lun" ] || { unlink_in "$lun"; rmdir "$lun"; }; done
+    for portal in "$tpg"/np/*; do [ ! -d "$portal" ] || rmdir "$portal"; done
+    rmdir "$tpg"
+  done
+  rmdir "$T/iscsi/$iqn"
+fi
+[ ! -d "$T/core/${LIO_HBA}/$so" ] || rmdir "$T/core/${LIO_HBA}/$so"
+rm -f "$record"`;

@@ -1,0 +1,108 @@
+import { DISCARD, PERSIST_RECORD, REQUIRE_DEVICE } from "./shell";
+
+/**
+ * The kernel's NVMe-oF target (nvmet) through its configfs tree, as nvmetcli (and Cinder's
+ * nvmet target) configure it, but closed by default: no `allow_any_host`, only listed hosts.
+ */
+
+/** One file per host NQN holding its DH-HMAC-CHAP key (nvmet keeps one key per host, for every subsystem). */
+export const HOST_KEYS_DIR = "/etc/cinderblock/nvme-host-keys";
+
+/**
+ * Drops a host entry (and its stored key) that no subsystem allows any more, so a later attach
+ * starts with a new key. Entries other subsystems still allow are left alone.
+ */
+const RELEASE_HOST = `release_host() {
+  ls "$N"/subsystems/*/allowed_hosts/"$1" >/dev/null 2>&1 && return 0
+  [ ! -d "$N/hosts/$1" ] || rmdir "$N/hosts/$1"
+  rm -f "$keys/$1"
+}`;
+
+/**
+ * Makes one subsystem match the record.
+ * Arguments: subsystem NQN, device, namespace id, listen address, listen port, namespace uuid
+ * (or empty), record path, host-keys directory, then the host NQNs to allow. Stdin: the record
+ * (one line), then one `<host nqn> <candidate key>` line per host. Prints `discard=0|1` and
+ * `dhchap=0|1`.
+ *
+ * A host's key is its stored one when there is one (the candidate is only used for a host
+ * that has none yet), so a host keeps its key across volumes and reboots. Keys are written to
+ * the kernel only where it supports DH-HMAC-CHAP (a `dhchap_key` attribute in the host's
+ * directory: CONFIG_NVME_TARGET_AUTH). The subsystem is linked to the TCP port listening on the
+ * address and port, which is created when missing.
+ */
+export const NVMET_APPLY = `set -eu
+nqn=$1 dev=$2 nsid=$3 address=$4 port=$5 uuid=$6 record=$7 keys=$8
+shift 8
+${PERSIST_RECORD}
+${REQUIRE_DEVICE}
+N=/sys/kernel/config/nvmet
+# A host that has never served a subsystem has not loaded nvmet (configfs shows it only then).
+[ -d "$N" ] || modprobe -a nvmet nvmet_tcp
+${RELEASE_HOST}
+sub=$N/subsystems/$nqn
+ns=$sub/namespaces/$nsid
+mkdir -p "$ns"
+echo 0 > "$sub/attr_allow_any_host"
+if [ "$(cat "$ns/device_path")" != "$dev" ] || [ "$(cat "$ns/enable")" != 1 ]; then
+  echo 0 > "$ns/enable"
+  printf '%s' "$dev" > "$ns/device_path"
+  [ -z "$uuid" ] || printf '%s' "$uuid" > "$ns/device_uuid"
+  echo 1 > "$ns/enable"
+fi
+${DISCARD}
+dhchap=0
+mkdir -p "$keys"
+while IFS=' ' read -r host candidate; do
+  mkdir -p "$N/hosts/$host"
+  [ -L "$sub/allowed_hosts/$host" ] || ln -s "$N/hosts/$host" "$sub/allowed_hosts/$host"
+  [ -e "$N/hosts/$host/dhchap_key" ] || continue
+  dhchap=1
+  [ -s "$keys/$host" ] || printf '%s' "$candidate" > "$keys/$host"
+  cat "$keys/$host" > "$N/hosts/$host/dhchap_key"
+done
+for link in "$sub"/allowed_hosts/*; do
+  [ -L "$link" ] || continue
+  for host in "$@"; do [ "$(basename "$link")" = "$host" ] && continue 2; done
+  rm -f "$link"
+  release_host "$(basename "$link")"
+done
+listener=
+for candidate in "$N"/ports/*; do
+  [ -d "$candidate" ] || continue
+  if [ "$(cat "$candidate/addr_trtype")" = tcp ] && [ "$(cat "$candidate/addr_traddr")" = "$address" ] && [ "$(cat "$candidate/addr_trsvcid")" = "$port" ]; then listener=$candidate; break; fi
+done
+if [ -z "$listener" ]; then
+  id=1
+  while [ -e "$N/ports/$id" ]; do id=$((id + 1)); done
+  listener=$N/ports/$id
+  mkdir "$listener"
+  case $address in *:*) family=ipv6 ;; *) family=ipv4 ;; esac
+  echo tcp > "$listener/addr_trtype"
+  echo $family > "$listener/addr_adrfam"
+  printf '%s' "$address" > "$listener/addr_traddr"
+  printf '%s' "$port" > "$listener/addr_trsvcid"
+fi
+[ -L "$listener/subsystems/$nqn" ] || ln -s "$sub" "$listener/subsystems/$nqn"
+echo "discard=$discard"
+echo "dhchap=$dhchap"`;
+
+/**
+ * Removes one subsystem (port links, allowed hosts, namespaces), then every host entry it
+ * allowed that no other subsystem still allows (with its stored key), then its record.
+ * Arguments: subsystem NQN, record path, host-keys directory.
+ */
+export const NVMET_REMOVE = `set -eu
+nqn=$1 record=$2 keys=$3
+N=/sys/kernel/config/nvmet
+${RELEASE_HOST}
+sub=$N/subsystems/$nqn
+if [ -d "$sub" ]; then
+  for listener in "$N"/ports/*; do [ ! -L "$listener/subsystems/$nqn" ] || rm -f "$listener/subsystems/$nqn"; done
+  hosts=
+  for link in "$sub"/allowed_hosts/*; do [ ! -L "$link" ] || { hosts="$hosts $(basename "$link")"; rm -f "$link"; }; done
+  for ns in "$sub"/namespaces/*; do [ ! -d "$ns" ] || { echo 0 > "$ns/enable"; rmdir "$ns"; }; done
+  rmdir "$sub"
+  for host in $hosts; do release_host "$host"; done
+fi
+rm -f "$record"`;

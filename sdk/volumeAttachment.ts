@@ -1,0 +1,64 @@
+import * as pulumi from "@pulumi/pulumi";
+import type { ExportProtocol } from "../drivers/interface/types";
+import type { PublicConnectionInfo } from "../provider/attachment";
+import { shims } from "./shim";
+
+/** The initiator side of a {@link VolumeAttachment}, as os-brick describes a connector. */
+export interface VolumeAttachmentConnector {
+  /** Host name of the initiator machine. */
+  host: string;
+  /** The iSCSI initiator name (IQN, lower case): required for `iscsi`. */
+  initiator?: string;
+  /** The NVMe host NQN: required for `nvme-tcp`. */
+  nqn?: string;
+  /** The initiator's IP address (informational). */
+  ip?: string;
+}
+
+/** The arguments for constructing a {@link VolumeAttachment}. Changing any of them replaces the attachment. */
+export interface VolumeAttachmentArgs {
+  /** The volume to attach (a Volume's id). */
+  readonly volumeId: pulumi.Input<string>;
+  /** `iscsi` (LIO, CHAP) or `nvme-tcp` (nvmet). A volume is exported over one protocol at a time. */
+  readonly protocol: pulumi.Input<ExportProtocol>;
+  /** Who gets access: only this initiator (its own ACL or allowed-host entry). */
+  readonly connector: pulumi.Input<{ [K in keyof VolumeAttachmentConnector]: pulumi.Input<VolumeAttachmentConnector[K]> }>;
+}
+
+/**
+ * A volume exported to one initiator: iSCSI through LIO (one target per volume, CHAP, an ACL per
+ * initiator) or NVMe/TCP through nvmet (one subsystem per volume, an allow-list of host NQNs).
+ * Its outputs are Cinder's connection info; the CHAP secret (or DH-HMAC-CHAP key) is the secret
+ * output `authSecret`, encrypted in state. Deleting it revokes this initiator's access; the
+ * volume's export goes with its last attachment. Its id is `<volume id>/<protocol>/<initiator>`.
+ */
+export class VolumeAttachment extends pulumi.dynamic.Resource {
+  /** The attached volume. */
+  declare readonly volumeId: pulumi.Output<string>;
+  /** The export protocol. */
+  declare readonly protocol: pulumi.Output<ExportProtocol>;
+  /** The initiator that has access. */
+  declare readonly connector: pulumi.Output<VolumeAttachmentConnector>;
+  /**
+   * How to connect, as Cinder's initialize_connection returns it (`driver_volume_type` `iscsi`
+   * or `nvmeof`, and `data`: portals, target IQN and LUN or subsystem NQN and namespace, the
+   * CHAP user name, `discard`), without the secret.
+   */
+  declare readonly connectionInfo: pulumi.Output<PublicConnectionInfo>;
+  /** The CHAP secret (iSCSI), or the host's DH-HMAC-CHAP key where the target supports it (NVMe/TCP). Secret. */
+  declare readonly authSecret: pulumi.Output<string | undefined>;
+
+  constructor(name: string, args: VolumeAttachmentArgs, opts?: pulumi.CustomResourceOptions) {
+    // Every output is listed, even when undefined: Pulumi only makes Outputs of properties it is given.
+    const props = {
+      volumeId: args.volumeId,
+      protocol: args.protocol,
+      connector: args.connector,
+      connectionInfo: undefined,
+      authSecret: undefined,
+    } satisfies Record<Exclude<keyof VolumeAttachment, keyof pulumi.CustomResource>, unknown>;
+    // authSecret is a new output no secret input carries, so the engine would store it in plain text unless named here.
+    const secretOutputs = [...(opts?.additionalSecretOutputs ?? []), "authSecret"];
+    super(shims.VolumeAttachment, name, props, { ...opts, additionalSecretOutputs: secretOutputs }, "cinderblock", "VolumeAttachment");
+  }
+}

@@ -1,0 +1,96 @@
+import { randomUUID } from "node:crypto";
+import type { Backends } from "../../drivers";
+import type { Connector, NvmeofConnectionData, Volume } from "../../drivers/interface/types";
+import { generateDhchapKey } from "../../drivers/targets/credentials";
+import { entries, NVME_INITIATOR_HOST, nvmeData, openExportDriver, readThroughNvme, writeRandom, type ExportLabDriver } from "./attachSupport";
+import { newUuid } from "./driverSupport";
+import { onHost, onHostOk, unique } from "./support";
+
+/**
+ * NVMe/TCP attach and detach against the kernel's nvmet on the first lab host, with the second
+ * lab host as the initiator (nvme-cli and the kernel's nvme-tcp), reaching the first through
+ * QEMU's forwarded port at 10.0.2.2.
+ */
+
+const hostNqn = (): string => `nqn.2014-08.org.nvmexpress:uuid:${randomUUID()}`;
+const first: Connector = { host: "lab-2", nqn: hostNqn() };
+const second: Connector = { host: "lab-2", nqn: hostNqn() };
+const subsystemDir = (nqn: string): string => `/sys/kernel/config/nvmet/subsystems/${nqn}`;
+
+let backends: Backends;
+let driver: ExportLabDriver;
+let volume: Volume;
+let written: string;
+
+beforeAll(async () => {
+  ({ backends, driver } = await openExportDriver());
+  volume = await driver.createVolume({ uuid: newUuid(), name: unique("nvme"), sizeGib: 1 });
+  written = await writeRandom(volume.devicePath, 1);
+});
+
+afterAll(async () => {
+  if (volume) {
+    await driver.terminateConnection(volume.id, undefined).catch(() => undefined);
+    await driver.removeExport(volume.id).catch(() => undefined);
+    await driver.deleteVolume(volume.id).catch(() => undefined);
+  }
+  await backends?.close();
+});
+
+describe("an NVMe/TCP export through nvmet", () => {
+  let nqn: string;
+  let info: NvmeofConnectionData;
+
+  it("is a subsystem over the volume's gate that allows no host: namespace 1, allow_any_host 0, a TCP port on 4420", async () => {
+    const exported = await driver.createExport(volume.id, first, "nvme-tcp");
+    nqn = exported.target;
+    expect(nqn).toBe(`nqn.2025-01.dev.cinderblock:volume-${volume.uuid}`);
+    const sub = subsystemDir(nqn);
+    expect(await onHostOk(`cat ${sub}/attr_allow_any_host ${sub}/namespaces/1/enable ${sub}/namespaces/1/device_path`)).toBe(`0\n1\n${volume.devicePath}\n`);
+    expect((await onHostOk(`cat ${sub}/namespaces/1/device_uuid`)).trim()).toBe(volume.uuid);
+    expect(await entries(`${sub}/allowed_hosts`)).toEqual([]);
+    const port = await onHostOk(`for p in /sys/kernel/config/nvmet/ports/*; do [ -L "$p/subsystems/${nqn}" ] && cat $p/addr_trtype $p/addr_traddr $p/addr_trsvcid; done`);
+    expect(port).toBe("tcp\n0.0.0.0\n4420\n");
+  });
+
+  it("lets the granted host NQN in: the second lab host reads the bytes written on the first", async () => {
+    info = nvmeData(await driver.initializeConnection(volume.id, first));
+    expect(info).toMatchObject({ target_nqn: nqn, ns_id: 1, vol_uuid: volume.uuid, host_nqn: first.nqn, discard: true });
+    expect(info.portals).toContainEqual(["10.0.2.2", expect.stringMatching(/^\d+$/), "tcp"]);
+    expect(await entries(`${subsystemDir(nqn)}/allowed_hosts`)).toEqual([first.nqn]);
+    const read = await readThroughNvme(info, first.nqn!);
+    expect(read).toMatchObject({ code: 0, stdout: `${written}\n` });
+  });
+
+  it("offers no DH-HMAC-CHAP here, because this kernel's nvmet has none (CONFIG_NVME_TARGET_AUTH is off)", async () => {
+    // Where the kernel has it, each host entry has a dhchap_key attribute and the connection
+    // info carries auth_method and host_secret. This lab's 6.1 cloud kernel has neither.
+    expect((await onHost(`test -e /sys/kernel/config/nvmet/hosts/${first.nqn}/dhchap_key`)).code).not.toBe(0);
+    expect(info.auth_method).toBeUndefined();
+    expect(info.host_secret).toBeUndefined();
+    // The keys cinderblock would install are in the format nvme-cli itself checks.
+    expect((await onHost(`nvme check-dhchap-key -k '${generateDhchapKey()}'`, NVME_INITIATOR_HOST)).code).toBe(0);
+  });
+
+  it("refuses a host NQN that is not allowed", async () => {
+    const read = await readThroughNvme(info, hostNqn());
+    expect(read.code).toBe(10);
+  });
+
+  it("multi-attach: a second host gets its own entry; revoking one leaves the other; the subsystem goes with the last", async () => {
+    const infoSecond = nvmeData(await driver.initializeConnection(volume.id, second));
+    expect(await entries(`${subsystemDir(nqn)}/allowed_hosts`)).toEqual([first.nqn, second.nqn].sort());
+    expect((await readThroughNvme(infoSecond, second.nqn!)).stdout).toBe(`${written}\n`);
+
+    expect(await driver.terminateConnection(volume.id, first)).toBe(true);
+    expect((await readThroughNvme(info, first.nqn!)).code).toBe(10);
+    expect(await entries("/sys/kernel/config/nvmet/hosts")).not.toContain(first.nqn);
+    expect((await readThroughNvme(infoSecond, second.nqn!)).stdout).toBe(`${written}\n`);
+
+    expect(await driver.terminateConnection(volume.id, second)).toBe(false);
+    expect(await driver.removeExport(volume.id)).toBe(true);
+    expect((await onHost(`test -e ${subsystemDir(nqn)}`)).code).not.toBe(0);
+    expect(await entries("/sys/kernel/config/nvmet/hosts")).not.toContain(second.nqn);
+    expect(await driver.findExport(volume.id)).toBeUndefined();
+  });
+});

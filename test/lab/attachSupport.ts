@@ -1,0 +1,137 @@
+import { execFile } from "node:child_process";
+import { createHash } from "node:crypto";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { Backends, parseBackends, type Logger } from "../../drivers";
+import type { DriverWith } from "../../drivers/interface/capabilities";
+import type { ConnectionInfo, IscsiConnectionData, NvmeofConnectionData } from "../../drivers/interface/types";
+import { labConfigPath, onHost, onHostOk } from "./support";
+
+const run = promisify(execFile);
+
+export type ExportLabDriver = DriverWith<"core" | "export">;
+
+/** A logger that keeps every line, debug included (each command line the transport runs). */
+export function recordingLogger(): { logger: Logger; lines: string[] } {
+  const lines: string[] = [];
+  const keep = (message: string): void => void lines.push(message);
+  return { lines, logger: { debug: keep, info: keep, warn: keep } };
+}
+
+/**
+ * The export driver of the lab's first host (thick deletes wipe only 4 MiB, as in the other lab
+ * tests). SSH handshakes get a minute: several emulated guests on one machine make a burst of new
+ * connections slow to answer.
+ */
+export async function openExportDriver(logger?: Logger): Promise<{ backends: Backends; driver: ExportLabDriver }> {
+  const file = JSON.parse(readFileSync(labConfigPath(), "utf8")) as { backends: { lab: { hosts: Array<Record<string, unknown>> } } };
+  const hosts = file.backends.lab.hosts.map((host) => ({ ...host, connectTimeoutMs: 60_000 }));
+  const backends = new Backends(parseBackends({ backends: { lab: { ...file.backends.lab, hosts, volumeClearSizeMib: 4 } } }), logger);
+  return { backends, driver: await backends.withCapability("lab", "export") };
+}
+
+export function iscsiData(info: ConnectionInfo): IscsiConnectionData {
+  if (info.driver_volume_type !== "iscsi") throw new Error(`expected iSCSI connection info, got ${info.driver_volume_type}`);
+  return info.data;
+}
+
+export function nvmeData(info: ConnectionInfo): NvmeofConnectionData {
+  if (info.driver_volume_type !== "nvmeof") throw new Error(`expected NVMe-oF connection info, got ${info.driver_volume_type}`);
+  return info.data;
+}
+
+export const sha256 = (data: Buffer): string => createHash("sha256").update(data).digest("hex");
+
+/** Writes `mib` MiB of random bytes to `device` on a lab host, directly (not through cinderblock); returns their SHA-256. */
+export async function writeRandom(device: string, mib: number, index = 0): Promise<string> {
+  const out = await onHostOk(
+    `set -e; f=$(mktemp); head -c ${mib * 1048576} /dev/urandom > $f; dd if=$f of=${device} bs=1M oflag=direct conv=fsync status=none; sha256sum < $f | cut -d' ' -f1; rm -f $f`,
+    index,
+  );
+  return out.trim();
+}
+
+/** An iSCSI session as libiscsi (on this machine, outside the lab guests) opens it. */
+export interface IscsiLogin {
+  portal: string;
+  iqn: string;
+  user: string;
+  password: string;
+  initiator: string;
+}
+
+export function loginOf(data: IscsiConnectionData, initiator: string, portal = data.target_portal): IscsiLogin {
+  return { portal, iqn: data.target_iqn, user: data.auth_username, password: data.auth_password, initiator };
+}
+
+/**
+ * Reads the first `bytes` of LUN 0 through the export with qemu-img (libiscsi), from this
+ * machine. The CHAP secret goes to qemu-img in a 0600 file, not on its command line.
+ */
+export async function readThroughIscsi(login: IscsiLogin, bytes: number): Promise<Buffer> {
+  const dir = mkdtempSync(join(tmpdir(), "cb-iscsi-"));
+  try {
+    writeFileSync(join(dir, "secret"), login.password, { mode: 0o600 });
+    const options = [
+      "driver=raw", `size=${bytes}`, "file.driver=iscsi", "file.transport=tcp", `file.portal=${login.portal}`, `file.target=${login.iqn}`,
+      "file.lun=0", `file.user=${login.user}`, "file.password-secret=chap", `file.initiator-name=${login.initiator}`,
+    ].join(",");
+    const out = join(dir, "out.raw");
+    await run("qemu-img", ["convert", "--object", `secret,id=chap,file=${join(dir, "secret")}`, "--image-opts", options, "-O", "raw", out], { timeout: 120_000 });
+    return readFileSync(out);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Logs in and sends an INQUIRY (iscsi-inq); resolves with how the login went. */
+export async function iscsiLogin(login: IscsiLogin): Promise<{ ok: boolean; output: string }> {
+  const url = `iscsi://${encodeURIComponent(login.user)}%${encodeURIComponent(login.password)}@${login.portal}/${login.iqn}/0`;
+  try {
+    const { stdout } = await run("iscsi-inq", ["-i", login.initiator, url], { timeout: 60_000 });
+    return { ok: true, output: stdout };
+  } catch (error) {
+    const failure = error as { stdout?: string; stderr?: string };
+    return { ok: false, output: `${failure.stdout ?? ""}${failure.stderr ?? ""}` };
+  }
+}
+
+/** LIO's configfs directory of a target's TPG on a lab host. */
+export const tpgDir = (iqn: string): string => `/sys/kernel/config/target/iscsi/${iqn}/tpgt_1`;
+
+/** The entries of a configfs directory on a lab host (empty when it does not exist). */
+export async function entries(dir: string, index = 0): Promise<string[]> {
+  const result = await onHost(`ls -1 ${dir}`, index);
+  return result.code === 0 ? result.stdout.split("\n").filter(Boolean).sort() : [];
+}
+
+/** The lab host that acts as NVMe/TCP initiator for the first one. */
+export const NVME_INITIATOR_HOST = 1;
+
+/**
+ * On the second lab host: connects as `hostnqn` through the portal other lab guests use
+ * (10.0.2.2, QEMU's address for this machine), reads the namespace's first MiB with direct I/O
+ * and prints its SHA-256, then disconnects. Exit code 10: the connect was refused.
+ */
+export async function readThroughNvme(data: NvmeofConnectionData, hostnqn: string): Promise<{ code: number; stdout: string; stderr: string }> {
+  const portal = data.portals.find(([address]) => address === "10.0.2.2");
+  if (!portal) throw new Error(`no 10.0.2.2 portal in ${JSON.stringify(data.portals)}`);
+  const [address, port] = portal;
+  const nqn = data.target_nqn;
+  return onHost(
+    `modprobe nvme_tcp
+nvme connect -t tcp -a ${address} -s ${port} -n ${nqn} --hostnqn=${hostnqn} >/dev/null || exit 10
+trap 'nvme disconnect -n ${nqn} >/dev/null' EXIT
+for i in $(seq 40); do
+  for s in /sys/class/nvme-subsystem/*; do
+    [ "$(cat $s/subsysnqn)" = ${nqn} ] && dev=$(ls $s | grep -E '^nvme[0-9]+n${data.ns_id}$' | head -1)
+  done
+  [ -n "$dev" ] && [ -b /dev/$dev ] && break
+  sleep 0.5
+done
+dd if=/dev/$dev bs=1M count=1 iflag=direct status=none | sha256sum | cut -d' ' -f1`,
+    NVME_INITIATOR_HOST,
+  );
+}

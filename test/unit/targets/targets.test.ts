@@ -1,0 +1,148 @@
+import { execFileSync } from "node:child_process";
+import { readRecord, targetFor, type ExportRecord, type TargetSettings } from "../../../drivers/targets";
+import { LIO_APPLY, LIO_HBA, LIO_REMOVE } from "../../../drivers/targets/lioScripts";
+import { HOST_KEYS_DIR, NVMET_APPLY, NVMET_REMOVE } from "../../../drivers/targets/nvmetScripts";
+import { RecordingShell } from "./recordingShell";
+
+const settings = (prefix: string, port: number): TargetSettings => ({
+  prefix,
+  listen: { address: "0.0.0.0", port },
+  portals: [`127.0.0.1:${port + 10000}`, `10.0.2.2:${port + 10000}`],
+});
+const lio = targetFor("iscsi", settings("iqn.2025-01.dev.cinderblock", 3260));
+const nvmet = targetFor("nvme-tcp", settings("nqn.2025-01.dev.cinderblock", 4420));
+const volume = { volumeId: "lab/lab-1/vg/data", uuid: "0F5D2C9E-2B7A-4A55-9D0B-1D2E3F4A5B6C", device: "/dev/mapper/cbgate-vg-data" };
+const PATH = "/etc/cinderblock/exports/vg/data.json";
+
+describe("the target scripts", () => {
+  it.each([
+    ["LIO_APPLY", LIO_APPLY],
+    ["LIO_REMOVE", LIO_REMOVE],
+    ["NVMET_APPLY", NVMET_APPLY],
+    ["NVMET_REMOVE", NVMET_REMOVE],
+  ])("%s is valid POSIX sh (dash -n)", (_name, script) => {
+    expect(() => execFileSync("dash", ["-n", "-c", script], { stdio: "pipe" })).not.toThrow();
+  });
+
+  it("hold no value: everything variable arrives as a positional argument or on stdin", () => {
+    for (const script of [LIO_APPLY, LIO_REMOVE, NVMET_APPLY, NVMET_REMOVE]) {
+      expect(script).not.toMatch(/cinderblock:volume|iqn\.20|nqn\.20|\/dev\/mapper\/cbgate/);
+    }
+    expect(LIO_APPLY).toContain(`/core/${LIO_HBA}/`);
+  });
+});
+
+describe("the LIO target", () => {
+  const record = lio.newRecord(volume);
+
+  it("names a new export after the volume's uuid, with fresh CHAP credentials and no initiator", () => {
+    expect(record).toMatchObject({ protocol: "iscsi", target: "iqn.2025-01.dev.cinderblock:volume-0f5d2c9e-2b7a-4a55-9d0b-1d2e3f4a5b6c", device: volume.device, initiators: [] });
+    expect(record.chap?.password).toHaveLength(16);
+    expect(lio.newRecord(volume).chap?.password).not.toBe(record.chap?.password);
+  });
+
+  it("applies a record with its values as arguments and the CHAP secret only on stdin, after the record", async () => {
+    const shell = new RecordingShell(() => "discard=1\n");
+    const granted: ExportRecord = { ...record, initiators: ["iqn.2004-10.org.example:a", "iqn.2004-10.org.example:b"] };
+    expect(await lio.apply(shell, granted, PATH)).toEqual({ discard: true, dhchap: false });
+    const [call] = shell.calls;
+    expect(call?.argv).toEqual(["sh", "-c", LIO_APPLY, "sh", granted.target, "cbgate-vg-data", volume.device, "0.0.0.0:3260", volume.uuid, PATH, ...granted.initiators]);
+    expect(call?.argv.join(" ")).not.toContain(record.chap?.password);
+    expect(call?.stdin).toBe(`${JSON.stringify(granted)}\n${record.chap?.username} ${record.chap?.password}\n`);
+  });
+
+  it("removes by target, backstore and record path", async () => {
+    const shell = new RecordingShell();
+    await lio.remove(shell, record, PATH);
+    expect(shell.calls.map((call) => call.argv)).toEqual([["sh", "-c", LIO_REMOVE, "sh", record.target, "cbgate-vg-data", PATH]]);
+  });
+
+  it("returns Cinder's iSCSI connection info: every portal, LUN 0, CHAP", async () => {
+    const info = await lio.connectionInfo(new RecordingShell(), record, { discard: false, dhchap: false }, "iqn.2004-10.org.example:a");
+    expect(info).toEqual({
+      driver_volume_type: "iscsi",
+      data: {
+        target_discovered: false,
+        target_portal: "127.0.0.1:13260",
+        target_portals: ["127.0.0.1:13260", "10.0.2.2:13260"],
+        target_iqn: record.target,
+        target_iqns: [record.target, record.target],
+        target_lun: 0,
+        target_luns: [0, 0],
+        volume_id: volume.volumeId,
+        auth_method: "CHAP",
+        auth_username: record.chap?.username,
+        auth_password: record.chap?.password,
+        discard: false,
+      },
+    });
+  });
+
+  it("needs the connector's initiator", () => {
+    expect(() => lio.initiatorOf({ host: "web", nqn: "nqn.2014-08.org.nvmexpress:uuid:1" })).toThrow(expect.objectContaining({ code: "InvalidConnector" }));
+    expect(lio.initiatorOf({ host: "web", initiator: "iqn.2004-10.org.example:a" })).toBe("iqn.2004-10.org.example:a");
+  });
+});
+
+describe("the nvmet target", () => {
+  const hosts = ["nqn.2014-08.org.nvmexpress:uuid:a", "nqn.2014-08.org.nvmexpress:uuid:b"];
+  const record: ExportRecord = { ...nvmet.newRecord(volume), initiators: hosts };
+
+  it("applies a record with the allowed hosts as arguments and one candidate key per host on stdin", async () => {
+    const shell = new RecordingShell(() => "discard=0\ndhchap=0\n");
+    expect(await nvmet.apply(shell, record, PATH)).toEqual({ discard: false, dhchap: false });
+    const [call] = shell.calls;
+    expect(call?.argv).toEqual(["sh", "-c", NVMET_APPLY, "sh", record.target, volume.device, "1", "0.0.0.0", "4420", volume.uuid.toLowerCase(), PATH, HOST_KEYS_DIR, ...hosts]);
+    const [line, ...keys] = (call?.stdin ?? "").trimEnd().split("\n");
+    expect(line).toBe(JSON.stringify(record));
+    expect(keys.map((key) => key.split(" ")[0])).toEqual(hosts);
+    for (const key of keys) expect(call?.argv.join(" ")).not.toContain(key.split(" ")[1]);
+  });
+
+  it("leaves the namespace uuid to the kernel when the volume's uuid is not an RFC 4122 one", async () => {
+    const shell = new RecordingShell();
+    await nvmet.apply(shell, { ...record, volumeUuid: "my-volume" }, PATH);
+    expect(shell.calls[0]?.argv[9]).toBe("");
+  });
+
+  it("returns Cinder's NVMe-oF connection info (v2 portals), without authentication where the kernel has none", async () => {
+    const info = await nvmet.connectionInfo(new RecordingShell(), record, { discard: true, dhchap: false }, hosts[0]!);
+    expect(info).toEqual({
+      driver_volume_type: "nvmeof",
+      data: { target_nqn: record.target, portals: [["127.0.0.1", "14420", "tcp"], ["10.0.2.2", "14420", "tcp"]], ns_id: 1, vol_uuid: volume.uuid, host_nqn: hosts[0], discard: true },
+    });
+  });
+
+  it("reads the host's stored DH-HMAC-CHAP key where the kernel has it", async () => {
+    const key = "DHHC-1:00:vDJrDf0a0XSIgZvDT7qXKhcsQDqdC0jJN8QbFy3MSXu7lgcO:";
+    const shell = new RecordingShell(() => `${key}\n`);
+    const info = await nvmet.connectionInfo(shell, record, { discard: true, dhchap: true }, hosts[0]!);
+    expect(info.data).toMatchObject({ auth_method: "DH-HMAC-CHAP", host_secret: key });
+    expect(shell.calls[0]?.argv).toEqual(["cat", "--", `${HOST_KEYS_DIR}/${hosts[0]}`]);
+  });
+});
+
+describe("export records", () => {
+  const record = { ...lio.newRecord(volume), initiators: ["iqn.2004-10.org.example:a"] };
+  const reading = (text: string) => readRecord(new RecordingShell(() => text), PATH);
+
+  it("read back as written; no file means not exported", async () => {
+    expect(await reading(`${JSON.stringify(record)}\n`)).toEqual(record);
+    expect(await reading("")).toBeUndefined();
+  });
+
+  it("that do not parse are an error naming the file, never echoing its content", async () => {
+    const secret = record.chap?.password ?? "";
+    const cases: Array<[string, RegExp]> = [
+      [`{"chap": "${secret}"`, /is not JSON/],
+      [JSON.stringify({ ...record, initiators: ["iqn.2004-10.org.example:$(rm -rf /)"] }), /is malformed/],
+      [JSON.stringify({ ...record, protocol: "nvme-tcp" }), /is malformed/],
+    ];
+    for (const [text, problem] of cases) {
+      const failure = await reading(text).then(() => undefined, (error: Error) => error);
+      expect(failure).toMatchObject({ code: "VolumeBackendAPIException", message: expect.stringMatching(problem) });
+      expect(failure?.message).toContain(PATH);
+      expect(failure?.message).not.toContain(secret);
+    }
+  });
+});
