@@ -1,6 +1,8 @@
 import { parseSshTarget } from "../drivers/ssh/target";
 import { labUp } from "../lab/lab";
-import { printComparison } from "./report";
+import { benchImageToVolume } from "./images";
+import { benchGroupSnapshots } from "./groups";
+import { printComparison, printSpread } from "./report";
 import { benchSshPool } from "./ssh";
 
 /** `npm run bench`: performance targets as ratios against the obvious alternative, on the lab. */
@@ -11,6 +13,8 @@ async function main(): Promise<void> {
   const target = parseSshTarget({ address: host.address, port: host.port, user: host.user, privateKeyPath: host.privateKeyPath, hostKey: host.hostKey });
   process.stdout.write(`cinderblock bench on ${host.name} (${host.address}:${host.port})\n\n`);
   printComparison(await benchSshPool(target));
+  printComparison(await benchImageToVolume(lab.config, target));
+  for (const spread of await benchGroupSnapshots(lab.config, target)) printSpread(spread);
 }
 
 main().then(

@@ -17,6 +17,29 @@ export function printComparison(comparison: Comparison): void {
   );
 }
 
+/** A quantity measured several times: its spread, and its median as a multiple of a reference. */
+export interface Spread {
+  name: string;
+  label: string;
+  valuesMs: number[];
+  reference: { label: string; ms: number };
+  /** What the ratio means; without it no ratio is printed. */
+  note?: string;
+}
+
+export function printSpread(spread: Spread): void {
+  const values = [...spread.valuesMs].sort((a, b) => a - b);
+  const median = values[Math.floor(values.length / 2)] ?? Number.NaN;
+  const ms = (value: number | undefined): string => (value ?? Number.NaN).toFixed(0);
+  process.stdout.write(
+    `${spread.name}\n` +
+      `  ${spread.label.padEnd(48)} min ${ms(values[0])} / median ${ms(median)} / max ${ms(values.at(-1))} ms (${values.length} runs)\n` +
+      (spread.note
+        ? `  ${spread.reference.label.padEnd(48)} ${spread.reference.ms.toFixed(2)} ms\n  ratio: ${(median / spread.reference.ms).toFixed(0)}x (${spread.note})\n\n`
+        : "\n"),
+  );
+}
+
 export async function timed(work: () => Promise<unknown>): Promise<number> {
   const started = process.hrtime.bigint();
   await work();

@@ -1,16 +1,26 @@
 import "../drivers/builtin";
+import { attachCommand, attachUsage } from "./commands/attach";
 import { complianceCommand, complianceUsage } from "./commands/compliance";
 import { demoCommand, demoUsage } from "./commands/demo";
+import { groupCommand, groupUsage } from "./commands/group";
 import { labCommand, labUsage } from "./commands/lab";
+import { manageCommand, manageUsage, unmanageCommand } from "./commands/manage";
+import { importFileCommand, manageableCommand, manageableUsage } from "./commands/manageable";
 import { snapshotCommand, snapshotUsage } from "./commands/snapshot";
 import { statsCommand, statsUsage } from "./commands/stats";
 import { volumeCommand, volumeUsage } from "./commands/volume";
+import { imageCommand, imageUsage } from "./commands/image";
 import { UsageError } from "./usage";
 
 const USAGE = `usage:
 ${demoUsage}
 ${volumeUsage}
+${imageUsage}
 ${snapshotUsage}
+${groupUsage}
+${attachUsage}
+${manageableUsage}
+${manageUsage}
 ${statsUsage}
 ${labUsage}
 ${complianceUsage}
@@ -22,7 +32,14 @@ Add --verbose to any command for the full error.`;
 type Command = (args: string[]) => Promise<void | number>;
 const COMMANDS: Record<string, Command> = {
   volume: volumeCommand,
+  image: imageCommand,
   snapshot: snapshotCommand,
+  group: groupCommand,
+  attach: attachCommand,
+  manageable: manageableCommand,
+  "import-file": importFileCommand,
+  manage: manageCommand,
+  unmanage: unmanageCommand,
   stats: statsCommand,
   lab: labCommand,
   compliance: complianceCommand,

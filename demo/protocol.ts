@@ -36,7 +36,14 @@ export async function runThroughProtocol({ backend, configPath, log }: DemoTarge
   try {
     host = await spawnDynamicHost({ cwd: program.dir, project: PROJECT, env: { CINDERBLOCK_CONFIG: configPath } });
     const client = host.client;
-    const shims: Record<ResourceKind, string> = { Volume: await serializedProvider("Volume"), Snapshot: await serializedProvider("Snapshot") };
+    const shims: Record<ResourceKind, string> = {
+      Volume: await serializedProvider("Volume"),
+      Snapshot: await serializedProvider("Snapshot"),
+      VolumeImage: await serializedProvider("VolumeImage"),
+      VolumeAttachment: await serializedProvider("VolumeAttachment"),
+      ConsistencyGroup: await serializedProvider("ConsistencyGroup"),
+      GroupSnapshot: await serializedProvider("GroupSnapshot"),
+    };
     await client.configure({ args: {} });
     log(`[1/7] Configure: dynamic-provider host pid ${host.pid}, project ${PROJECT}, stack ${stack}, backends from ${configPath}`);
 

@@ -9,7 +9,7 @@ import { parseSshTarget } from "../drivers/ssh/target";
 import { LabError } from "./errors";
 import { ensureImage, type GuestImage } from "./image";
 import { accelDecisionPath, hostDir, labConfigPath, labDir, labKeyPath } from "./paths";
-import { freePort } from "./ports";
+import { portOr } from "./ports";
 import { requireFreeSpace, requirePrograms } from "./prereqs";
 import { consoleLog, guestRunning, kvmFailed, prepareDisks, qemuLog, startGuest, stopGuest, tail, type Accel, type GuestSpec } from "./qemu";
 import { writeSeed } from "./seed";
@@ -67,7 +67,7 @@ export async function labUp(options: LabUpOptions = {}): Promise<LabSummary> {
           log(`${name} runs an older image; restarting it on the new one (its volume group is kept)`);
           await stopGuest(existing.pid, name);
         }
-        return bootHost(pool, name, image, publicKey, options, log);
+        return bootHost(pool, name, image, publicKey, options, log, existing);
       }),
     );
     const others = state.hosts.filter((host) => !wanted.includes(host.name) && guestRunning(host.pid, host.name));
@@ -103,6 +103,16 @@ export async function labDown(log: (line: string) => void = () => undefined): Pr
   return state.hosts.map((host) => host.name);
 }
 
+/**
+ * Stops one host and keeps its disks, as a host failure would; `labUp` boots it again with
+ * its volume group intact.
+ */
+export async function labStop(name: string): Promise<void> {
+  const host = readLabState().hosts.find((candidate) => candidate.name === name);
+  if (!host) throw new LabError(`the lab has no host named ${name}`);
+  await stopGuest(host.pid, host.name);
+}
+
 /** The running lab's summary, if there is one. */
 export function runningLab(): LabSummary | undefined {
   const { hosts } = labStatus();
@@ -132,6 +142,7 @@ async function bootHost(
   publicKey: string,
   options: LabUpOptions,
   log: (line: string) => void,
+  previous: LabHostRecord | undefined,
 ): Promise<LabHostRecord> {
   const dir = hostDir(name);
   await mkdir(dir, { recursive: true, mode: 0o700 });
@@ -146,9 +157,10 @@ async function bootHost(
       dir,
       image,
       seedPath: seed.path,
-      sshPort: await freePort(),
-      iscsiPort: await freePort(),
-      nvmePort: await freePort(),
+      // A restarted host keeps its ports, so that configuration written for it stays valid.
+      sshPort: await portOr(previous?.port),
+      iscsiPort: await portOr(previous?.iscsiPort),
+      nvmePort: await portOr(previous?.nvmePort),
       accel,
       memoryMb: options.memoryMb ?? 1024,
       cpus: 2,
@@ -271,6 +283,10 @@ async function writeLabConfig(hosts: LabHostRecord[]): Promise<void> {
           user: host.user,
           privateKeyPath: host.privateKeyPath,
           hostKey: host.hostKey,
+          // Exports are reached through QEMU's forwarded ports: at 127.0.0.1 from this machine,
+          // at 10.0.2.2 (QEMU's address for it) from another lab host.
+          iscsiPortals: [`127.0.0.1:${host.iscsiPort}`, `10.0.2.2:${host.iscsiPort}`],
+          nvmePortals: [`127.0.0.1:${host.nvmePort}`, `10.0.2.2:${host.nvmePort}`],
         })),
       },
     },

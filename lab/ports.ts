@@ -11,3 +11,14 @@ export function freePort(): Promise<number> {
     });
   });
 }
+
+/** `preferred` when it can still be bound on loopback (a restarted host keeps its ports), else any free port. */
+export async function portOr(preferred: number | undefined): Promise<number> {
+  if (preferred === undefined) return freePort();
+  const free = await new Promise<boolean>((resolve) => {
+    const server = createServer();
+    server.once("error", () => resolve(false));
+    server.listen(preferred, "127.0.0.1", () => server.close(() => resolve(true)));
+  });
+  return free ? preferred : freePort();
+}

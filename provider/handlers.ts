@@ -15,4 +15,6 @@ export type ResourceHandlers<Inputs, Outputs> = Omit<pulumi.dynamic.ResourceProv
   read(id: string, props?: RawProperties): Promise<{ id?: string; props?: Outputs; inputs?: Inputs }>;
   update?(id: string, olds: RawProperties, news: RawProperties): Promise<pulumi.dynamic.UpdateResult<Outputs>>;
   delete(id: string, props: RawProperties): Promise<void>;
+  /** Output properties that are secret although no input is (generated credentials). */
+  secretOutputs?: readonly string[];
 };

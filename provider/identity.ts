@@ -14,6 +14,10 @@ import { createHash } from "node:crypto";
 export const resourceTokens = {
   Volume: "cinderblock:index:Volume",
   Snapshot: "cinderblock:index:Snapshot",
+  VolumeImage: "cinderblock:index:VolumeImage",
+  VolumeAttachment: "cinderblock:index:VolumeAttachment",
+  ConsistencyGroup: "cinderblock:index:ConsistencyGroup",
+  GroupSnapshot: "cinderblock:index:GroupSnapshot",
 } as const;
 
 export type ResourceKind = keyof typeof resourceTokens;

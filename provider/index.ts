@@ -1,12 +1,20 @@
+import { attachmentProvider, type AttachmentInputs, type AttachmentOutputs } from "./attachment";
+import { consistencyGroupProvider, type ConsistencyGroupInputs, type ConsistencyGroupOutputs } from "./consistencyGroup";
+import { groupSnapshotProvider, type GroupSnapshotInputs, type GroupSnapshotOutputs } from "./groupSnapshot";
 import type { ResourceHandlers } from "./handlers";
 import type { ResourceKind } from "./identity";
 import type { SnapshotInputs, SnapshotOutputs, VolumeInputs, VolumeOutputs } from "./schemas";
 import { snapshotProvider } from "./snapshot";
 import { volumeProvider } from "./volume";
+import { volumeImageProvider, type VolumeImageInputs, type VolumeImageOutputs } from "./volumeImage";
 
 interface ResourceTypes {
   Volume: { inputs: VolumeInputs; outputs: VolumeOutputs };
   Snapshot: { inputs: SnapshotInputs; outputs: SnapshotOutputs };
+  VolumeImage: { inputs: VolumeImageInputs; outputs: VolumeImageOutputs };
+  VolumeAttachment: { inputs: AttachmentInputs; outputs: AttachmentOutputs };
+  ConsistencyGroup: { inputs: ConsistencyGroupInputs; outputs: ConsistencyGroupOutputs };
+  GroupSnapshot: { inputs: GroupSnapshotInputs; outputs: GroupSnapshotOutputs };
 }
 
 /**
@@ -19,9 +27,17 @@ export const providers: {
 } = {
   Volume: volumeProvider,
   Snapshot: snapshotProvider,
+  VolumeImage: volumeImageProvider,
+  VolumeAttachment: attachmentProvider,
+  ConsistencyGroup: consistencyGroupProvider,
+  GroupSnapshot: groupSnapshotProvider,
 };
 
+export { consistencyGroupInputSchema, type ConsistencyGroupInputs, type ConsistencyGroupOutputs } from "./consistencyGroup";
+export { groupSnapshotInputSchema, type GroupSnapshotInputs, type GroupSnapshotOutputs } from "./groupSnapshot";
+export { attachmentInputSchema, type AttachmentInputs, type AttachmentOutputs, type PublicConnectionInfo } from "./attachment";
 export { backends, configure, configureFromStack, stackConfigKeys, type ProviderSettings } from "./config";
 export type { ResourceHandlers } from "./handlers";
 export { addressOfUrn, defaultName, resourceTokens, resourceUuid, type ResourceAddress, type ResourceKind } from "./identity";
+export { volumeImageInputSchema, type VolumeImageInputs, type VolumeImageOutputs } from "./volumeImage";
 export { snapshotInputSchema, volumeInputSchema, type SnapshotInputs, type SnapshotOutputs, type VolumeInputs, type VolumeOutputs } from "./schemas";

@@ -11,6 +11,7 @@ import {
   UUID_PATTERN,
   UUID_RULE,
 } from "../drivers";
+import { imageSourceSchema } from "./imageSchemas";
 
 /**
  * The inputs of each resource as the handlers see them: after the SDK (dynamic provider) or
@@ -26,13 +27,13 @@ import {
 
 /** `backend/host/volume-group/lv`: the ids drivers hand out (and that outputs carry). */
 const ID_PATTERN = /^[^/\s]+\/[^/\s]+\/[^/\s]+\/[^/\s]+$/;
-const objectId = (kind: string) => z.string().regex(ID_PATTERN, `must be a ${kind} id (backend/host/volume-group/lv)`);
+export const objectId = (kind: string) => z.string().regex(ID_PATTERN, `must be a ${kind} id (backend/host/volume-group/lv)`);
 
 /** The contract's input rules (drivers/interface/rules.ts), so preview refuses what a driver would. */
-const lvName = z.string().regex(NAME_PATTERN, NAME_RULE);
+export const lvName = z.string().regex(NAME_PATTERN, NAME_RULE);
 const description = z.string().refine((text) => Buffer.byteLength(text, "utf8") <= MAX_DESCRIPTION_BYTES, DESCRIPTION_RULE);
 const labels = z.record(z.string().regex(LABEL_KEY_PATTERN, LABEL_KEY_RULE), z.string().regex(LABEL_VALUE_PATTERN, LABEL_VALUE_RULE));
-const uuid = z.string().regex(UUID_PATTERN, UUID_RULE);
+export const uuid = z.string().regex(UUID_PATTERN, UUID_RULE);
 
 export const volumeInputSchema = z
   .object({
@@ -45,10 +46,30 @@ export const volumeInputSchema = z
     sourceVolumeId: objectId("volume").optional(),
     description: description.optional(),
     labels: labels.optional(),
+    /** Take the existing LV named `name` instead of creating one (provider/adopt.ts). */
+    adopt: z.boolean().optional(),
+    /** Fill the new volume from an image (provider/volumeFromImage.ts). */
+    image: imageSourceSchema.optional(),
     uuid,
   })
   .strict()
   .superRefine((volume, ctx) => {
+    if (volume.adopt === true && (volume.sourceSnapshotId !== undefined || volume.sourceVolumeId !== undefined)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["adopt"],
+        message: "adopts an existing LV as it is, so it cannot be combined with sourceSnapshotId or sourceVolumeId",
+        params: { dependsOn: ["sourceSnapshotId", "sourceVolumeId"] },
+      });
+    }
+    if (volume.image !== undefined && (volume.sourceSnapshotId !== undefined || volume.sourceVolumeId !== undefined || volume.adopt === true)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["image"],
+        message: "fills a new volume from an image, so it cannot be combined with sourceSnapshotId, sourceVolumeId or adopt",
+        params: { dependsOn: ["sourceSnapshotId", "sourceVolumeId", "adopt"] },
+      });
+    }
     if (volume.sourceSnapshotId !== undefined && volume.sourceVolumeId !== undefined) {
       ctx.addIssue({
         code: "custom",
@@ -90,6 +111,8 @@ export const snapshotInputSchema = z
     volumeId: objectId("volume"),
     name: lvName,
     description: description.optional(),
+    /** Take the existing snapshot LV named `name` of the volume instead of taking a snapshot (provider/adopt.ts). */
+    adopt: z.boolean().optional(),
     uuid,
   })
   .strict();

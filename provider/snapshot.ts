@@ -1,4 +1,5 @@
 import type * as pulumi from "@pulumi/pulumi";
+import { adoptSnapshot, withAdopt } from "./adopt";
 import { backendOf, type Snapshot } from "../drivers";
 import { configureFromStack, driverForId, driverOf } from "./config";
 import type { ResourceHandlers } from "./handlers";
@@ -49,16 +50,15 @@ export const snapshotProvider = {
 
   async create(raw: RawProperties): Promise<pulumi.dynamic.CreateResult<SnapshotOutputs>> {
     const inputs = parseInputs(snapshotInputSchema, raw, "Snapshot");
-    const driver = await driverOf(backendOf(inputs.volumeId));
-    const snapshot = await driver.createSnapshot(inputs);
-    return { id: snapshot.id, outs: outputsOf(snapshot) };
+    const snapshot = inputs.adopt ? await adoptSnapshot(inputs) : await (await driverOf(backendOf(inputs.volumeId))).createSnapshot(inputs);
+    return { id: snapshot.id, outs: withAdopt(outputsOf(snapshot), inputs) };
   },
 
   /** Live values, or `{}` when the snapshot is gone. */
-  async read(id: string): Promise<{ id?: string; props?: SnapshotOutputs; inputs?: SnapshotInputs }> {
+  async read(id: string, stored?: RawProperties): Promise<{ id?: string; props?: SnapshotOutputs; inputs?: SnapshotInputs }> {
     const snapshot = await (await driverForId(id)).findSnapshot(id);
     if (!snapshot) return {};
-    const props = outputsOf(snapshot);
+    const props = withAdopt(outputsOf(snapshot), stored);
     return { id: snapshot.id, props, inputs: inputsOf(props) };
   },
 

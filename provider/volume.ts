@@ -1,12 +1,14 @@
 import type * as pulumi from "@pulumi/pulumi";
+import { adoptVolume, withAdopt } from "./adopt";
 import { VolumeNotFound, type Volume, type VolumeSpec } from "../drivers";
 import { configureFromStack, driverForId, driverOf } from "./config";
 import type { ResourceHandlers } from "./handlers";
+import { createFromImage, withImage } from "./volumeFromImage";
 import { volumeInputSchema, type VolumeInputs, type VolumeOutputs } from "./schemas";
 import { differs, parseInputs, validate, type RawProperties } from "./validation";
 
 /** Changing any of these makes a different LV: replace it, deleting first so the LV name is free. */
-const REPLACE_KEYS = ["backend", "name", "thin", "host", "sourceSnapshotId", "sourceVolumeId", "uuid"] as const;
+const REPLACE_KEYS = ["backend", "name", "thin", "host", "sourceSnapshotId", "sourceVolumeId", "image", "uuid"] as const;
 /** Left unset, these take the backend's choice, which the outputs then record. */
 const DEFAULTED_KEYS: ReadonlySet<string> = new Set(["thin", "host"]);
 
@@ -90,21 +92,27 @@ export const volumeProvider = {
 
   async create(raw: RawProperties): Promise<pulumi.dynamic.CreateResult<VolumeOutputs>> {
     const inputs = parseInputs(volumeInputSchema, raw, "Volume");
+    if (inputs.adopt) {
+      const adopted = await adoptVolume(inputs);
+      return { id: adopted.id, outs: withAdopt(outputsOf(adopted), inputs) };
+    }
     const driver = await driverOf(inputs.backend);
     const spec = specOf(inputs);
     const volume = inputs.sourceSnapshotId
       ? await driver.createVolumeFromSnapshot(spec, inputs.sourceSnapshotId)
       : inputs.sourceVolumeId
         ? await driver.createClonedVolume(spec, inputs.sourceVolumeId)
-        : await driver.createVolume(spec);
-    return { id: volume.id, outs: outputsOf(volume) };
+        : inputs.image
+          ? await createFromImage(inputs.backend, spec, inputs.image, inputs.name)
+          : await driver.createVolume(spec);
+    return { id: volume.id, outs: withImage(withAdopt(outputsOf(volume), inputs), inputs) };
   },
 
   /** Live values; `inputs` make a resize behind Pulumi's back show up as drift. `{}`: gone. */
-  async read(id: string): Promise<{ id?: string; props?: VolumeOutputs; inputs?: VolumeInputs }> {
+  async read(id: string, stored?: RawProperties): Promise<{ id?: string; props?: VolumeOutputs; inputs?: VolumeInputs }> {
     const volume = await (await driverForId(id)).findVolume(id);
     if (!volume) return {};
-    const props = outputsOf(volume);
+    const props = withImage(withAdopt(outputsOf(volume), stored), stored);
     return { id: volume.id, props, inputs: inputsOf(props) };
   },
 
@@ -120,7 +128,7 @@ export const volumeProvider = {
     }
     volume ??= await driver.findVolume(id);
     if (!volume) throw new VolumeNotFound(id, "it was removed outside Pulumi; run `pulumi refresh`");
-    return { outs: outputsOf(volume) };
+    return { outs: withImage(withAdopt(outputsOf(volume), inputs), inputs) };
   },
 
   /** Absent is success; a volume with snapshots fails with the driver's message naming them. */

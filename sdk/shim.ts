@@ -31,4 +31,8 @@ function shimProvider(kind: ResourceKind): pulumi.dynamic.ResourceProvider {
 export const shims: { readonly [K in ResourceKind]: pulumi.dynamic.ResourceProvider } = {
   Volume: shimProvider("Volume"),
   Snapshot: shimProvider("Snapshot"),
+  VolumeImage: shimProvider("VolumeImage"),
+  VolumeAttachment: shimProvider("VolumeAttachment"),
+  ConsistencyGroup: shimProvider("ConsistencyGroup"),
+  GroupSnapshot: shimProvider("GroupSnapshot"),
 };

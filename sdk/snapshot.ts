@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { retainAdopted } from "./adopt";
 import { identityOf } from "./identity";
 import { shims } from "./shim";
 
@@ -14,6 +15,13 @@ export interface SnapshotArgs {
   readonly name?: pulumi.Input<string>;
   /** Free text of at most 512 bytes, stored as an LV tag. Changing it replaces the snapshot (drivers cannot edit a snapshot). */
   readonly description?: pulumi.Input<string>;
+  /**
+   * Adopt the existing snapshot LV named `name` of the volume `volumeId` instead of taking a
+   * snapshot; it must be a snapshot of that volume, else create fails having changed nothing.
+   * Needs `name`. Changing it later changes nothing. A literal `true` makes `retainOnDelete`
+   * default to true (release it fully with `cinderblock unmanage snapshot ID`).
+   */
+  readonly adopt?: pulumi.Input<boolean>;
 }
 
 /**
@@ -42,6 +50,8 @@ export class Snapshot extends pulumi.dynamic.Resource {
   declare readonly lvName: pulumi.Output<string>;
   /** When LVM created the snapshot (ISO 8601). */
   declare readonly createdAt: pulumi.Output<string>;
+  /** Whether the snapshot was adopted rather than taken, as declared. */
+  declare readonly adopt: pulumi.Output<boolean | undefined>;
 
   /** Looks up an existing snapshot by id and tracks it read-only. */
   static get(name: string, id: pulumi.Input<pulumi.ID>, opts?: pulumi.CustomResourceOptions): Snapshot {
@@ -52,6 +62,7 @@ export class Snapshot extends pulumi.dynamic.Resource {
   constructor(name: string, args: undefined, opts: pulumi.CustomResourceOptions & { id: pulumi.Input<pulumi.ID> });
   constructor(name: string, args: SnapshotArgs | undefined, opts?: pulumi.CustomResourceOptions) {
     const identity = args && identityOf("Snapshot", name, args.name);
+    if (args?.adopt === true && args.name === undefined) throw new Error(`Snapshot ${name}: adopt needs name, the name of the snapshot LV to adopt`);
     // Every output is listed, even when undefined: Pulumi only makes Outputs of properties it is given.
     const props = {
       volumeId: args?.volumeId,
@@ -64,7 +75,8 @@ export class Snapshot extends pulumi.dynamic.Resource {
       volumeGroup: undefined,
       lvName: undefined,
       createdAt: undefined,
+      adopt: args?.adopt,
     } satisfies Record<Exclude<keyof Snapshot, keyof pulumi.CustomResource>, unknown>;
-    super(shims.Snapshot, name, props, opts, "cinderblock", "Snapshot");
+    super(shims.Snapshot, name, props, retainAdopted(args?.adopt, opts), "cinderblock", "Snapshot");
   }
 }

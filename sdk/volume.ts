@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { retainAdopted } from "./adopt";
 import { identityOf } from "./identity";
 import { shims } from "./shim";
 
@@ -26,6 +27,40 @@ export interface VolumeArgs {
   readonly description?: pulumi.Input<string>;
   /** Labels stored as LV tags: lower-case keys (letters, digits, `_.-`), values of letters, digits and `_.+:/-`. Changes in place. */
   readonly labels?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+  /**
+   * Adopt the existing LV named `name` (on `host`, or wherever the backend finds it) instead of
+   * creating one: cinderblock tags it and gives it its gate device, never touching its data.
+   * The LV must match `sizeGb` (whole GiB, rounded up) and `thin` when set, else create fails
+   * saying what differs, having changed nothing. Needs `name`; excludes the sources. Changing
+   * it later changes nothing. A literal `true` makes `retainOnDelete` default to true, so that
+   * destroying the stack leaves the LV and its data (release it fully with
+   * `cinderblock unmanage volume ID`).
+   */
+  readonly adopt?: pulumi.Input<boolean>;
+  /**
+   * Fill the new volume from an image, checked before anything is written (its real format
+   * must be the declared one; backing files, qcow2 data files and vmdk types other than
+   * monolithicSparse and streamOptimized are refused; its virtual size must fit `sizeGb`).
+   * Excludes the sources and `adopt`. Changing it replaces the volume.
+   */
+  readonly image?: pulumi.Input<VolumeImageSource>;
+}
+
+/** An image to fill a {@link Volume} from: exactly one of `url`, `hostPath` and `localFile`. */
+export interface VolumeImageSource {
+  /**
+   * An http(s) URL the volume's host downloads (with curl). Wrap a URL that carries
+   * credentials (a password, a pre-signed query) in `pulumi.secret`.
+   */
+  readonly url?: pulumi.Input<string>;
+  /** An absolute path of a file on the volume's host. */
+  readonly hostPath?: pulumi.Input<string>;
+  /** A file on the machine running Pulumi, streamed to the host over SSH (relative paths are taken from the program's directory). */
+  readonly localFile?: pulumi.Input<string>;
+  /** The image's format: raw, qcow2, vmdk, vdi, vhdx or vpc (VHD). */
+  readonly format: pulumi.Input<"raw" | "qcow2" | "vmdk" | "vdi" | "vhdx" | "vpc">;
+  /** The image file's SHA-256 (hex); the copy is refused when it differs. Pins a URL's or file's content. */
+  readonly sha256?: pulumi.Input<string>;
 }
 
 /**
@@ -64,6 +99,10 @@ export class Volume extends pulumi.dynamic.Resource {
   declare readonly sizeBytes: pulumi.Output<number>;
   /** When LVM created the LV (ISO 8601). */
   declare readonly createdAt: pulumi.Output<string>;
+  /** The image the volume was filled from, as declared. */
+  declare readonly image: pulumi.Output<VolumeImageSource | undefined>;
+  /** Whether the volume was adopted rather than created, as declared. */
+  declare readonly adopt: pulumi.Output<boolean | undefined>;
 
   /** Looks up an existing volume by id and tracks it read-only. */
   static get(name: string, id: pulumi.Input<pulumi.ID>, opts?: pulumi.CustomResourceOptions): Volume {
@@ -74,6 +113,7 @@ export class Volume extends pulumi.dynamic.Resource {
   constructor(name: string, args: undefined, opts: pulumi.CustomResourceOptions & { id: pulumi.Input<pulumi.ID> });
   constructor(name: string, args: VolumeArgs | undefined, opts?: pulumi.CustomResourceOptions) {
     const identity = args && identityOf("Volume", name, args.name);
+    if (args?.adopt === true && args.name === undefined) throw new Error(`Volume ${name}: adopt needs name, the name of the LV to adopt`);
     // Every output is listed, even when undefined: Pulumi only makes Outputs of properties it is given.
     const props = {
       backend: args?.backend,
@@ -91,7 +131,9 @@ export class Volume extends pulumi.dynamic.Resource {
       devicePath: undefined,
       sizeBytes: undefined,
       createdAt: undefined,
+      adopt: args?.adopt,
+      image: args?.image,
     } satisfies Record<Exclude<keyof Volume, keyof pulumi.CustomResource>, unknown>;
-    super(shims.Volume, name, props, opts, "cinderblock", "Volume");
+    super(shims.Volume, name, props, retainAdopted(args?.adopt, opts), "cinderblock", "Volume");
   }
 }

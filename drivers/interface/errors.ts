@@ -15,6 +15,7 @@ export type DriverErrorCode =
   | "VolumeIsBusy"
   | "SnapshotIsBusy"
   | "VolumeSizeExceedsAvailableQuota"
+  | "NoValidBackend"
   | "ManageExistingInvalidReference"
   | "ManageExistingAlreadyManaged"
   | "ManageExistingVolumeTypeMismatch"
@@ -103,6 +104,11 @@ export class SnapshotIsBusy extends DriverError {
 /** Not enough free capacity for the request. */
 export class VolumeSizeExceedsAvailableQuota extends DriverError {
   readonly code = "VolumeSizeExceedsAvailableQuota";
+}
+
+/** No host of the backend passes the scheduler's filters; the message gives each host's reason. */
+export class NoValidBackend extends DriverError {
+  readonly code = "NoValidBackend";
 }
 
 export class ManageExistingInvalidReference extends DriverError {

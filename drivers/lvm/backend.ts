@@ -1,23 +1,27 @@
 import { GIB } from "../interface/capacity";
 import { InvalidInput, VolumeAlreadyExists, VolumeNotFound, VolumeSizeExceedsAvailableQuota } from "../interface/errors";
 import type { BackendStats, Provisioning, Volume } from "../interface/types";
+import type { Logger } from "../log";
 import type { DriverContext } from "../registry";
 import { zeroDevice } from "./commands/dd";
 import { activate } from "./commands/lvchange";
-import type { LvcreateRequest } from "./commands/lvcreate";
+import { lvcreate, type LvcreateRequest } from "./commands/lvcreate";
 import { lvremove } from "./commands/lvremove";
 import { findLv, listLvs } from "./commands/lvs";
 import { getVg } from "./commands/vgs";
 import type { LvmBackendConfig } from "./config";
 import { toDriverError } from "./errors";
 import { ensureGate, removeGate } from "./gates";
+import { recoverGroupSnapshots } from "./groupSnapshotRecovery";
 import { BackendHosts, type ReadyHost } from "./hosts";
 import { formatId, parseId, type LvLocation } from "./ids";
 import { isLive, ownTags, provisioningOf, toVolume, type HostPlace } from "./model";
-import { cowMapperPath } from "./names";
+import { cowMapperPath, lvMapperPath } from "./names";
+import type { PlacementRequest } from "../scheduler/capacity";
+import { Scheduler, type Placement } from "../scheduler/placement";
 import type { LvRow } from "./report";
 import { backendStats, downPoolStats, poolStats } from "./stats";
-import type { CinderblockTags, LvKind } from "./tags";
+import { encodeTags, type CinderblockTags, type LvKind } from "./tags";
 
 /** A thin pool this full takes no new volumes: LVM would have to stop writes once it fills. */
 const POOL_FULL_PERCENT = 95;
@@ -36,6 +40,8 @@ export interface Found {
  */
 export class LvmBackend {
   readonly hosts: BackendHosts;
+  readonly logger: Logger;
+  private readonly scheduler: Scheduler;
   private cachedStats: BackendStats | undefined;
 
   constructor(
@@ -44,7 +50,12 @@ export class LvmBackend {
     readonly version: string,
     context: DriverContext,
   ) {
-    this.hosts = new BackendHosts(config, context.ssh, context.logger);
+    this.logger = context.logger;
+    this.hosts = new BackendHosts(config, context.ssh, context.logger, (ready) => recoverGroupSnapshots(this, ready));
+    this.scheduler = new Scheduler(() => this.stats(true), {
+      statsTtlMs: config.statsCacheSeconds * 1000,
+      capacityWeightMultiplier: config.capacityWeightMultiplier,
+    });
   }
 
   /** Cached stats; `refresh` re-reads every host. An unreachable host is reported down, not thrown. */
@@ -67,16 +78,38 @@ export class LvmBackend {
 
   invalidateStats(): void {
     this.cachedStats = undefined;
+    this.scheduler.invalidate();
   }
 
-  defaultHost(): string {
-    const first = this.hosts.names[0];
-    if (!first) throw new InvalidInput(`backend ${this.name} has no hosts`);
-    return first;
+  /**
+   * The host for a new volume: the one asked for, or the scheduler's choice, whose capacity
+   * stays reserved until the create ends (call `done` or `cancel`).
+   */
+  async place(request: PlacementRequest & { host: string | undefined }): Promise<Placement> {
+    if (request.host) return { host: request.host, done: () => undefined, cancel: () => undefined };
+    return this.scheduler.place(request);
   }
 
-  place(ready: ReadyHost): HostPlace {
+  placeOf(ready: ReadyHost): HostPlace {
     return { backend: this.name, host: ready.lvm.name, volumeGroup: ready.lvm.volumeGroup };
+  }
+
+  /**
+   * The host where an LV with this uuid already is (an earlier attempt of the same create), among
+   * the hosts that answer; one listing per host, in parallel.
+   */
+  async hostHolding(uuid: string): Promise<string | undefined> {
+    const found = await Promise.all(
+      this.hosts.names.map(async (host) => {
+        try {
+          const ready = await this.hosts.ready(host);
+          return (await listLvs(ready.lvm)).some((lv) => ownTags(lv)?.uuid === uuid) ? host : undefined;
+        } catch {
+          return undefined;
+        }
+      }),
+    );
+    return found.find((host) => host !== undefined);
   }
 
   /** Parses an id and sets up its host; the id must belong to this backend and name its VG. */
@@ -204,6 +237,26 @@ export class LvmBackend {
     return { kind: "thickSnapshot", name, origin: origin.name, cowBytes: origin.sizeBytes, tags };
   }
 
+  /**
+   * Runs `work` on a temporary snapshot of `origin` (given its device path), so that it reads a
+   * consistent copy while the origin stays in use. The snapshot is tagged as a temp of
+   * `forUuid` and removed whatever happens; one a crash left behind (same name, same
+   * `forUuid`) is removed first.
+   */
+  async withTempSnapshot<T>(ready: ReadyHost, origin: LvRow, forUuid: string, work: (device: string) => Promise<T>): Promise<T> {
+    const name = `cbtmp-${forUuid}`.slice(0, 55);
+    const leftover = await findLv(ready.lvm, name);
+    if (leftover && ownTags(leftover)?.tempFor === forUuid) await this.removeSnapshotLv(ready, leftover);
+    const tags = encodeTags({ kind: "temp", uuid: `tmp-${forUuid}`.slice(0, 64), labels: {}, tempFor: forUuid, volume: origin.name });
+    await lvcreate(ready.lvm, await this.snapshotRequest(ready, origin, name, tags, true));
+    try {
+      return await work(lvMapperPath(ready.lvm.volumeGroup, name));
+    } finally {
+      const temp = await findLv(ready.lvm, name);
+      if (temp) await this.removeSnapshotLv(ready, temp);
+    }
+  }
+
   /** Removes a snapshot LV; a thick one's copy-on-write data is wiped first (it holds old origin blocks). */
   async removeSnapshotLv(ready: ReadyHost, lv: LvRow): Promise<void> {
     if (provisioningOf(lv) === "thick" && lv.attr.volumeType === "snapshot") {
@@ -228,11 +281,11 @@ export class LvmBackend {
   /** Re-reads a volume's LV, makes its gate match it, and returns the volume. */
   async finishVolume(ready: ReadyHost, lvName: string): Promise<Volume> {
     const lv = await findLv(ready.lvm, lvName);
-    const id = formatId({ ...this.place(ready), lvName });
+    const id = formatId({ ...this.placeOf(ready), lvName });
     if (!lv) throw new VolumeNotFound(id, "it vanished while being set up");
     const gated = await ensureGate(ready.lvm, lv);
     this.invalidateStats();
-    return toVolume(this.place(ready), gated, this.requireOwn(id, gated, "volume"));
+    return toVolume(this.placeOf(ready), gated, this.requireOwn(id, gated, "volume"));
   }
 
   /** Runs host work and maps whatever fails to a driver error. */

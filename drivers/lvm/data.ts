@@ -12,7 +12,7 @@ export async function writeData(b: LvmBackend, volumeId: string, offsetBytes: nu
   checkBlockRange(offsetBytes, data.length);
   const found = await b.lookup(volumeId, "volume");
   if (!found) throw new VolumeNotFound(volumeId);
-  const volume = toVolume(b.place(found.ready), found.lv, found.tags);
+  const volume = toVolume(b.placeOf(found.ready), found.lv, found.tags);
   if (offsetBytes + data.length > volume.sizeBytes) throw new InvalidInput(`the write ends beyond the ${volume.sizeGib} GiB volume`);
   await b.guard(`writing to ${volumeId}`, () => writeDevice(found.ready.lvm, volume.devicePath, offsetBytes, data));
 }
@@ -26,7 +26,7 @@ export async function readData(b: LvmBackend, target: { volumeId: string } | { s
   const { ready, lv } = found;
   return b.guard(`reading ${id}`, async () => {
     let device: string;
-    if (isVolume) device = toVolume(b.place(ready), lv, found.tags).devicePath;
+    if (isVolume) device = toVolume(b.placeOf(ready), lv, found.tags).devicePath;
     else {
       if (!lv.attr.active) await activate(ready.lvm, lv.name);
       device = lvMapperPath(ready.lvm.volumeGroup, lv.name);

@@ -1,11 +1,26 @@
 import type { VolumeDataAccess } from "../interface/dataAccess";
 import { InvalidInput } from "../interface/errors";
-import type { BackendStats, Snapshot, SnapshotSpec, Volume, VolumeMetadata, VolumeSpec } from "../interface/types";
+import type { ExportDriver } from "../interface/exportDriver";
+import type { ConsistencyGroupDriver } from "../interface/groupDriver";
+import type { CopyOptions, ImageDriver, RemoveImageResult } from "../interface/imageDriver";
+import type { SnapshotManagementDriver, VolumeListManageableDriver, VolumeManagementDriver } from "../interface/manageableDriver";
+import type { ConnectionInfo, Connector, ExportProtocol, VolumeExport } from "../interface/types";
+import type { ExistingRef, ManageableSnapshot, ManageableVolume, ManageSnapshotSpec, ManageVolumeSpec } from "../interface/types";
+import type { BackendStats, ImageInfo, ImageSpec, ImageTarget, Snapshot, SnapshotSpec, Volume, VolumeMetadata, VolumeSpec } from "../interface/types";
+import type { Group, GroupSnapshot, GroupSnapshotSpec, GroupSource, GroupSpec, MemberResult } from "../interface/types";
 import type { VolumeDriverCore } from "../interface/volumeDriver";
 import { volumeDriver, type DriverContext } from "../registry";
 import { LvmBackend } from "./backend";
 import { lvmBackendSchema, type LvmBackendConfig } from "./config";
 import * as data from "./data";
+import * as exporting from "./exports";
+import * as groupRestore from "./groupSnapshotRestore";
+import * as groupSnapshots from "./groupSnapshots";
+import * as groups from "./groups";
+import * as images from "./images";
+import * as manage from "./manage";
+import * as manageable from "./manageable";
+import * as manageSnapshots from "./manageSnapshots";
 import { toSnapshot, toVolume } from "./model";
 import * as snapshots from "./snapshots";
 import * as volumes from "./volumes";
@@ -15,8 +30,10 @@ import * as volumes from "./volumes";
  * a volume group. Every volume is consumed through its gate device (see gates.ts). The work is
  * in one module per capability; this class is the registered face of it.
  */
-@volumeDriver({ name: "lvm", capabilities: ["core", "dataAccess"], configSchema: lvmBackendSchema })
-export class LvmDriver implements VolumeDriverCore, VolumeDataAccess {
+@volumeDriver({ name: "lvm", capabilities: ["core", "dataAccess", "export", "image", "manage", "listManageable", "manageSnapshots", "groups"], configSchema: lvmBackendSchema })
+export class LvmDriver
+  implements VolumeDriverCore, VolumeDataAccess, ExportDriver, ImageDriver, VolumeManagementDriver, VolumeListManageableDriver, SnapshotManagementDriver, ConsistencyGroupDriver
+{
   readonly version = "1.0.0";
   readonly ciWikiName = "cinderblock_LVM_CI";
   readonly driverName = "LVM over SSH";
@@ -49,11 +66,11 @@ export class LvmDriver implements VolumeDriverCore, VolumeDataAccess {
 
   async findVolume(id: string): Promise<Volume | undefined> {
     const found = await this.lvm.lookup(id, "volume");
-    return found && toVolume(this.lvm.place(found.ready), found.lv, found.tags);
+    return found && toVolume(this.lvm.placeOf(found.ready), found.lv, found.tags);
   }
 
   async listVolumes(): Promise<Volume[]> {
-    return (await this.lvm.listOwn("volume")).map(({ ready, lv, tags }) => toVolume(this.lvm.place(ready), lv, tags));
+    return (await this.lvm.listOwn("volume")).map(({ ready, lv, tags }) => toVolume(this.lvm.placeOf(ready), lv, tags));
   }
 
   deleteVolume(id: string): Promise<void> {
@@ -74,11 +91,11 @@ export class LvmDriver implements VolumeDriverCore, VolumeDataAccess {
 
   async findSnapshot(id: string): Promise<Snapshot | undefined> {
     const found = await this.lvm.lookup(id, "snapshot");
-    return found && toSnapshot(this.lvm.place(found.ready), found.lv, found.tags);
+    return found && toSnapshot(this.lvm.placeOf(found.ready), found.lv, found.tags);
   }
 
   async listSnapshots(): Promise<Snapshot[]> {
-    return (await this.lvm.listOwn("snapshot")).map(({ ready, lv, tags }) => toSnapshot(this.lvm.place(ready), lv, tags));
+    return (await this.lvm.listOwn("snapshot")).map(({ ready, lv, tags }) => toSnapshot(this.lvm.placeOf(ready), lv, tags));
   }
 
   deleteSnapshot(id: string): Promise<void> {
@@ -99,6 +116,118 @@ export class LvmDriver implements VolumeDriverCore, VolumeDataAccess {
 
   readData(target: { volumeId: string } | { snapshotId: string }, offsetBytes: number, length: number): Promise<Buffer> {
     return data.readData(this.lvm, target, offsetBytes, length);
+  }
+
+  copyImageToVolume(volumeId: string, image: ImageSpec, options?: CopyOptions): Promise<ImageInfo> {
+    return images.copyImageToVolume(this.lvm, volumeId, image, options);
+  }
+
+  copyVolumeToImage(volumeId: string, target: ImageTarget, options?: CopyOptions): Promise<ImageInfo> {
+    return images.copyVolumeToImage(this.lvm, volumeId, target, options);
+  }
+
+  findHostImage(volumeId: string, path: string): Promise<ImageInfo | undefined> {
+    return images.findHostImage(this.lvm, volumeId, path);
+  }
+
+  removeHostImage(volumeId: string, path: string, sha256: string): Promise<RemoveImageResult> {
+    return images.removeHostImage(this.lvm, volumeId, path, sha256);
+  }
+
+  manageExisting(spec: ManageVolumeSpec, ref: ExistingRef): Promise<Volume> {
+    return manage.manageExisting(this.lvm, spec, ref);
+  }
+
+  manageExistingGetSize(ref: ExistingRef): Promise<number> {
+    return manage.refSizeGib(this.lvm, ref);
+  }
+
+  unmanage(id: string): Promise<void> {
+    return manage.unmanage(this.lvm, id);
+  }
+
+  getManageableVolumes(ref?: ExistingRef): Promise<ManageableVolume[]> {
+    return manageable.getManageableVolumes(this.lvm, ref);
+  }
+
+  getManageableSnapshots(ref?: ExistingRef): Promise<ManageableSnapshot[]> {
+    return manageable.getManageableSnapshots(this.lvm, ref);
+  }
+
+  manageExistingSnapshot(spec: ManageSnapshotSpec, ref: ExistingRef): Promise<Snapshot> {
+    return manageSnapshots.manageExistingSnapshot(this.lvm, spec, ref);
+  }
+
+  manageExistingSnapshotGetSize(ref: ExistingRef): Promise<number> {
+    return manage.refSizeGib(this.lvm, ref);
+  }
+
+  unmanageSnapshot(id: string): Promise<void> {
+    return manageSnapshots.unmanageSnapshot(this.lvm, id);
+  }
+
+  createExport(volumeId: string, connector: Connector, protocol: ExportProtocol): Promise<VolumeExport> {
+    return exporting.createExport(this.lvm, volumeId, connector, protocol);
+  }
+
+  ensureExport(volumeId: string): Promise<VolumeExport | undefined> {
+    return exporting.ensureExport(this.lvm, volumeId);
+  }
+
+  findExport(volumeId: string): Promise<VolumeExport | undefined> {
+    return exporting.findExport(this.lvm, volumeId);
+  }
+
+  removeExport(volumeId: string): Promise<boolean> {
+    return exporting.removeExport(this.lvm, volumeId);
+  }
+
+  initializeConnection(volumeId: string, connector: Connector): Promise<ConnectionInfo> {
+    return exporting.initializeConnection(this.lvm, volumeId, connector);
+  }
+
+  terminateConnection(volumeId: string, connector: Connector | undefined): Promise<boolean> {
+    return exporting.terminateConnection(this.lvm, volumeId, connector);
+  }
+
+  createGroup(spec: GroupSpec): Promise<Group> {
+    return groups.createGroup(this.lvm, spec);
+  }
+
+  findGroup(id: string): Promise<Group | undefined> {
+    return groups.findGroup(this.lvm, id);
+  }
+
+  listGroups(): Promise<Group[]> {
+    return groups.listGroups(this.lvm);
+  }
+
+  updateGroup(id: string, add: readonly string[], remove: readonly string[]): Promise<Group> {
+    return groups.updateGroup(this.lvm, id, add, remove);
+  }
+
+  deleteGroup(id: string, deleteVolumes: boolean): Promise<Array<MemberResult<void>>> {
+    return groups.deleteGroup(this.lvm, id, deleteVolumes);
+  }
+
+  createGroupSnapshot(spec: GroupSnapshotSpec): Promise<GroupSnapshot> {
+    return groupSnapshots.createGroupSnapshot(this.lvm, spec);
+  }
+
+  findGroupSnapshot(id: string): Promise<GroupSnapshot | undefined> {
+    return groupSnapshots.findGroupSnapshot(this.lvm, id);
+  }
+
+  listGroupSnapshots(): Promise<GroupSnapshot[]> {
+    return groupSnapshots.listGroupSnapshots(this.lvm);
+  }
+
+  deleteGroupSnapshot(id: string): Promise<Array<MemberResult<void>>> {
+    return groupSnapshots.deleteGroupSnapshot(this.lvm, id);
+  }
+
+  createGroupFromSource(spec: Omit<GroupSpec, "volumeIds">, source: GroupSource): Promise<{ group: Group; volumes: Array<MemberResult<Volume>> }> {
+    return groupRestore.createGroupFromSource(this.lvm, spec, source);
   }
 
   async close(): Promise<void> {

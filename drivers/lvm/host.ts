@@ -3,9 +3,14 @@ import { VolumeBackendAPIException } from "../interface/errors";
 import type { CommandResult, CommandRunner, RunOptions } from "../ssh/exec";
 import { isLvmSegfault } from "./errors";
 
-/** How long a lock may be waited for, and held at most (the remote side drops it then). */
+/** How long a lock is waited for by default, and held at most (the remote side drops it then). */
 const LOCK_WAIT_S = 120;
 const LOCK_HOLD_MS = 30 * 60_000;
+
+/** The file behind the host-side lock `name`; scripts that run on the host take the same lock with flock(1). */
+export function lockPath(name: string): string {
+  return `/run/lock/cinderblock-${name}.lock`;
+}
 
 /** Cinder retries a segfaulting LVM command up to three times. */
 const SEGFAULT_ATTEMPTS = 3;
@@ -27,9 +32,11 @@ export class LvmHost {
    * Runs `work` while holding a lock on the host itself, so that it excludes other processes
    * (another `pulumi up`, the CLI) as well as this one. The lock is a remote `flock` kept by a
    * command that waits on its stdin: ending stdin releases it, and so does a dropped
-   * connection, so a crashed client can never leave it held.
+   * connection, so a crashed client can never leave it held. `waitSeconds` (default 120) is
+   * how long to queue for it: longer for locks that many short operations take in turn.
    */
-  async withLock<T>(name: string, work: () => Promise<T>): Promise<T> {
+  async withLock<T>(name: string, work: () => Promise<T>, options: { waitSeconds?: number } = {}): Promise<T> {
+    const waitSeconds = options.waitSeconds ?? LOCK_WAIT_S;
     const stdin = new PassThrough();
     let signalLocked: () => void = () => undefined;
     const locked = new Promise<void>((resolve) => {
@@ -42,7 +49,7 @@ export class LvmHost {
       },
     });
     const holder = this.runner.run(
-      ["flock", "-w", String(LOCK_WAIT_S), `/run/lock/cinderblock-${name}.lock`, "sh", "-c", "echo locked; exec cat >/dev/null"],
+      ["flock", "-w", String(waitSeconds), lockPath(name), "sh", "-c", "echo locked; exec cat >/dev/null"],
       { stdin, stdout, timeoutMs: LOCK_HOLD_MS },
     );
     const ended = holder.then(
@@ -50,7 +57,7 @@ export class LvmHost {
         throw new VolumeBackendAPIException(`the lock ${name} on ${this.name} ended before it was taken`);
       },
       (error: unknown) => {
-        throw new VolumeBackendAPIException(`could not take the lock ${name} on ${this.name} within ${LOCK_WAIT_S} s`, { cause: error });
+        throw new VolumeBackendAPIException(`could not take the lock ${name} on ${this.name} within ${waitSeconds} s`, { cause: error });
       },
     );
     ended.catch(() => undefined); // Observed by the race below, or irrelevant once the lock is held.

@@ -12,6 +12,9 @@ import { LvmHost } from "./host";
 import { isLive, ownTags } from "./model";
 import type { LvRow } from "./report";
 
+/** How long a host that failed its setup is reported down without being asked again. */
+const RETRY_DOWN_HOST_MS = 15_000;
+
 /** A host that passed its setup: its LVM wrapper and, when it provisions thin, its pool. */
 export interface ReadyHost {
   lvm: LvmHost;
@@ -27,12 +30,16 @@ export interface ReadyHost {
  */
 export class BackendHosts {
   private readonly setups = new Map<string, Promise<ReadyHost>>();
+  /** A host that just failed is not asked again for a while: operations on it fail at once. */
+  private readonly failures = new Map<string, { at: number; error: unknown }>();
   private readonly hosts = new Map<string, { config: LvmHostConfig; lvm: LvmHost }>();
 
   constructor(
     private readonly config: LvmBackendConfig,
     ssh: SshPool,
     private readonly logger: Logger,
+    /** The last step of every host's setup, once its gates exist: group snapshots' crash recovery (groupSnapshotRecovery.ts). */
+    private readonly recover: (ready: ReadyHost) => Promise<void> = async () => undefined,
   ) {
     for (const host of config.hosts) {
       const vg = host.volumeGroup ?? config.volumeGroup;
@@ -45,16 +52,26 @@ export class BackendHosts {
     return [...this.hosts.keys()];
   }
 
-  /** The named host, set up. @throws InvalidInput for an unknown host */
+  /** The named host, set up. @throws InvalidInput for an unknown host, BackendUnavailable when it does not answer */
   ready(name: string): Promise<ReadyHost> {
     let setup = this.setups.get(name);
     if (!setup) {
       const host = this.hosts.get(name);
       if (!host) return Promise.reject(new InvalidInput(`unknown host '${name}' (this backend has: ${this.names.join(", ")})`));
-      setup = this.setUp(host.lvm, host.config).catch((error: unknown) => {
-        this.setups.delete(name);
-        throw toDriverError(error, `setting up ${name}`);
-      });
+      const failed = this.failures.get(name);
+      if (failed && Date.now() - failed.at < RETRY_DOWN_HOST_MS) return Promise.reject(failed.error);
+      setup = this.setUp(host.lvm, host.config).then(
+        (ready) => {
+          this.failures.delete(name);
+          return ready;
+        },
+        (error: unknown) => {
+          this.setups.delete(name);
+          const mapped = toDriverError(error, `setting up ${name}`);
+          this.failures.set(name, { at: Date.now(), error: mapped });
+          throw mapped;
+        },
+      );
       this.setups.set(name, setup);
     }
     return setup;
@@ -74,7 +91,9 @@ export class BackendHosts {
       });
     });
     if (fixed > 0) this.logger.info(`${lvm.name}: recreated ${fixed} gate(s)`);
-    return { lvm, config, pool };
+    const ready = { lvm, config, pool };
+    await this.recover(ready);
+    return ready;
   }
 
   /** Cinder's lvm_type, minus its hazard: `auto` never adds a pool to a VG that holds thick LVs. */

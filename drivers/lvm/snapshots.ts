@@ -19,13 +19,13 @@ export async function createSnapshot(b: LvmBackend, spec: SnapshotSpec): Promise
   const { ready, lv: origin } = volume;
   return b.guard(`creating snapshot ${lvName}`, async () => {
     const done = await b.reuseOrClear(ready, lvName, spec.uuid, "snapshot");
-    if (done) return toSnapshot(b.place(ready), done.lv, done.tags);
+    if (done) return toSnapshot(b.placeOf(ready), done.lv, done.tags);
     const tags = encodeTags({ kind: "snapshot", uuid: spec.uuid, description: spec.description, labels: {}, volume: origin.name });
     await lvcreate(ready.lvm, await b.snapshotRequest(ready, origin, lvName, tags, false));
     const lv = await findLv(ready.lvm, lvName);
-    if (!lv) throw new SnapshotNotFound(formatId({ ...b.place(ready), lvName }), "it vanished right after lvcreate");
+    if (!lv) throw new SnapshotNotFound(formatId({ ...b.placeOf(ready), lvName }), "it vanished right after lvcreate");
     b.invalidateStats();
-    return toSnapshot(b.place(ready), lv, b.requireOwn(spec.volumeId, lv, "snapshot"));
+    return toSnapshot(b.placeOf(ready), lv, b.requireOwn(spec.volumeId, lv, "snapshot"));
   });
 }
 

@@ -39,6 +39,9 @@ export function poolStats(report: HostReport, config: LvmBackendConfig): PoolSta
       allocated_capacity_gb: bytesToGib(used),
       thin_provisioning_support: true,
       location_info: `LVMVolumeDriver:${report.host}:${vg.name}:thin:0`,
+      // Thick volumes come from the volume group beside the pool, not from the pool.
+      thick_total_capacity_gb: bytesToGib(vg.sizeBytes),
+      thick_free_capacity_gb: bytesToGib(vg.freeBytes),
     };
   }
   return {

@@ -30,6 +30,11 @@ export interface CinderblockTags {
   volume?: string | undefined;
   /** For a temporary LV: the uuid of the operation that made it. */
   tempFor?: string | undefined;
+  /**
+   * For a volume in a consistency group: the group's name and uuid. A group exists only as
+   * these tags on its members (groups.ts), so it survives anything its volumes survive.
+   */
+  group?: { name: string; uuid: string } | undefined;
 }
 
 export function checkUuid(uuid: string): void {
@@ -65,7 +70,14 @@ export function encodeTags(tags: CinderblockTags): string[] {
   if (tags.source) out.push(`cb.source=${tags.source}`);
   if (tags.volume) out.push(`cb.volume=${tags.volume}`);
   if (tags.tempFor) out.push(`cb.temp-for=${tags.tempFor}`);
+  if (tags.group) out.push(...groupTags(tags.group));
   return out;
+}
+
+/** The tags that make a volume a member of a consistency group. */
+export function groupTags(group: { name: string; uuid: string }): string[] {
+  checkUuid(group.uuid);
+  return [`cb.group=${group.name}`, `cb.group-uuid=${group.uuid}`];
 }
 
 /** Reads the tags back; undefined when the LV is not cinderblock's. */
@@ -85,6 +97,7 @@ export function decodeTags(tags: readonly string[]): CinderblockTags | undefined
   const uuid = values.get("cb.uuid");
   if ((kind !== "volume" && kind !== "snapshot" && kind !== "temp") || !uuid) return undefined;
   const description = values.get("cb.desc");
+  const [groupName, groupUuid] = [values.get("cb.group"), values.get("cb.group-uuid")];
   return {
     kind,
     uuid,
@@ -93,5 +106,6 @@ export function decodeTags(tags: readonly string[]): CinderblockTags | undefined
     source: values.get("cb.source"),
     volume: values.get("cb.volume"),
     tempFor: values.get("cb.temp-for"),
+    group: groupName && groupUuid ? { name: groupName, uuid: groupUuid } : undefined,
   };
 }

@@ -17,19 +17,30 @@ import { checkDescription, checkLabels, encodeTags, ownTagKey } from "./tags";
 
 /** Volume operations of the LVM driver (see VolumeDriverCore for the contract of each). */
 
+/** A new empty volume, on `spec.host` or on the host the scheduler picks. */
 export async function createVolume(b: LvmBackend, spec: VolumeSpec): Promise<Volume> {
   const lvName = checkVolumeSpec(spec);
-  const ready = await b.hosts.ready(spec.host ?? b.defaultHost());
-  const provisioning = b.provisioningFor(ready, spec.provisioning);
-  return b.guard(`creating volume ${lvName}`, async () => {
-    const done = await b.reuseOrClear(ready, lvName, spec.uuid, "volume");
-    if (done) return toVolume(b.place(ready), done.lv, done.tags);
-    const sizeBytes = spec.sizeGib * GIB;
-    await b.checkCapacity(ready, provisioning, sizeBytes);
-    const tags = encodeTags({ kind: "volume", uuid: spec.uuid, description: spec.description, labels: { ...spec.labels } });
-    await lvcreate(ready.lvm, b.newLv(ready, provisioning, lvName, sizeBytes, tags));
-    return b.finishVolume(ready, lvName);
-  });
+  // A retry must land where the first attempt did, whatever the scheduler would pick now.
+  const earlier = spec.host ? undefined : await b.hostHolding(spec.uuid);
+  const placement = await b.place({ host: spec.host ?? earlier, sizeGib: spec.sizeGib, provisioning: spec.provisioning });
+  try {
+    const ready = await b.hosts.ready(placement.host);
+    const provisioning = b.provisioningFor(ready, spec.provisioning);
+    const volume = await b.guard(`creating volume ${lvName} on ${placement.host}`, async () => {
+      const done = await b.reuseOrClear(ready, lvName, spec.uuid, "volume");
+      if (done) return toVolume(b.placeOf(ready), done.lv, done.tags);
+      const sizeBytes = spec.sizeGib * GIB;
+      await b.checkCapacity(ready, provisioning, sizeBytes);
+      const tags = encodeTags({ kind: "volume", uuid: spec.uuid, description: spec.description, labels: { ...spec.labels } });
+      await lvcreate(ready.lvm, b.newLv(ready, provisioning, lvName, sizeBytes, tags));
+      return b.finishVolume(ready, lvName);
+    });
+    placement.done();
+    return volume;
+  } catch (error) {
+    placement.cancel();
+    throw error;
+  }
 }
 
 export async function deleteVolume(b: LvmBackend, id: string): Promise<void> {
@@ -46,7 +57,7 @@ export async function deleteVolume(b: LvmBackend, id: string): Promise<void> {
       return other.origin === lv.name || otherTags?.volume === lv.name;
     });
     if (dependents.length > 0) {
-      const ids = dependents.map((other) => formatId({ ...b.place(ready), lvName: other.name }));
+      const ids = dependents.map((other) => formatId({ ...b.placeOf(ready), lvName: other.name }));
       throw new VolumeIsBusy(id, `volume ${id} has ${ids.length} snapshot(s): ${ids.join(", ")}; delete them first`, ids);
     }
     await ready.lvm.withLock(gateLockName(ready.lvm), async () => {
@@ -125,7 +136,7 @@ export async function createClonedVolume(b: LvmBackend, spec: VolumeSpec, source
  */
 async function createFromSource(b: LvmBackend, spec: VolumeSpec, lvName: string, source: Found, kind: "snapshot" | "volume"): Promise<Volume> {
   const { ready, lv: sourceLv } = source;
-  const sourceId = formatId({ ...b.place(ready), lvName: sourceLv.name });
+  const sourceId = formatId({ ...b.placeOf(ready), lvName: sourceLv.name });
   if (spec.host && spec.host !== ready.lvm.name) {
     throw new InvalidInput(`a volume made from ${kind} ${sourceId} must be on its host ${ready.lvm.name}, not ${spec.host}; leave host unset`);
   }
@@ -136,7 +147,7 @@ async function createFromSource(b: LvmBackend, spec: VolumeSpec, lvName: string,
   const provisioning = b.provisioningFor(ready, spec.provisioning ?? provisioningOf(sourceLv));
   return b.guard(`creating volume ${lvName} from ${kind} ${sourceId}`, async () => {
     const done = await b.reuseOrClear(ready, lvName, spec.uuid, "volume");
-    if (done) return toVolume(b.place(ready), done.lv, done.tags);
+    if (done) return toVolume(b.placeOf(ready), done.lv, done.tags);
     const tags = [
       ...encodeTags({ kind: "volume", uuid: spec.uuid, description: spec.description, labels: { ...spec.labels }, source: `${kind}/${sourceLv.name}` }),
       INCOMPLETE_TAG,
@@ -162,13 +173,5 @@ async function copyFrom(b: LvmBackend, ready: ReadyHost, source: Found, kind: "s
     await copyDevice(ready.lvm, lvMapperPath(vg, source.lv.name), target, source.lv.sizeBytes, { sparse });
     return;
   }
-  const tempName = `cbtmp-${uuid}`.slice(0, 55);
-  const tags = encodeTags({ kind: "temp", uuid: `tmp-${uuid}`.slice(0, 64), labels: {}, tempFor: uuid, volume: source.lv.name });
-  await lvcreate(ready.lvm, await b.snapshotRequest(ready, source.lv, tempName, tags, true));
-  try {
-    await copyDevice(ready.lvm, lvMapperPath(vg, tempName), target, source.lv.sizeBytes, { sparse });
-  } finally {
-    const temp = await findLv(ready.lvm, tempName);
-    if (temp) await b.removeSnapshotLv(ready, temp);
-  }
+  await b.withTempSnapshot(ready, source.lv, uuid, (device) => copyDevice(ready.lvm, device, target, source.lv.sizeBytes, { sparse }));
 }

@@ -2,7 +2,8 @@ import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import type * as pulumi from "@pulumi/pulumi";
 import { providers } from "..";
-import { addressOfUrn, defaultName, resourceUuid, type ResourceAddress } from "../identity";
+import { addressOfUrn, defaultName, resourceUuid, type ResourceAddress, type ResourceKind } from "../identity";
+import { readForImport } from "./import";
 import { conceal, reveal, secretKeys } from "../secrets";
 import type { RawProperties } from "../validation";
 
@@ -17,12 +18,19 @@ function addressOf(urn: string): ResourceAddress {
 
 const plain = (properties: RawProperties | undefined): RawProperties => reveal(properties ?? {}) as RawProperties;
 
+/** What to keep secret in a handler's result: what was secret coming in, and the kind's generated secrets (a CHAP secret). */
+function secretsOf(kind: ResourceKind, properties: RawProperties | undefined): Set<string> {
+  return new Set([...secretKeys(properties), ...(providers[kind].secretOutputs ?? [])]);
+}
+
 /**
  * Fills in what the dynamic SDK computes in the program: the uuid and the default name, from
  * the URN. A resource that exists keeps its uuid and name (as Pulumi keeps auto-names), which
  * also makes an imported volume keep the name it was imported with.
  */
 function withIdentity(address: ResourceAddress, olds: RawProperties, news: RawProperties): RawProperties {
+  // A VolumeImage is a file, named by its target, and a VolumeAttachment a volume's access: neither has a uuid or LV name.
+  if (address.kind === "VolumeImage" || address.kind === "VolumeAttachment") return news;
   const uuid = news.uuid ?? olds.uuid ?? resourceUuid(address);
   const name = news.name ?? olds.name ?? (typeof uuid === "string" ? defaultName(address.name, address.kind, uuid) : undefined);
   return { ...news, uuid, name };
@@ -52,22 +60,26 @@ export class CinderblockProvider implements pulumi.provider.Provider {
   }
 
   async create(urn: string, inputs: RawProperties): Promise<pulumi.provider.CreateResult> {
-    const { id, outs } = await providers[addressOf(urn).kind].create(plain(inputs));
-    return { id, outs: conceal(outs, secretKeys(inputs)) };
+    const kind = addressOf(urn).kind;
+    const { id, outs } = await providers[kind].create(plain(inputs));
+    return { id, outs: conceal(outs, secretsOf(kind, inputs)) };
   }
 
-  /** With `props` empty (import), everything comes from the id. */
+  /** With `props` empty (`pulumi import`), everything comes from the id, and an unmanaged LV is adopted (import.ts). */
   async read(id: string, urn: string, props?: RawProperties): Promise<pulumi.provider.ReadResult> {
-    const result = await providers[addressOf(urn).kind].read(id, plain(props));
-    const secret = secretKeys(props);
+    const address = addressOf(urn);
+    const stored = plain(props);
+    const result = Object.keys(stored).length === 0 ? await readForImport(address, id) : await providers[address.kind].read(id, stored);
+    const secret = secretsOf(address.kind, props);
     return { id: result.id, props: conceal(result.props, secret), inputs: conceal(result.inputs, secret) };
   }
 
   async update(id: string, urn: string, olds: RawProperties, news: RawProperties): Promise<pulumi.provider.UpdateResult> {
-    const update = providers[addressOf(urn).kind].update;
+    const kind = addressOf(urn).kind;
+    const update = providers[kind].update;
     if (!update) throw new Error(`${urn} cannot be updated in place; its diff always replaces it`);
     const { outs } = await update(id, plain(olds), plain(news));
-    return { outs: conceal(outs, secretKeys(news)) };
+    return { outs: conceal(outs, secretsOf(kind, news)) };
   }
 
   async delete(id: string, urn: string, props: RawProperties): Promise<void> {

@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { Backends, parseBackends } from "../../drivers";
 import type { DriverWith } from "../../drivers/interface/capabilities";
 import type { LvmBackendInput } from "../../drivers/lvm/config";
-import { labConfigPath } from "./support";
+import { fullLabConfigPath, labConfigPath } from "./support";
 
 export type LabDriver = DriverWith<"core" | "dataAccess">;
 
@@ -14,14 +14,16 @@ export type LabDriver = DriverWith<"core" | "dataAccess">;
 const FAST_WIPE = { volumeClearSizeMib: 4 };
 
 /**
- * A driver for the lab's host under a backend of its own, with `options` overriding the lab
+ * A driver for the lab's first host (or all its hosts) under a backend of its own, with `options` overriding the lab
  * backend's settings (volumeClear, lvmType, ...). Close it with `backends.close()`.
  */
 export async function openLabDriver(
   name = "lab",
   options: Partial<Omit<LvmBackendInput, "hosts" | "driver">> = {},
+  scope: { allHosts?: boolean } = {},
 ): Promise<{ backends: Backends; driver: LabDriver }> {
-  const file = JSON.parse(readFileSync(labConfigPath(), "utf8")) as { backends: { lab: Record<string, unknown> } };
+  const path = scope.allHosts ? fullLabConfigPath() : labConfigPath();
+  const file = JSON.parse(readFileSync(path, "utf8")) as { backends: { lab: Record<string, unknown> } };
   const backends = new Backends(parseBackends({ backends: { [name]: { ...file.backends.lab, ...FAST_WIPE, ...options } } }));
   return { backends, driver: await backends.withCapability(name, "dataAccess") as LabDriver };
 }

@@ -20,15 +20,24 @@ interface LabConfig {
   backends: { lab: { hosts: LabHost[]; volumeGroup: string } };
 }
 
-/** The lab's backends file, written by the lab and pointed to by CINDERBLOCK_CONFIG (globalSetup). */
-export function labConfigPath(): string {
-  const path = process.env.CINDERBLOCK_CONFIG;
-  if (!path) throw new Error("CINDERBLOCK_CONFIG is not set: lab tests must run through jest's lab project");
+function envPath(name: string): string {
+  const path = process.env[name];
+  if (!path) throw new Error(`${name} is not set: lab tests must run through jest's lab project`);
   return path;
 }
 
+/** The backends file of the tests: backend `lab` with the lab's FIRST host only (see globalSetup). */
+export function labConfigPath(): string {
+  return envPath("CINDERBLOCK_CONFIG");
+}
+
+/** The lab's own backends file: backend `lab` with every lab host. */
+export function fullLabConfigPath(): string {
+  return envPath("CINDERBLOCK_LAB_CONFIG");
+}
+
 export function labConfig(): LabConfig {
-  return JSON.parse(readFileSync(labConfigPath(), "utf8")) as LabConfig;
+  return JSON.parse(readFileSync(fullLabConfigPath(), "utf8")) as LabConfig;
 }
 
 export function labHost(index = 0): LabHost {

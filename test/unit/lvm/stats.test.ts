@@ -21,7 +21,7 @@ function thickHost(host = "lab-2"): HostReport {
 }
 
 describe("poolStats", () => {
-  it("reports a thin host's figures from its pool, free space from the pool's data_percent", () => {
+  it("reports a thin host's figures from its pool (free space from data_percent), and the VG's for thick requests", () => {
     expect(poolStats(thinHost(), config)).toEqual({
       pool_name: "lab-1",
       total_capacity_gb: 15.96,
@@ -37,6 +37,8 @@ describe("poolStats", () => {
       online_extend_support: true,
       backend_state: "up",
       location_info: "LVMVolumeDriver:lab-1:cinder-volumes:thin:0",
+      thick_total_capacity_gb: 20,
+      thick_free_capacity_gb: 3.88,
     });
   });
 

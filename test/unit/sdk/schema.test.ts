@@ -2,8 +2,8 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import type { z } from "zod";
-import { snapshotInputSchema, volumeInputSchema } from "../../../provider";
-import { Snapshot, Volume, type SnapshotArgs, type VolumeArgs } from "../../../sdk";
+import { consistencyGroupInputSchema, groupSnapshotInputSchema, snapshotInputSchema, volumeImageInputSchema, volumeInputSchema } from "../../../provider";
+import { ConsistencyGroup, GroupSnapshot, Snapshot, Volume, VolumeImage, type ConsistencyGroupArgs, type GroupSnapshotArgs, type SnapshotArgs, type VolumeArgs, type VolumeImageArgs } from "../../../sdk";
 
 interface PropertySpec {
   description?: string;
@@ -39,18 +39,32 @@ type OptionalOutputs<R> = { [K in keyof R]: R[K] extends pulumi.Output<infer V> 
  * optionality; the tests then hold the lists against schema.json.
  */
 const volumeArgs: Record<keyof VolumeArgs, true> = {
-  backend: true, name: true, sizeGb: true, thin: true, host: true, sourceSnapshotId: true, sourceVolumeId: true, description: true, labels: true,
+  backend: true, name: true, sizeGb: true, thin: true, host: true, sourceSnapshotId: true, sourceVolumeId: true, description: true, labels: true, adopt: true, image: true,
 };
 const volumeRequired: Record<RequiredKeys<VolumeArgs>, true> = { backend: true, sizeGb: true };
-const volumeOptionalOutputs: Record<OptionalOutputs<Volume>, true> = { sourceSnapshotId: true, sourceVolumeId: true, description: true };
-const snapshotArgs: Record<keyof SnapshotArgs, true> = { volumeId: true, name: true, description: true };
+const volumeOptionalOutputs: Record<OptionalOutputs<Volume>, true> = { sourceSnapshotId: true, sourceVolumeId: true, description: true, adopt: true, image: true };
+const snapshotArgs: Record<keyof SnapshotArgs, true> = { volumeId: true, name: true, description: true, adopt: true };
 const snapshotRequired: Record<RequiredKeys<SnapshotArgs>, true> = { volumeId: true };
-const snapshotOptionalOutputs: Record<OptionalOutputs<Snapshot>, true> = { description: true };
+const snapshotOptionalOutputs: Record<OptionalOutputs<Snapshot>, true> = { description: true, adopt: true };
 
 const fullVolumeArgs: Required<VolumeArgs> = {
-  backend: "lab", name: "v", sizeGb: 1, thin: true, host: "lab-1", sourceSnapshotId: "lab/lab-1/vg/s", sourceVolumeId: "lab/lab-1/vg/v", description: "d", labels: { a: "b" },
+  backend: "lab", name: "v", sizeGb: 1, thin: true, host: "lab-1", sourceSnapshotId: "lab/lab-1/vg/s", sourceVolumeId: "lab/lab-1/vg/v", description: "d", labels: { a: "b" }, adopt: false,
+  image: { url: "https://images.example/a.qcow2", format: "qcow2" },
 };
-const fullSnapshotArgs: Required<SnapshotArgs> = { volumeId: "lab/lab-1/vg/v", name: "s", description: "d" };
+const fullSnapshotArgs: Required<SnapshotArgs> = { volumeId: "lab/lab-1/vg/v", name: "s", description: "d", adopt: false };
+
+const volumeImageArgs: Record<keyof VolumeImageArgs, true> = { volumeId: true, target: true, format: true, compress: true };
+const volumeImageRequired: Record<RequiredKeys<VolumeImageArgs>, true> = { volumeId: true, target: true, format: true };
+const volumeImageOptionalOutputs: Record<OptionalOutputs<VolumeImage>, true> = { compress: true };
+const fullVolumeImageArgs: Required<VolumeImageArgs> = { volumeId: "lab/lab-1/vg/v", target: { hostPath: "/srv/v.qcow2" }, format: "qcow2", compress: true };
+const groupArgs: Record<keyof ConsistencyGroupArgs, true> = { backend: true, name: true, volumeIds: true, sourceGroupSnapshotId: true, sourceGroupId: true };
+const groupRequired: Record<RequiredKeys<ConsistencyGroupArgs>, true> = { backend: true };
+const groupOptionalOutputs: Record<OptionalOutputs<ConsistencyGroup>, true> = { volumeIds: true, sourceGroupSnapshotId: true, sourceGroupId: true };
+const fullGroupArgs: Required<ConsistencyGroupArgs> = { backend: "lab", name: "g", volumeIds: ["lab/lab-1/vg/v"], sourceGroupSnapshotId: "lab/lab-1/vg/s", sourceGroupId: "lab/lab-1/vg/g" };
+const groupSnapshotArgs: Record<keyof GroupSnapshotArgs, true> = { groupId: true, name: true };
+const groupSnapshotRequired: Record<RequiredKeys<GroupSnapshotArgs>, true> = { groupId: true };
+const groupSnapshotOptionalOutputs: Record<OptionalOutputs<GroupSnapshot>, true> = { ioPauseMs: true };
+const fullGroupSnapshotArgs: Required<GroupSnapshotArgs> = { groupId: "lab/lab-1/vg/g", name: "gs" };
 
 const keys = (record: object) => Object.keys(record).sort();
 const sorted = (list: Iterable<string>) => [...list].sort();
@@ -83,10 +97,17 @@ async function sdkView(construct: () => pulumi.CustomResource): Promise<{ inputs
   return { inputs: sorted(inputs), outputs: sorted(outputs.map(([key]) => key)) };
 }
 
+/** Volumes and snapshots get a uuid from the SDK, and a default name from it or the native check. */
+const IDENTIFIED = { derived: ["uuid"], filled: ["name", "uuid"] };
+
 describe.each([
-  { token: "cinderblock:index:Volume", args: volumeArgs, required: volumeRequired, optionalOutputs: volumeOptionalOutputs, zod: volumeInputSchema, construct: () => new Volume("v", fullVolumeArgs) },
-  { token: "cinderblock:index:Snapshot", args: snapshotArgs, required: snapshotRequired, optionalOutputs: snapshotOptionalOutputs, zod: snapshotInputSchema, construct: () => new Snapshot("s", fullSnapshotArgs) },
-])("$token: schema.json, the SDK class and the zod schema agree", ({ token, args, required, optionalOutputs, zod, construct }) => {
+  { token: "cinderblock:index:Volume", args: volumeArgs, required: volumeRequired, optionalOutputs: volumeOptionalOutputs, zod: volumeInputSchema, construct: () => new Volume("v", fullVolumeArgs), ...IDENTIFIED },
+  { token: "cinderblock:index:Snapshot", args: snapshotArgs, required: snapshotRequired, optionalOutputs: snapshotOptionalOutputs, zod: snapshotInputSchema, construct: () => new Snapshot("s", fullSnapshotArgs), ...IDENTIFIED },
+  // A VolumeImage is a file named by its target: no uuid, no name.
+  { token: "cinderblock:index:ConsistencyGroup", args: groupArgs, required: groupRequired, optionalOutputs: groupOptionalOutputs, zod: consistencyGroupInputSchema, construct: () => new ConsistencyGroup("g", fullGroupArgs), ...IDENTIFIED },
+  { token: "cinderblock:index:GroupSnapshot", args: groupSnapshotArgs, required: groupSnapshotRequired, optionalOutputs: groupSnapshotOptionalOutputs, zod: groupSnapshotInputSchema, construct: () => new GroupSnapshot("gs", fullGroupSnapshotArgs), ...IDENTIFIED },
+  { token: "cinderblock:index:VolumeImage", args: volumeImageArgs, required: volumeImageRequired, optionalOutputs: volumeImageOptionalOutputs, zod: volumeImageInputSchema, construct: () => new VolumeImage("i", fullVolumeImageArgs), derived: [], filled: [] },
+])("$token: schema.json, the SDK class and the zod schema agree", ({ token, args, required, optionalOutputs, zod, construct, derived, filled }) => {
   const spec = schema.resources[token]!;
 
   it("has the SDK's arguments as inputProperties and its required arguments as requiredInputs", () => {
@@ -102,13 +123,13 @@ describe.each([
 
   it("sees the SDK register every input property plus the uuid it derives", async () => {
     const { inputs } = await sdkView(construct);
-    expect(inputs).toEqual(sorted([...Object.keys(spec.inputProperties), "uuid"]));
+    expect(inputs).toEqual(sorted([...Object.keys(spec.inputProperties), ...derived]));
   });
 
   it("validates with zod the same properties plus uuid, requiring also the name and uuid that the SDK or the native check fill in", () => {
     const properties = zodProperties(zod);
-    expect(properties.all).toEqual(sorted([...Object.keys(spec.inputProperties), "uuid"]));
-    expect(properties.required).toEqual(sorted([...spec.requiredInputs, "name", "uuid"]));
+    expect(properties.all).toEqual(sorted([...Object.keys(spec.inputProperties), ...derived]));
+    expect(properties.required).toEqual(sorted([...spec.requiredInputs, ...filled]));
   });
 
   it("describes the resource and every property", () => {
@@ -122,7 +143,7 @@ describe("schema.json's package metadata", () => {
     const manifest = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { version: string };
     expect(schema.name).toBe("cinderblock");
     expect(schema.version).toBe(manifest.version);
-    expect(keys(schema.resources)).toEqual(["cinderblock:index:Snapshot", "cinderblock:index:Volume"]);
+    expect(keys(schema.resources)).toEqual(["cinderblock:index:ConsistencyGroup", "cinderblock:index:GroupSnapshot", "cinderblock:index:Snapshot", "cinderblock:index:Volume", "cinderblock:index:VolumeAttachment", "cinderblock:index:VolumeImage"]);
     expect(schema.language.nodejs.packageName).toMatch(/\S/);
   });
 

@@ -16,7 +16,7 @@ async function serialize(kind: ResourceKind): Promise<pulumi.runtime.SerializedF
   return pulumi.runtime.serializeFunction(() => provider, { allowSecrets: true });
 }
 
-describe.each<ResourceKind>(["Volume", "Snapshot"])("the serialized %s shim", (kind) => {
+describe.each<ResourceKind>(["Volume", "Snapshot", "VolumeImage", "VolumeAttachment", "ConsistencyGroup", "GroupSnapshot"])("the serialized %s shim", (kind) => {
   let serialized: pulumi.runtime.SerializedFunction;
   beforeAll(async () => {
     serialized = await serialize(kind);
