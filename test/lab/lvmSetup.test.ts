@@ -1,4 +1,4 @@
-import { InvalidConfiguration, InvalidInput } from "../../drivers/interface/errors";
+import { InvalidConfiguration, NoValidBackend } from "../../drivers/interface/errors";
 import { LvmHost } from "../../drivers/lvm/host";
 import { gateName } from "../../drivers/lvm/names";
 import { SshPool } from "../../drivers/ssh/exec";
@@ -48,7 +48,9 @@ describe("LVM driver setup on a real host", () => {
   it("with lvmType=default, makes only thick volumes even when a pool exists", async () => {
     const { backends, driver } = await openLabDriver("lab-thick", { lvmType: "default" });
     try {
-      await expect(driver.createVolume({ uuid: newUuid(), sizeGib: 1, provisioning: "thin" })).rejects.toThrow(InvalidInput);
+      const thin = driver.createVolume({ uuid: newUuid(), sizeGib: 1, provisioning: "thin" });
+      await expect(thin).rejects.toThrow(NoValidBackend);
+      await expect(thin).rejects.toThrow("lab-1: has no thin pool");
       const stats = await driver.getVolumeStats(true);
       expect(stats.thin_provisioning_support).toBe(false);
       const volume = await driver.createVolume({ uuid: newUuid(), name: unique("thickonly"), sizeGib: 1 });
