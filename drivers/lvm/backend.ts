@@ -51,7 +51,7 @@ export class LvmBackend {
     context: DriverContext,
   ) {
     this.logger = context.logger;
-    this.hosts = new BackendHosts(config, context.ssh, context.logger, (ready) => recoverGroupSnapshots(this, ready));
+    this.hosts = new BackendHosts(config, context.ssh, context.logger, (ready, windows) => recoverGroupSnapshots(this, ready, windows));
     this.scheduler = new Scheduler(() => this.stats(true), {
       statsTtlMs: config.statsCacheSeconds * 1000,
       capacityWeightMultiplier: config.capacityWeightMultiplier,

@@ -22,6 +22,7 @@ import * as manage from "./manage";
 import * as manageable from "./manageable";
 import * as manageSnapshots from "./manageSnapshots";
 import { toSnapshot, toVolume } from "./model";
+import { methodsAsOperations } from "./operation";
 import * as snapshots from "./snapshots";
 import * as volumes from "./volumes";
 
@@ -234,3 +235,6 @@ export class LvmDriver
     this.lvm.invalidateStats();
   }
 }
+
+// Every call is one operation: the host reports it reads are its own or shared with calls running beside it, never older.
+methodsAsOperations(LvmDriver.prototype);

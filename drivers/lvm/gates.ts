@@ -1,8 +1,9 @@
 import { VolumeIsBusy } from "../interface/errors";
 import { activate } from "./commands/lvchange";
-import { findLv } from "./commands/lvs";
+import { findLv, listLvs } from "./commands/lvs";
 import { createDevice, listTables, parseLinearTable, reloadDevice, removeDevice, type LinearTable } from "./commands/dmsetup";
 import type { LvmHost } from "./host";
+import { isLive, ownTags } from "./model";
 import { gateName } from "./names";
 import type { LvRow } from "./report";
 
@@ -58,6 +59,16 @@ export async function removeGate(host: LvmHost, lvName: string, volumeId: string
   if (result === "busy") {
     throw new VolumeIsBusy(volumeId, `volume ${volumeId} is in use: its device ${gateName(host.volumeGroup, lvName)} is open (detach it first)`);
   }
+}
+
+/** The live volumes whose gate is missing or does not map them exactly, from the host report. */
+export async function gatesToFix(host: LvmHost): Promise<LvRow[]> {
+  const tables = await listTables(host, GATE_PREFIX);
+  return (await listLvs(host)).filter((lv) => {
+    if (ownTags(lv)?.kind !== "volume" || !isLive(lv)) return false;
+    const table = tables.get(gateName(host.volumeGroup, lv.name));
+    return !(lv.device && table !== undefined && sameTable(parseLinearTable(table), tableFor(lv)));
+  });
 }
 
 /**

@@ -41,14 +41,16 @@ export async function removeIncompleteSets(b: LvmBackend, ready: ReadyHost): Pro
 }
 
 /**
- * The setup step: cheap when there is nothing to do (one script and one listing), and never
+ * The setup step, given what the window recovery found (setup runs it first): cheap when there
+ * is nothing to do (the shared listing), and never
  * fatal: a host whose recovery partly failed is still usable, and the failure is logged with
  * what to do.
  */
-export async function recoverGroupSnapshots(b: LvmBackend, ready: ReadyHost): Promise<void> {
+export async function recoverGroupSnapshots(b: LvmBackend, ready: ReadyHost, windows: WindowRecovery | Error): Promise<void> {
   const host = ready.lvm.name;
   try {
-    let report: RecoveryReport = { ...(await recoverWindows(ready.lvm, false)), removed: [] };
+    if (windows instanceof Error) throw windows;
+    let report: RecoveryReport = { ...windows, removed: [] };
     if (incompleteSetLvs(await listLvs(ready.lvm)).length > 0) report = await removeIncompleteSets(b, ready);
     logRecovery(b, host, report);
   } catch (error) {

@@ -112,6 +112,11 @@ export interface WindowRecovery {
   stillSuspended: string[];
 }
 
+/** recoverWindows as a host's setup runs it: never thrown, a failure is returned to be logged. */
+export function recoverWindowsAtSetup(host: LvmHost): Promise<WindowRecovery | Error> {
+  return recoverWindows(host, false).catch((error: unknown) => (error instanceof Error ? error : new Error(String(error))));
+}
+
 /** Clears what dead windows left on the host (see RECOVER_SCRIPT); `lockHeld` when the caller holds the group-snapshot lock. */
 export async function recoverWindows(host: LvmHost, lockHeld: boolean): Promise<WindowRecovery> {
   const args = [RUN_ROOT, GATE_PREFIX, String(LVCREATE_WAIT_S), lockHeld ? "" : lockPath(GROUP_SNAPSHOT_LOCK), String(LOCK_WAIT_S)];

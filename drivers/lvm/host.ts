@@ -1,7 +1,11 @@
 import { PassThrough, Writable } from "node:stream";
 import { VolumeBackendAPIException } from "../interface/errors";
 import type { CommandResult, CommandRunner, RunOptions } from "../ssh/exec";
-import { isLvmSegfault } from "./errors";
+import { isLvmNotFound, isLvmSegfault } from "./errors";
+import { fullreportArgv, parseFullreport } from "./commands/fullreport";
+import { parseTables } from "./commands/dmsetup";
+import type { LvRow, VgRow } from "./report";
+import { SharedRead } from "./sharedRead";
 
 /** How long a lock is waited for by default, and held at most (the remote side drops it then). */
 const LOCK_WAIT_S = 120;
@@ -15,17 +19,44 @@ export function lockPath(name: string): string {
 /** Cinder retries a segfaulting LVM command up to three times. */
 const SEGFAULT_ATTEMPTS = 3;
 
-/** One LVM host as the command wrappers see it: a runner plus the host's volume group. */
+/** What one read of a host says: its VG, every LV with tags and usage, every device-mapper table. */
+export interface HostReport {
+  /** Undefined when the volume group does not exist on the host. */
+  vg: VgRow | undefined;
+  /** Every LV of the VG, hidden ones included (LVM shows their names in brackets). */
+  lvs: LvRow[];
+  /** Every device-mapper device's table, by device name. */
+  tables: Map<string, string>;
+}
+
+export interface HostRunOptions extends RunOptions {
+  /** The command changes nothing on the host, so the shared report stays valid. */
+  readOnly?: boolean;
+}
+
+/**
+ * One LVM host as the command wrappers see it: a runner plus the host's volume group, and the
+ * host's report, read once and shared by the operations that need it (see SharedRead). Every
+ * command that is not marked read-only counts as a write and invalidates the report.
+ */
 export class LvmHost {
+  private readonly reads = new SharedRead<HostReport>(() => this.readReport());
+
   constructor(
     readonly name: string,
     readonly volumeGroup: string,
     private readonly runner: CommandRunner,
   ) {}
 
+  /** The host's report: one `lvm fullreport` and one `dmsetup table`, side by side. */
+  report(): Promise<HostReport> {
+    return this.reads.get();
+  }
+
   /** Runs any command on the host. */
-  run(argv: readonly string[], options?: RunOptions): Promise<CommandResult> {
-    return this.runner.run(argv, options);
+  run(argv: readonly string[], options: HostRunOptions = {}): Promise<CommandResult> {
+    const { readOnly, ...rest } = options;
+    return readOnly ? this.runner.run(argv, rest) : this.reads.write(() => this.runner.run(argv, rest));
   }
 
   /**
@@ -71,14 +102,28 @@ export class LvmHost {
   }
 
   /** Runs an LVM command, retrying when LVM itself crashes (exit 139). */
-  async lvm(argv: readonly string[], options?: RunOptions): Promise<CommandResult> {
+  async lvm(argv: readonly string[], options?: HostRunOptions): Promise<CommandResult> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.runner.run(argv, options);
+        return await this.run(argv, options);
       } catch (error) {
         if (!isLvmSegfault(error) || attempt >= SEGFAULT_ATTEMPTS) throw error;
         await new Promise((resolve) => setTimeout(resolve, 250 * attempt));
       }
     }
+  }
+
+  private async readReport(): Promise<HostReport> {
+    const [lvm, tables] = await Promise.all([
+      this.lvm(fullreportArgv(this.volumeGroup), { readOnly: true }).then(
+        (result) => parseFullreport(result.stdout),
+        (error: unknown) => {
+          if (isLvmNotFound(error)) return { vg: undefined, lvs: [] };
+          throw error;
+        },
+      ),
+      this.run(["dmsetup", "table"], { readOnly: true }),
+    ]);
+    return { ...lvm, tables: parseTables(tables.stdout) };
   }
 }

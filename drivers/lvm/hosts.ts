@@ -7,9 +7,10 @@ import { getVg } from "./commands/vgs";
 import { devicesFileEntries, physicalVolumes, usesDevicesFile } from "./commands/devices";
 import type { LvmBackendConfig, LvmHostConfig } from "./config";
 import { toDriverError } from "./errors";
-import { ensureGates } from "./gates";
+import { ensureGates, gatesToFix } from "./gates";
+import { recoverWindowsAtSetup, type WindowRecovery } from "./groupSnapshotWindow";
 import { LvmHost } from "./host";
-import { isLive, ownTags } from "./model";
+import { isLive } from "./model";
 import type { LvRow } from "./report";
 
 /** How long a host that failed its setup is reported down without being asked again. */
@@ -39,7 +40,7 @@ export class BackendHosts {
     ssh: SshPool,
     private readonly logger: Logger,
     /** The last step of every host's setup, once its gates exist: group snapshots' crash recovery (groupSnapshotRecovery.ts). */
-    private readonly recover: (ready: ReadyHost) => Promise<void> = async () => undefined,
+    private readonly recover: (ready: ReadyHost, windows: WindowRecovery | Error) => Promise<void> = async () => undefined,
   ) {
     for (const host of config.hosts) {
       const vg = host.volumeGroup ?? config.volumeGroup;
@@ -77,22 +78,28 @@ export class BackendHosts {
     return setup;
   }
 
+  /**
+   * First contact, in two round trips: the group-snapshot window recovery (it may resume gates)
+   * beside the devices-file checks, then the host report that everything else reads. Gates and
+   * incomplete group snapshots are repaired under their locks only when the report shows a need.
+   */
   private async setUp(lvm: LvmHost, config: LvmHostConfig): Promise<ReadyHost> {
+    const [windows] = await Promise.all([recoverWindowsAtSetup(lvm), checkDevicesFile(lvm)]);
     const vg = await getVg(lvm);
-    await checkDevicesFile(lvm);
     const pool = await this.resolvePool(lvm, await listLvs(lvm), vg.lvCount);
-    // Under the host's gate lock, so that no delete in another process is removing a gate
-    // while this one recreates it.
-    const fixed = await lvm.withLock(gateLockName(lvm), async () => {
-      const volumes = (await listLvs(lvm)).filter((lv) => ownTags(lv)?.kind === "volume" && isLive(lv));
-      return ensureGates(lvm, volumes, async (lv) => {
-        const now = await findLv(lvm, lv.name);
-        return now !== undefined && isLive(now);
-      });
-    });
-    if (fixed > 0) this.logger.info(`${lvm.name}: recreated ${fixed} gate(s)`);
+    if ((await gatesToFix(lvm)).length > 0) {
+      // Under the host's gate lock, so that no delete in another process is removing a gate
+      // while this one recreates it.
+      const fixed = await lvm.withLock(gateLockName(lvm), async () =>
+        ensureGates(lvm, await gatesToFix(lvm), async (lv) => {
+          const now = await findLv(lvm, lv.name);
+          return now !== undefined && isLive(now);
+        }),
+      );
+      if (fixed > 0) this.logger.info(`${lvm.name}: recreated ${fixed} gate(s)`);
+    }
     const ready = { lvm, config, pool };
-    await this.recover(ready);
+    await this.recover(ready, windows);
     return ready;
   }
 

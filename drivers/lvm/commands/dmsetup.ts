@@ -19,17 +19,20 @@ export function parseLinearTable(line: string): LinearTable | undefined {
   return { sectors: Number(match[1]), major: Number(match[2]), minor: Number(match[3]) };
 }
 
-/** Every device-mapper device whose name starts with `prefix`, with its table (one command for all). */
-export async function listTables(host: LvmHost, prefix: string): Promise<Map<string, string>> {
-  const result = await host.run(["dmsetup", "table"]);
+/** `dmsetup table` output → each device's table by device name. */
+export function parseTables(output: string): Map<string, string> {
   const tables = new Map<string, string>();
-  for (const line of result.stdout.split("\n")) {
+  for (const line of output.split("\n")) {
     const colon = line.indexOf(": ");
-    if (colon < 0) continue;
-    const name = line.slice(0, colon);
-    if (name.startsWith(prefix)) tables.set(name, line.slice(colon + 2));
+    if (colon >= 0) tables.set(line.slice(0, colon), line.slice(colon + 2));
   }
   return tables;
+}
+
+/** Every device-mapper device whose name starts with `prefix`, with its table, from the host's shared report. */
+export async function listTables(host: LvmHost, prefix: string): Promise<Map<string, string>> {
+  const { tables } = await host.report();
+  return new Map([...tables].filter(([name]) => name.startsWith(prefix)));
 }
 
 export async function createDevice(host: LvmHost, name: string, uuid: string, table: LinearTable): Promise<void> {
@@ -59,7 +62,7 @@ export async function removeDevice(host: LvmHost, name: string): Promise<RemoveR
 /** Open count and suspension of one device; undefined when it does not exist. */
 export async function deviceInfo(host: LvmHost, name: string): Promise<{ open: number; suspended: boolean } | undefined> {
   try {
-    const result = await host.run(["dmsetup", "info", "-c", "--noheadings", "--separator", "|", "-o", "open,suspended", name]);
+    const result = await host.run(["dmsetup", "info", "-c", "--noheadings", "--separator", "|", "-o", "open,suspended", name], { readOnly: true });
     const [open, suspended] = result.stdout.trim().split("|");
     return { open: Number(open), suspended: suspended === "Suspended" };
   } catch (error) {

@@ -1,22 +1,16 @@
-import { isLvmNotFound } from "../errors";
 import type { LvmHost } from "../host";
-import { LV_FIELDS, parseLvs, type LvRow } from "../report";
+import type { LvRow } from "../report";
 
-const REPORT = ["--reportformat", "json", "--units", "b", "--nosuffix", "-o", LV_FIELDS.join(",")];
+/** LVM shows hidden LVs (pool internals, -real/-cow) with their names in brackets. */
+const isHidden = (lv: LvRow): boolean => lv.name.startsWith("[");
 
-/** Every LV of the host's VG, including hidden ones when `all` (pool internals, -real/-cow). */
+/** Every LV of the host's VG, including hidden ones when `all`; from the host's shared report. */
 export async function listLvs(host: LvmHost, options: { all?: boolean } = {}): Promise<LvRow[]> {
-  const result = await host.lvm(["lvs", ...REPORT, ...(options.all ? ["-a"] : []), host.volumeGroup]);
-  return parseLvs(result.stdout);
+  const { lvs } = await host.report();
+  return options.all ? lvs : lvs.filter((lv) => !isHidden(lv));
 }
 
-/** One LV, or undefined when LVM says it does not exist. Any other failure is thrown. */
+/** One visible LV, or undefined when the VG holds none of that name. */
 export async function findLv(host: LvmHost, lvName: string): Promise<LvRow | undefined> {
-  try {
-    const result = await host.lvm(["lvs", ...REPORT, `${host.volumeGroup}/${lvName}`]);
-    return parseLvs(result.stdout)[0];
-  } catch (error) {
-    if (isLvmNotFound(error)) return undefined;
-    throw error;
-  }
+  return (await listLvs(host)).find((lv) => lv.name === lvName);
 }

@@ -3,6 +3,7 @@ import { devicesFileEntries, physicalVolumes, usesDevicesFile } from "../../../d
 import { lvremove } from "../../../drivers/lvm/commands/lvremove";
 import { findLv, listLvs } from "../../../drivers/lvm/commands/lvs";
 import { getVg } from "../../../drivers/lvm/commands/vgs";
+import { fullreportArgv } from "../../../drivers/lvm/commands/fullreport";
 import { LV_FIELDS, VG_FIELDS } from "../../../drivers/lvm/report";
 import { fakeHost, type ScriptedReply } from "./fakeRunner";
 import { capturedExitCode, capturedStderr, fixture, type CapturedFailure } from "./fixtures";
@@ -12,45 +13,56 @@ function capturedReply(name: CapturedFailure, stdoutFixture?: string): ScriptedR
   return { stdout: stdoutFixture ? fixture(stdoutFixture) : "", stderr: capturedStderr(name), exitCode: capturedExitCode(name) };
 }
 
-const REPORT = ["--reportformat", "json", "--units", "b", "--nosuffix", "-o"];
+/** The host report as the lab host answered it: `lvm fullreport` and `dmsetup table`. */
+const REPORT_REPLIES = {
+  lvm: { stdout: fixture("fullreport.json") },
+  dmsetup: { stdout: fixture("fullreport-dmsetup-table.txt") },
+};
 
 describe("listLvs and findLv", () => {
-  it("list the VG's LVs with the fixed field list, hidden ones only when asked", async () => {
-    const { host, runner } = fakeHost({ lvs: { stdout: fixture("lvs.json") } });
-    expect(await listLvs(host)).toHaveLength(6);
-    await listLvs(host, { all: true });
-    expect(runner.calls).toEqual([
-      ["lvs", ...REPORT, LV_FIELDS.join(","), "cinder-volumes"],
-      ["lvs", ...REPORT, LV_FIELDS.join(","), "-a", "cinder-volumes"],
+  it("list the VG's LVs from one fullreport with the fixed field lists, hidden ones only when asked", async () => {
+    const { host, runner } = fakeHost(REPORT_REPLIES);
+    expect((await listLvs(host)).map((lv) => lv.name)).toEqual([
+      "cinder-volumes-pool", "fx-d810-inactive", "fx-d810-thick", "fx-d810-thin", "fx-d810-thinsnap", "fx-d810-tsnap",
     ]);
+    expect(await listLvs(host, { all: true })).toHaveLength(9);
+    const fullreport = runner.calls.find((call) => call[0] === "lvm");
+    expect(fullreport).toEqual(fullreportArgv("cinder-volumes"));
+    expect(fullreport).toEqual(expect.arrayContaining(["-a", VG_FIELDS.join(","), LV_FIELDS.join(","), "cinder-volumes"]));
+    expect(runner.calls).toContainEqual(["dmsetup", "table"]);
   });
 
-  it("find one LV by vg/lv", async () => {
-    const { host, runner } = fakeHost({ lvs: { stdout: fixture("lvs-open.json") } });
-    await expect(findLv(host, "fx-d810-thick")).resolves.toMatchObject({ name: "fx-d810-thick", attr: { open: true } });
-    expect(runner.calls[0]?.at(-1)).toBe("cinder-volumes/fx-d810-thick");
+  it("find one LV by name, with its tags and state", async () => {
+    const { host } = fakeHost(REPORT_REPLIES);
+    await expect(findLv(host, "fx-d810-thin")).resolves.toMatchObject({
+      name: "fx-d810-thin",
+      pool: "cinder-volumes-pool",
+      tags: expect.arrayContaining(["cb.kind=volume", "cb.uuid=0d5c6a4e-fxd810"]),
+      device: { major: 253, minor: 4 },
+    });
+    await expect(findLv(host, "fx-d810-inactive")).resolves.toMatchObject({ device: undefined });
   });
 
-  it("find nothing when LVM answers with the captured not-found failure", async () => {
-    const { host } = fakeHost({ lvs: capturedReply("lvs-notfound", "lvs-notfound.json") });
+  it("find nothing for a name the VG does not hold, hidden LVs included", async () => {
+    const { host } = fakeHost(REPORT_REPLIES);
     await expect(findLv(host, "nope")).resolves.toBeUndefined();
+    await expect(findLv(host, "[cinder-volumes-pool_tdata]")).resolves.toBeUndefined();
   });
 
   it("rethrow a failure that is not LVM's not-found", async () => {
-    const { host } = fakeHost({ lvs: { exitCode: 5, stderr: "  Reading VG cinder-volumes failed.\n" } });
+    const { host } = fakeHost({ ...REPORT_REPLIES, lvm: { exitCode: 5, stderr: "  Reading VG cinder-volumes failed.\n" } });
     await expect(findLv(host, "nope")).rejects.toMatchObject({ code: "SSH_COMMAND", exitCode: 5 });
   });
 });
 
 describe("getVg", () => {
-  it("reads the host's VG with the fixed field list", async () => {
-    const { host, runner } = fakeHost({ vgs: { stdout: fixture("vgs.json") } });
-    await expect(getVg(host)).resolves.toMatchObject({ name: "cinder-volumes", freeBytes: 4_160_749_568 });
-    expect(runner.calls).toEqual([["vgs", ...REPORT, VG_FIELDS.join(","), "cinder-volumes"]]);
+  it("reads the host's VG from the same report", async () => {
+    const { host } = fakeHost(REPORT_REPLIES);
+    await expect(getVg(host)).resolves.toMatchObject({ name: "cinder-volumes", freeBytes: 25_597_837_312, lvCount: 6 });
   });
 
   it("turns the captured missing-VG failure into InvalidConfiguration saying how to fix it", async () => {
-    const { host } = fakeHost({ vgs: capturedReply("vgs-notfound", "vgs-notfound.json") });
+    const { host } = fakeHost({ ...REPORT_REPLIES, lvm: capturedReply("vgs-notfound", "vgs-notfound.json") });
     await expect(getVg(host)).rejects.toThrow(InvalidConfiguration);
     await expect(getVg(host)).rejects.toThrow(/vgcreate cinder-volumes/);
   });

@@ -37,16 +37,19 @@ describe("linearTable and parseLinearTable", () => {
   });
 });
 
+/** The host report's two commands: the LVM half answers with an empty VG, the tables come from `dmsetup`. */
+const report = (dmsetup: string) => fakeHost({ lvm: { stdout: '{"report":[]}' }, dmsetup: { stdout: dmsetup } });
+
 describe("listTables", () => {
   it("returns the captured gate's table, keyed by its name, from one dmsetup table", async () => {
-    const { host, runner } = fakeHost({ dmsetup: { stdout: TABLE } });
+    const { host, runner } = report(TABLE);
     const tables = await listTables(host, GATE_PREFIX);
-    expect(runner.calls).toEqual([["dmsetup", "table"]]);
+    expect(runner.calls.filter((call) => call[0] === "dmsetup")).toEqual([["dmsetup", "table"]]);
     expect([...tables]).toEqual([["cbgate-cinder--volumes-fx--d810--thin", "0 131072 linear 253:4 0"]]);
   });
 
   it("finds the gate the driver would name for the captured LV, mapping exactly that LV", async () => {
-    const { host } = fakeHost({ dmsetup: { stdout: TABLE } });
+    const { host } = report(TABLE);
     const thin = lvNamed(capturedLvs(), "fx-d810-thin");
     const name = gateName("cinder-volumes", thin.name);
     const table = (await listTables(host, name)).get(name);
@@ -54,14 +57,14 @@ describe("listTables", () => {
   });
 
   it("keeps every table whose device name starts with the prefix, trailing spaces included", async () => {
-    const { host } = fakeHost({ dmsetup: { stdout: TABLE } });
+    const { host } = report(TABLE);
     const tables = await listTables(host, "cinder--volumes-cinder--volumes--pool");
     expect(tables.size).toBe(4);
     expect(tables.get("cinder--volumes-cinder--volumes--pool-tpool")).toBe("0 33480704 thin-pool 253:0 253:1 128 0 0 ");
   });
 
   it("returns an empty map when dmsetup has no devices", async () => {
-    const { host } = fakeHost({ dmsetup: { stdout: "No devices found\n" } });
+    const { host } = report("No devices found\n");
     expect((await listTables(host, GATE_PREFIX)).size).toBe(0);
   });
 });
