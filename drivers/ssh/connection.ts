@@ -131,24 +131,41 @@ export class SshConnection {
    * Runs one command on a new channel and resolves when the channel closes. The pool, not
    * this method, counts the channels in use (`activeChannels`).
    */
-  exec(request: ChannelRequest): Promise<ChannelResult> {
-    this.lastUsed = Date.now();
+  async exec(request: ChannelRequest): Promise<ChannelResult> {
     const started = Date.now();
-    return new Promise<ChannelResult>((resolve, reject) => {
-      const opened = (error: Error | undefined, channel: ClientChannel): void => {
-        if (error) {
-          reject(new ChannelOpenError(this.alive, { cause: error }));
-          return;
-        }
-        void collect(channel, request, started, () => this.alive).then((result) => {
-          this.lastUsed = Date.now();
-          resolve(result);
-        });
-      };
+    const { result } = await this.openChannel(request.command, (channel) => ({
+      result: collect(channel, request, started, () => this.alive),
+    }));
+    const collected = await result;
+    this.lastUsed = Date.now();
+    return collected;
+  }
+
+  /**
+   * Starts `command` on a new channel and resolves with what `attach` makes of it, for a
+   * caller that talks to the remote process for a long time (the session agent). `attach`
+   * runs synchronously when the channel opens: ssh2 may emit the channel's events (even
+   * `exit` and `close`) right after, before any promise continuation could listen.
+   * Rejects with ChannelOpenError when the channel cannot be opened.
+   */
+  openChannel<T>(command: string, attach: (channel: ClientChannel) => T): Promise<T> {
+    this.lastUsed = Date.now();
+    return new Promise<T>((resolve, reject) => {
       try {
         // ssh2 throws synchronously ("Not connected") once the server has ended the
         // connection but before the socket's close event has reached us.
-        this.client.exec(request.command, opened);
+        this.client.exec(command, (error, channel) => {
+          if (error) {
+            reject(new ChannelOpenError(this.alive, { cause: error }));
+            return;
+          }
+          try {
+            resolve(attach(channel));
+          } catch (attachError) {
+            channel.close(); // Thrown from here it would land inside ssh2.
+            reject(attachError);
+          }
+        });
       } catch (error) {
         this.closed = true;
         reject(new ChannelOpenError(false, { cause: error }));

@@ -1,4 +1,5 @@
 import { SshConnectError } from "./errors";
+import type { ClientChannel } from "ssh2";
 import { ChannelOpenError, SshConnection, type ChannelRequest, type ChannelResult } from "./connection";
 import { loadHostKeyPolicy, type HostKeyPolicy } from "./hostKey";
 import { describeTarget, type SshTarget } from "./target";
@@ -58,12 +59,41 @@ export class HostConnections {
   }
 
   /** Runs one command, queueing while every channel is busy. */
-  async exec(request: ChannelRequest): Promise<ChannelResult> {
+  exec(request: ChannelRequest): Promise<ChannelResult> {
+    return this.onChannel((connection) => connection.exec(request));
+  }
+
+  /**
+   * Opens a long-lived channel running `command` (the session agent). It holds one of the
+   * connection's channel slots until it closes. `attach` runs synchronously when the channel
+   * opens (see SshConnection.openChannel).
+   */
+  openChannel<T>(command: string, attach: (channel: ClientChannel) => T): Promise<T> {
+    return this.onChannel(
+      (connection) =>
+        connection.openChannel(command, (channel) => {
+          const attached = attach(channel); // Should it throw, the channel never held the slot.
+          channel.once("close", () => this.release(connection));
+          return attached;
+        }),
+      { holdsSlot: true },
+    );
+  }
+
+  /**
+   * Takes a channel slot and runs `use` on its connection, queueing while every slot is busy.
+   * A channel the server refuses is retried elsewhere: its command never started. The slot is
+   * freed when `use` settles, or, with `holdsSlot`, by `use` itself once it succeeded.
+   */
+  private async onChannel<T>(use: (connection: SshConnection) => Promise<T>, options: { holdsSlot?: boolean } = {}): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       const connection = await this.acquire();
       let retry = false;
+      let handedOver = false;
       try {
-        return await connection.exec(request);
+        const result = await use(connection);
+        handedOver = options.holdsSlot === true;
+        return result;
       } catch (error) {
         // The command never started, so it may safely run on another channel or connection.
         if (!(error instanceof ChannelOpenError)) throw error;
@@ -74,7 +104,7 @@ export class HostConnections {
         else connection.channelLimit = Math.max(1, connection.activeChannels - 1);
         retry = true;
       } finally {
-        this.release(connection);
+        if (!handedOver) this.release(connection);
       }
       if (retry) await delay(50 * attempt);
     }
