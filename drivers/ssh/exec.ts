@@ -5,6 +5,7 @@ import { CommandError, SshConnectionLostError } from "./errors";
 import { HostConnections, defaultPoolOptions, type PoolOptions } from "./pool";
 import { quoteArgv } from "./quote";
 import { redactArgv } from "./redact";
+import { remoteEnvArgv } from "./remoteEnv";
 import { describeTarget, type SshTarget } from "./target";
 
 export interface RunOptions {
@@ -42,8 +43,6 @@ const MAX_STDERR = 256 * 1024;
 /** The remote `timeout` gets this long to deliver TERM, then KILL, before the client gives up. */
 const KILL_AFTER_S = 3;
 const CLIENT_GRACE_MS = 8_000;
-/** sbin first: LVM and dmsetup live there, and a non-root login PATH often lacks it. */
-const REMOTE_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
 /**
  * The remote wrapper around every command: optional `sudo -n`, a fixed locale and PATH, and a
@@ -53,10 +52,7 @@ const REMOTE_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bi
 export function remoteArgv(argv: readonly string[], options: { sudo: boolean; timeoutMs: number }): string[] {
   const seconds = Math.max(1, Math.ceil(options.timeoutMs / 1000));
   return [
-    ...(options.sudo ? ["sudo", "-n", "--"] : []),
-    "env",
-    "LC_ALL=C",
-    `PATH=${REMOTE_PATH}`,
+    ...remoteEnvArgv(options.sudo),
     "timeout",
     `--kill-after=${KILL_AFTER_S}`,
     String(seconds),

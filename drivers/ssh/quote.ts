@@ -8,9 +8,7 @@
  * dash, zsh); csh-family shells are not supported.
  */
 export function quoteArg(arg: string): string {
-  if (arg.includes("\0")) {
-    throw new TypeError("a command argument cannot contain a NUL byte");
-  }
+  checkArg(arg);
   if (/^[A-Za-z0-9_@%+=:,./-]+$/.test(arg)) {
     return arg;
   }
@@ -19,8 +17,23 @@ export function quoteArg(arg: string): string {
 
 /** Joins an argv into one command line for a POSIX shell, quoting every element. */
 export function quoteArgv(argv: readonly string[]): string {
+  checkArgv(argv);
+  return argv.map(quoteArg).join(" ");
+}
+
+/**
+ * What any argv must satisfy to reach a remote program intact, however it travels (command
+ * text or the session agent's frames): a program name, and no NUL, which execve cannot carry.
+ */
+export function checkArgv(argv: readonly string[]): void {
   if (argv.length === 0) {
     throw new TypeError("a command needs at least a program name");
   }
-  return argv.map(quoteArg).join(" ");
+  argv.forEach(checkArg);
+}
+
+function checkArg(arg: string): void {
+  if (arg.includes("\0")) {
+    throw new TypeError("a command argument cannot contain a NUL byte");
+  }
 }
