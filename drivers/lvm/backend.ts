@@ -3,17 +3,19 @@ import { InvalidInput, VolumeAlreadyExists, VolumeNotFound, VolumeSizeExceedsAva
 import type { BackendStats, Provisioning, Volume } from "../interface/types";
 import type { Logger } from "../log";
 import type { DriverContext } from "../registry";
-import { zeroDevice } from "./commands/dd";
-import { activate } from "./commands/lvchange";
+import { quoteArgv } from "../ssh/quote";
+import { copyTimeoutMs, zeroArgv, zeroDevice } from "./commands/dd";
+import { activate, activateArgv } from "./commands/lvchange";
 import { lvcreate, type LvcreateRequest } from "./commands/lvcreate";
 import { lvremove } from "./commands/lvremove";
 import { findLv, listLvs } from "./commands/lvs";
 import { getVg } from "./commands/vgs";
 import type { LvmBackendConfig } from "./config";
-import { toDriverError } from "./errors";
+import { isLvmNotFound, toDriverError } from "./errors";
 import { ensureGate, removeGate } from "./gates";
 import { recoverGroupSnapshots } from "./groupSnapshotRecovery";
 import { BackendHosts, type ReadyHost } from "./hosts";
+import { writeLv } from "./lvWrite";
 import { formatId, parseId, type LvLocation } from "./ids";
 import { isLive, ownTags, provisioningOf, toVolume, type HostPlace } from "./model";
 import { cowMapperPath, lvMapperPath } from "./names";
@@ -226,8 +228,8 @@ export class LvmBackend {
       await lvremove(ready.lvm, byName.name);
       return undefined;
     }
-    if (kind === "volume") await ensureGate(ready.lvm, byName);
-    return { ready, lv: byName, tags };
+    const lv = kind === "volume" ? await ensureGate(ready.lvm, byName) : byName;
+    return { ready, lv, tags };
   }
 
   async snapshotRequest(ready: ReadyHost, origin: LvRow, name: string, tags: string[], activateIt: boolean): Promise<LvcreateRequest> {
@@ -273,19 +275,43 @@ export class LvmBackend {
   async wipe(ready: ReadyHost, lvName: string, device: string, bytes: number | undefined, lv: LvRow): Promise<void> {
     if (this.config.volumeClear === "none") return;
     if (!lv.attr.active) await activate(ready.lvm, lvName);
-    const size = bytes ?? Number((await ready.lvm.run(["blockdev", "--getsize64", device])).stdout.trim());
-    const limit = this.config.volumeClearSizeMib > 0 ? this.config.volumeClearSizeMib * 1024 * 1024 : size;
-    await zeroDevice(ready.lvm, device, Math.min(size, limit));
+    const size = bytes ?? Number((await ready.lvm.run(["blockdev", "--getsize64", device], { readOnly: true })).stdout.trim());
+    await zeroDevice(ready.lvm, device, this.clearBytes(size));
   }
 
-  /** Re-reads a volume's LV, makes its gate match it, and returns the volume. */
-  async finishVolume(ready: ReadyHost, lvName: string): Promise<Volume> {
-    const lv = await findLv(ready.lvm, lvName);
+  /**
+   * The wipe of a whole thick volume as command lines for a host script (activation first when
+   * needed), per `volumeClear`; undefined when nothing is to be wiped.
+   */
+  wipeCommands(ready: ReadyHost, lv: LvRow): { commandLine: string; timeoutMs: number } | undefined {
+    if (this.config.volumeClear === "none" || provisioningOf(lv) !== "thick") return undefined;
+    const vg = ready.lvm.volumeGroup;
+    const bytes = this.clearBytes(lv.sizeBytes);
+    const steps = [...(lv.attr.active ? [] : [activateArgv(vg, lv.name)]), zeroArgv(lvMapperPath(vg, lv.name), bytes)];
+    return { commandLine: steps.map(quoteArgv).join(" && "), timeoutMs: copyTimeoutMs(bytes) };
+  }
+
+  /** How much of a device of `size` bytes `volumeClearSizeMib` says to wipe. */
+  private clearBytes(size: number): number {
+    return this.config.volumeClearSizeMib > 0 ? Math.min(size, this.config.volumeClearSizeMib * 1024 * 1024) : size;
+  }
+
+  /**
+   * The last step of every volume write, in one round trip: runs `write` (when given), makes the
+   * volume's gate match its LV, and returns the volume as the host reports it afterwards.
+   */
+  async finishVolume(ready: ReadyHost, lvName: string, write?: readonly string[]): Promise<Volume> {
     const id = formatId({ ...this.placeOf(ready), lvName });
-    if (!lv) throw new VolumeNotFound(id, "it vanished while being set up");
-    const gated = await ensureGate(ready.lvm, lv);
-    this.invalidateStats();
-    return toVolume(this.placeOf(ready), gated, this.requireOwn(id, gated, "volume"));
+    let lv: LvRow;
+    try {
+      lv = await writeLv(ready.lvm, lvName, { write, gate: true });
+    } catch (error) {
+      if (isLvmNotFound(error)) throw new VolumeNotFound(id, "it vanished while being set up");
+      throw error;
+    } finally {
+      this.invalidateStats();
+    }
+    return toVolume(this.placeOf(ready), lv, this.requireOwn(id, lv, "volume"));
   }
 
   /** Runs host work and maps whatever fails to a driver error. */

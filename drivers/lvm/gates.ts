@@ -1,8 +1,8 @@
 import { VolumeIsBusy } from "../interface/errors";
-import { activate } from "./commands/lvchange";
-import { findLv, listLvs } from "./commands/lvs";
-import { createDevice, listTables, parseLinearTable, reloadDevice, removeDevice, type LinearTable } from "./commands/dmsetup";
+import { listLvs } from "./commands/lvs";
+import { listTables, parseLinearTable, removeDevice, type LinearTable } from "./commands/dmsetup";
 import type { LvmHost } from "./host";
+import { writeLv } from "./lvWrite";
 import { isLive, ownTags } from "./model";
 import { gateName } from "./names";
 import type { LvRow } from "./report";
@@ -27,30 +27,15 @@ const sameTable = (a: LinearTable | undefined, b: LinearTable): boolean =>
   a !== undefined && a.sectors === b.sectors && a.major === b.major && a.minor === b.minor;
 
 /**
- * Makes the gate of `lv` exist and map exactly the LV (creating, or reloading after a resize).
- * Activates the LV first when needed. Returns the LV as it is now.
+ * Makes the gate of `lv` exist and map exactly the LV (creating, or reloading after a resize),
+ * activating the LV first when needed; nothing goes to the host when the report shows the gate
+ * right. Returns the LV as it is now. `lockHeld` when the caller holds the gate lock.
  */
-export async function ensureGate(host: LvmHost, lv: LvRow, known?: { table: string | undefined }): Promise<LvRow> {
-  let current = lv;
-  if (!current.device) {
-    await activate(host, lv.name);
-    current = (await findLv(host, lv.name)) ?? lv;
-  }
-  const name = gateName(host.volumeGroup, current.name);
-  const wanted = tableFor(current);
-  let table = known ? known.table : (await listTables(host, name)).get(name);
-  if (table === undefined) {
-    try {
-      await createDevice(host, name, `CBGATE-${current.uuid}`, wanted);
-      return current;
-    } catch (error) {
-      // Another process may have created it a moment ago; then it only needs checking.
-      table = (await listTables(host, name)).get(name);
-      if (table === undefined) throw error;
-    }
-  }
-  if (!sameTable(parseLinearTable(table), wanted)) await reloadDevice(host, name, wanted);
-  return current;
+export async function ensureGate(host: LvmHost, lv: LvRow, options: { lockHeld?: boolean } = {}): Promise<LvRow> {
+  const name = gateName(host.volumeGroup, lv.name);
+  const table = (await listTables(host, name)).get(name);
+  if (lv.device && table !== undefined && sameTable(parseLinearTable(table), tableFor(lv))) return lv;
+  return writeLv(host, lv.name, { gate: true, lockHeld: options.lockHeld });
 }
 
 /** Removes a volume's gate. @throws VolumeIsBusy when something holds the gate open. */
@@ -72,7 +57,8 @@ export async function gatesToFix(host: LvmHost): Promise<LvRow[]> {
 }
 
 /**
- * Recreates every missing or stale gate over the given volumes (one table listing for all).
+ * Recreates every missing or stale gate over the given volumes (one table listing for all); the
+ * caller holds the gate lock.
  * `stillWanted` re-checks a volume whose gate could not be made: another process may have
  * deleted it meanwhile, which is not an error.
  */
@@ -80,11 +66,10 @@ export async function ensureGates(host: LvmHost, volumes: readonly LvRow[], stil
   const tables = await listTables(host, GATE_PREFIX);
   let fixed = 0;
   for (const lv of volumes) {
-    const name = gateName(host.volumeGroup, lv.name);
-    const table = tables.get(name);
+    const table = tables.get(gateName(host.volumeGroup, lv.name));
     if (lv.device && table !== undefined && sameTable(parseLinearTable(table), tableFor(lv))) continue;
     try {
-      await ensureGate(host, lv, { table });
+      await writeLv(host, lv.name, { gate: true, lockHeld: true });
       fixed++;
     } catch (error) {
       if (await stillWanted(lv)) throw error;

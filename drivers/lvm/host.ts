@@ -8,7 +8,7 @@ import type { LvRow, VgRow } from "./report";
 import { SharedRead } from "./sharedRead";
 
 /** How long a lock is waited for by default, and held at most (the remote side drops it then). */
-const LOCK_WAIT_S = 120;
+export const LOCK_WAIT_S = 120;
 const LOCK_HOLD_MS = 30 * 60_000;
 
 /** The file behind the host-side lock `name`; scripts that run on the host take the same lock with flock(1). */

@@ -10,6 +10,7 @@ import { toDriverError } from "./errors";
 import { ensureGates, gatesToFix } from "./gates";
 import { recoverWindowsAtSetup, type WindowRecovery } from "./groupSnapshotWindow";
 import { LvmHost } from "./host";
+import { gateLockName } from "./locks";
 import { isLive } from "./model";
 import type { LvRow } from "./report";
 
@@ -90,7 +91,7 @@ export class BackendHosts {
     if ((await gatesToFix(lvm)).length > 0) {
       // Under the host's gate lock, so that no delete in another process is removing a gate
       // while this one recreates it.
-      const fixed = await lvm.withLock(gateLockName(lvm), async () =>
+      const fixed = await lvm.withLock(gateLockName(lvm.volumeGroup), async () =>
         ensureGates(lvm, await gatesToFix(lvm), async (lv) => {
           const now = await findLv(lvm, lv.name);
           return now !== undefined && isLive(now);
@@ -128,10 +129,6 @@ export class BackendHosts {
   }
 }
 
-/** The host-side lock that serializes gate recovery with gate removal, per volume group. */
-export function gateLockName(lvm: LvmHost): string {
-  return `gates-${lvm.volumeGroup}`;
-}
 
 /**
  * Group snapshots need LVM never to read the gates, so LVM must be limited to a devices file

@@ -14,7 +14,8 @@ import { changeTags } from "./commands/lvchange";
 import { lvrename } from "./commands/lvrename";
 import { findLv } from "./commands/lvs";
 import { removeGate } from "./gates";
-import { gateLockName, type ReadyHost } from "./hosts";
+import type { ReadyHost } from "./hosts";
+import { gateLockName } from "./locks";
 import { checkSizeGib, DELETING_TAG, gibOf, INCOMPLETE_TAG, ownTags, provisioningOf } from "./model";
 import { assessVolume, plainName, type Problem } from "./manageAssess";
 import { idOf, oneMatch, ownedBy, parseRef, scanHosts, type RefMatch } from "./manageRefs";
@@ -159,7 +160,7 @@ export async function unmanage(b: LvmBackend, id: string): Promise<void> {
   const { ready, lv } = found;
   await b.guard(`releasing ${id}`, () =>
     // Under the gate lock, so that no gate recovery recreates the gate between the two steps.
-    ready.lvm.withLock(gateLockName(ready.lvm), async () => {
+    ready.lvm.withLock(gateLockName(ready.lvm.volumeGroup), async () => {
       await removeGate(ready.lvm, lv.name, id);
       await changeTags(ready.lvm, lv.name, { remove: lv.tags.filter(ownTagKey) });
     }),

@@ -1,9 +1,9 @@
 import type { Snapshot, SnapshotSpec } from "../interface/types";
-import { SnapshotNotFound, VolumeNotFound } from "../interface/errors";
+import { VolumeNotFound } from "../interface/errors";
 import type { LvmBackend } from "./backend";
-import { lvcreate } from "./commands/lvcreate";
+import { lvcreateArgv } from "./commands/lvcreate";
 import { findLv } from "./commands/lvs";
-import { formatId } from "./ids";
+import { writeLv } from "./lvWrite";
 import { toSnapshot } from "./model";
 import { escapeLvName } from "./names";
 import { checkDescription, checkUuid, encodeTags } from "./tags";
@@ -21,10 +21,8 @@ export async function createSnapshot(b: LvmBackend, spec: SnapshotSpec): Promise
     const done = await b.reuseOrClear(ready, lvName, spec.uuid, "snapshot");
     if (done) return toSnapshot(b.placeOf(ready), done.lv, done.tags);
     const tags = encodeTags({ kind: "snapshot", uuid: spec.uuid, description: spec.description, labels: {}, volume: origin.name });
-    await lvcreate(ready.lvm, await b.snapshotRequest(ready, origin, lvName, tags, false));
-    const lv = await findLv(ready.lvm, lvName);
-    if (!lv) throw new SnapshotNotFound(formatId({ ...b.placeOf(ready), lvName }), "it vanished right after lvcreate");
-    b.invalidateStats();
+    const request = await b.snapshotRequest(ready, origin, lvName, tags, false);
+    const lv = await writeLv(ready.lvm, lvName, { write: lvcreateArgv(ready.lvm.volumeGroup, request), gate: false }).finally(() => b.invalidateStats());
     return toSnapshot(b.placeOf(ready), lv, b.requireOwn(spec.volumeId, lv, "snapshot"));
   });
 }

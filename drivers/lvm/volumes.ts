@@ -1,18 +1,23 @@
 import { GIB } from "../interface/capacity";
-import { InvalidInput, SnapshotNotFound, VolumeIsBusy, VolumeNotFound } from "../interface/errors";
+import { InvalidInput, SnapshotNotFound, VolumeBackendAPIException, VolumeIsBusy, VolumeNotFound } from "../interface/errors";
 import type { Volume, VolumeMetadata, VolumeSpec } from "../interface/types";
+import { isCommandError } from "../ssh/errors";
+import { quoteArgv } from "../ssh/quote";
 import type { Found, LvmBackend } from "./backend";
 import { copyDevice } from "./commands/dd";
-import { activate, changeTags } from "./commands/lvchange";
-import { lvcreate } from "./commands/lvcreate";
-import { lvextend } from "./commands/lvextend";
-import { lvremove } from "./commands/lvremove";
+import { activate, changeTagsArgv } from "./commands/lvchange";
+import { lvcreate, lvcreateArgv } from "./commands/lvcreate";
+import { lvextend, lvextendArgv } from "./commands/lvextend";
+import { lvremove, lvremoveArgv } from "./commands/lvremove";
 import { findLv, listLvs } from "./commands/lvs";
-import { removeGate } from "./gates";
-import { gateLockName, type ReadyHost } from "./hosts";
+import { LOCK_WAIT_S, lockPath } from "./host";
+import { scriptArgv } from "./hostScripts";
+import type { ReadyHost } from "./hosts";
 import { formatId } from "./ids";
+import { gateLockName } from "./locks";
 import { checkSizeGib, checkVolumeSpec, DELETING_TAG, gibOf, INCOMPLETE_TAG, ownTags, provisioningOf, toVolume } from "./model";
-import { lvMapperPath } from "./names";
+import { gateName, gatePath, lvMapperPath } from "./names";
+import type { LvRow } from "./report";
 import { checkDescription, checkLabels, encodeTags, ownTagKey } from "./tags";
 
 /** Volume operations of the LVM driver (see VolumeDriverCore for the contract of each). */
@@ -32,8 +37,7 @@ export async function createVolume(b: LvmBackend, spec: VolumeSpec): Promise<Vol
       const sizeBytes = spec.sizeGib * GIB;
       await b.checkCapacity(ready, provisioning, sizeBytes);
       const tags = encodeTags({ kind: "volume", uuid: spec.uuid, description: spec.description, labels: { ...spec.labels } });
-      await lvcreate(ready.lvm, b.newLv(ready, provisioning, lvName, sizeBytes, tags));
-      return b.finishVolume(ready, lvName);
+      return b.finishVolume(ready, lvName, lvcreateArgv(ready.lvm.volumeGroup, b.newLv(ready, provisioning, lvName, sizeBytes, tags)));
     });
     placement.done();
     return volume;
@@ -60,19 +64,49 @@ export async function deleteVolume(b: LvmBackend, id: string): Promise<void> {
       const ids = dependents.map((other) => formatId({ ...b.placeOf(ready), lvName: other.name }));
       throw new VolumeIsBusy(id, `volume ${id} has ${ids.length} snapshot(s): ${ids.join(", ")}; delete them first`, ids);
     }
-    await ready.lvm.withLock(gateLockName(ready.lvm), async () => {
-      if (!lv.tags.includes(DELETING_TAG)) await changeTags(ready.lvm, lv.name, { add: [DELETING_TAG] });
-      try {
-        await removeGate(ready.lvm, lv.name, id);
-      } catch (error) {
-        await changeTags(ready.lvm, lv.name, { remove: [DELETING_TAG] });
-        throw error;
-      }
-    });
-    if (provisioningOf(lv) === "thick") await b.wipe(ready, lv.name, lvMapperPath(ready.lvm.volumeGroup, lv.name), lv.sizeBytes, lv);
-    await lvremove(ready.lvm, lv.name);
+    await removeVolumeLv(b, ready, lv, id);
     b.invalidateStats();
   });
+}
+
+/** volume-remove.sh's own exit codes (see its header). */
+const REMOVE_EXIT = { lockTimeout: 75, busy: 77, gateFailed: 78, wipeFailed: 79, markFailed: 80 } as const;
+
+/**
+ * Removes a volume's LV in one round trip (scripts/volume-remove.sh): marked as being deleted
+ * and its gate removed under the gate lock, then wiped (thick) and removed. When only the
+ * removal failed, Cinder's lvremove recipe takes over.
+ */
+async function removeVolumeLv(b: LvmBackend, ready: ReadyHost, lv: LvRow, id: string): Promise<void> {
+  const vg = ready.lvm.volumeGroup;
+  const mark = changeTagsArgv(vg, lv.name, { add: [DELETING_TAG] });
+  const unmark = changeTagsArgv(vg, lv.name, { remove: [DELETING_TAG] });
+  const wipe = b.wipeCommands(ready, lv);
+  const args = [
+    lockPath(gateLockName(vg)),
+    String(LOCK_WAIT_S),
+    gateName(vg, lv.name),
+    mark && !lv.tags.includes(DELETING_TAG) ? quoteArgv(mark) : "",
+    unmark ? quoteArgv(unmark) : "",
+    wipe?.commandLine ?? "",
+    quoteArgv(lvremoveArgv(vg, lv.name)),
+  ];
+  try {
+    await ready.lvm.run(scriptArgv("volume-remove.sh", args), { timeoutMs: (LOCK_WAIT_S + 300) * 1000 + (wipe?.timeoutMs ?? 0) });
+  } catch (error) {
+    if (!isCommandError(error)) throw error;
+    switch (error.exitCode) {
+      case REMOVE_EXIT.busy:
+        throw new VolumeIsBusy(id, `volume ${id} is in use: its device ${gatePath(vg, lv.name)} is open (detach it first)`);
+      case REMOVE_EXIT.lockTimeout:
+      case REMOVE_EXIT.gateFailed:
+      case REMOVE_EXIT.wipeFailed:
+      case REMOVE_EXIT.markFailed:
+        throw new VolumeBackendAPIException(`deleting volume ${id}: ${error.stderr.trim() || `exit ${error.exitCode}`}`, { cause: error });
+      default:
+        await lvremove(ready.lvm, lv.name);
+    }
+  }
 }
 
 export async function updateVolume(b: LvmBackend, id: string, changes: VolumeMetadata): Promise<Volume> {
@@ -86,13 +120,11 @@ export async function updateVolume(b: LvmBackend, id: string, changes: VolumeMet
     description: changes.description ?? tags.description,
     labels: { ...(changes.labels ?? tags.labels) },
   });
-  return b.guard(`updating volume ${id}`, async () => {
-    await changeTags(ready.lvm, lv.name, {
-      add: wanted.filter((tag) => !lv.tags.includes(tag)),
-      remove: lv.tags.filter((tag) => ownTagKey(tag) && !wanted.includes(tag)),
-    });
-    return b.finishVolume(ready, lv.name);
+  const retag = changeTagsArgv(ready.lvm.volumeGroup, lv.name, {
+    add: wanted.filter((tag) => !lv.tags.includes(tag)),
+    remove: lv.tags.filter((tag) => ownTagKey(tag) && !wanted.includes(tag)),
   });
+  return b.guard(`updating volume ${id}`, () => b.finishVolume(ready, lv.name, retag));
 }
 
 export async function extendVolume(b: LvmBackend, id: string, newSizeGib: number): Promise<Volume> {
@@ -105,12 +137,9 @@ export async function extendVolume(b: LvmBackend, id: string, newSizeGib: number
     throw new InvalidInput(`volume ${id} is ${gibOf(lv)} GiB; shrinking it to ${newSizeGib} GiB is not supported (volumes only grow)`);
   }
   return b.guard(`extending volume ${id}`, async () => {
-    if (newBytes > lv.sizeBytes) {
-      await b.checkCapacity(ready, provisioningOf(lv), newBytes - lv.sizeBytes);
-      await lvextend(ready.lvm, lv.name, newBytes);
-      b.invalidateStats();
-    }
-    return b.finishVolume(ready, lv.name);
+    if (newBytes === lv.sizeBytes) return b.finishVolume(ready, lv.name);
+    await b.checkCapacity(ready, provisioningOf(lv), newBytes - lv.sizeBytes);
+    return b.finishVolume(ready, lv.name, lvextendArgv(ready.lvm.volumeGroup, lv.name, newBytes));
   });
 }
 
@@ -161,8 +190,7 @@ async function createFromSource(b: LvmBackend, spec: VolumeSpec, lvName: string,
     }
     const created = await findLv(ready.lvm, lvName);
     if (created && created.sizeBytes < sizeBytes) await lvextend(ready.lvm, lvName, sizeBytes);
-    await changeTags(ready.lvm, lvName, { remove: [INCOMPLETE_TAG] });
-    return b.finishVolume(ready, lvName);
+    return b.finishVolume(ready, lvName, changeTagsArgv(ready.lvm.volumeGroup, lvName, { remove: [INCOMPLETE_TAG] }));
   });
 }
 

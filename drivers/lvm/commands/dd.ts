@@ -4,7 +4,7 @@ import type { LvmHost } from "../host";
 /** dd moves data in blocks of this size (Cinder's `volume_dd_blocksize` is 1M; bigger is faster on virtio). */
 const BLOCK = "4M";
 /** A copy gets at least a minute, plus time for the bytes at a slow disk's pace. */
-const copyTimeoutMs = (bytes: number): number => 60_000 + Math.ceil(bytes / (5 * 1024 * 1024)) * 1000;
+export const copyTimeoutMs = (bytes: number): number => 60_000 + Math.ceil(bytes / (5 * 1024 * 1024)) * 1000;
 
 /**
  * Copies `bytes` from one device to another on the host, with direct I/O. `sparse` skips
@@ -23,11 +23,12 @@ export async function copyDevice(host: LvmHost, from: string, to: string, bytes:
 }
 
 /** Overwrites the first `bytes` of a device with zeros. */
+export function zeroArgv(device: string, bytes: number): string[] {
+  return ["dd", "if=/dev/zero", `of=${device}`, `bs=${BLOCK}`, `count=${bytes}`, "iflag=count_bytes", "oflag=direct", "conv=fsync", "status=none"];
+}
+
 export async function zeroDevice(host: LvmHost, device: string, bytes: number): Promise<void> {
-  await host.run(
-    ["dd", "if=/dev/zero", `of=${device}`, `bs=${BLOCK}`, `count=${bytes}`, "iflag=count_bytes", "oflag=direct", "conv=fsync", "status=none"],
-    { timeoutMs: copyTimeoutMs(bytes) },
-  );
+  await host.run(zeroArgv(device, bytes), { timeoutMs: copyTimeoutMs(bytes) });
 }
 
 /** Streams `length` bytes at `offset` of a device into `sink`. Offsets and lengths are multiples of 512. */

@@ -8,11 +8,7 @@ export interface LinearTable {
   minor: number;
 }
 
-export function linearTable(table: LinearTable): string {
-  return `0 ${table.sectors} linear ${table.major}:${table.minor} 0`;
-}
-
-/** Parses `0 <sectors> linear <maj>:<min> 0`; undefined for any other table. */
+/** Parses `0 <sectors> linear <maj>:<min> 0` (the form scripts/lv-write.sh gives gates); undefined for any other table. */
 export function parseLinearTable(line: string): LinearTable | undefined {
   const match = /^0 (\d+) linear (\d+):(\d+) 0$/.exec(line.trim());
   if (!match) return undefined;
@@ -33,16 +29,6 @@ export function parseTables(output: string): Map<string, string> {
 export async function listTables(host: LvmHost, prefix: string): Promise<Map<string, string>> {
   const { tables } = await host.report();
   return new Map([...tables].filter(([name]) => name.startsWith(prefix)));
-}
-
-export async function createDevice(host: LvmHost, name: string, uuid: string, table: LinearTable): Promise<void> {
-  await host.run(["dmsetup", "create", name, "--uuid", uuid, "--table", linearTable(table)]);
-}
-
-/** Loads a new table and makes it live (used after the LV below grew). */
-export async function reloadDevice(host: LvmHost, name: string, table: LinearTable): Promise<void> {
-  await host.run(["dmsetup", "reload", name, "--table", linearTable(table)]);
-  await host.run(["dmsetup", "resume", name]);
 }
 
 export type RemoveResult = "removed" | "absent" | "busy";

@@ -1,8 +1,12 @@
 import type { LvmHost } from "../host";
 
 /** Activates an LV, including thin snapshots that carry the activation-skip flag (-K). */
+export function activateArgv(vg: string, lvName: string): string[] {
+  return ["lvchange", "--yes", "--quiet", "-a", "y", "-K", `${vg}/${lvName}`];
+}
+
 export async function activate(host: LvmHost, lvName: string): Promise<void> {
-  await host.lvm(["lvchange", "--yes", "--quiet", "-a", "y", "-K", `${host.volumeGroup}/${lvName}`]);
+  await host.lvm(activateArgv(host.volumeGroup, lvName));
 }
 
 export async function deactivate(host: LvmHost, lvName: string): Promise<void> {

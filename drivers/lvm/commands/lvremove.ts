@@ -6,12 +6,16 @@ const FIRST = "activation { retry_deactivation = 1 }";
 const SECOND = "activation { retry_deactivation = 1 } devices { ignore_suspended_devices = 1 }";
 const ATTEMPTS = 3;
 
+/** One attempt of the recipe; the first is also the last step of the volume-remove script. */
+export function lvremoveArgv(vg: string, lvName: string, attempt = 1): string[] {
+  return ["lvremove", "--yes", "--quiet", "-f", "--config", attempt === 1 ? FIRST : SECOND, `${vg}/${lvName}`];
+}
+
 /** Removes an LV; succeeds when it is already gone. */
 export async function lvremove(host: LvmHost, lvName: string): Promise<void> {
-  const target = `${host.volumeGroup}/${lvName}`;
   for (let attempt = 1; ; attempt++) {
     try {
-      await host.lvm(["lvremove", "--yes", "--quiet", "-f", "--config", attempt === 1 ? FIRST : SECOND, target]);
+      await host.lvm(lvremoveArgv(host.volumeGroup, lvName, attempt));
       return;
     } catch (error) {
       if (isLvmNotFound(error)) return;

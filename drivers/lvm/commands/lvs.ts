@@ -1,5 +1,10 @@
 import type { LvmHost } from "../host";
-import type { LvRow } from "../report";
+import { LV_FIELDS, type LvRow } from "../report";
+
+/** The JSON report row of one LV, read right after a write to it (see lvWrite.ts). */
+export function lvRowArgv(vg: string, lvName: string): string[] {
+  return ["lvs", "--reportformat", "json", "--units", "b", "--nosuffix", "-o", LV_FIELDS.join(","), `${vg}/${lvName}`];
+}
 
 /** LVM shows hidden LVs (pool internals, -real/-cow) with their names in brackets. */
 const isHidden = (lv: LvRow): boolean => lv.name.startsWith("[");

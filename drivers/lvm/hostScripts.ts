@@ -1,0 +1,22 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+
+/** The shell scripts the driver runs on hosts; each file's header says what it does and its exit codes. */
+export type HostScript = "lv-write.sh" | "volume-remove.sh";
+
+const texts = new Map<HostScript, string>();
+
+/** A script's text, read once from scripts/ beside this module (the build copies it into dist/). */
+export function hostScript(name: HostScript): string {
+  let text = texts.get(name);
+  if (text === undefined) {
+    text = readFileSync(join(__dirname, "scripts", name), "utf8");
+    texts.set(name, text);
+  }
+  return text;
+}
+
+/** The argv that runs a host script with POSIX sh; `$0` names it in the host's error messages. */
+export function scriptArgv(name: HostScript, args: readonly string[]): string[] {
+  return ["sh", "-c", hostScript(name), name, ...args];
+}

@@ -1,0 +1,59 @@
+import { VolumeBackendAPIException } from "../interface/errors";
+import { isCommandError } from "../ssh/errors";
+import { quoteArgv } from "../ssh/quote";
+import { activateArgv } from "./commands/lvchange";
+import { lvRowArgv } from "./commands/lvs";
+import { LOCK_WAIT_S, lockPath, type LvmHost } from "./host";
+import { scriptArgv } from "./hostScripts";
+import { gateLockName } from "./locks";
+import { gateName, lvMapperPath } from "./names";
+import { parseLvs, type LvRow } from "./report";
+
+/** lv-write.sh's own exit codes (see its header). */
+const LOCK_TIMEOUT_EXIT = 75;
+const GATE_FAILED_EXIT = 76;
+
+export interface LvWrite {
+  /** The write itself (an lvcreate, lvextend, lvchange); none to only make the gate match the LV. */
+  write?: readonly string[] | undefined;
+  /** The LV is a volume: make its gate map it exactly, activating it first when needed. */
+  gate: boolean;
+  /** The caller already holds the host's gate lock; otherwise the script takes it around the write and the gate. */
+  lockHeld?: boolean;
+}
+
+/**
+ * One write to an LV, its gate and the LV's report row afterwards, in one round trip
+ * (scripts/lv-write.sh). Returns the LV as it is after the write.
+ * @throws the write's CommandError (so LVM's not-found, no-space and exists are classified as usual)
+ */
+export async function writeLv(host: LvmHost, lvName: string, step: LvWrite): Promise<LvRow> {
+  const vg = host.volumeGroup;
+  const lock = step.gate && !step.lockHeld ? lockPath(gateLockName(vg)) : "";
+  const args = [
+    lock,
+    String(LOCK_WAIT_S),
+    lvMapperPath(vg, lvName),
+    step.gate ? gateName(vg, lvName) : "",
+    step.write ? quoteArgv(step.write) : "",
+    step.gate ? quoteArgv(activateArgv(vg, lvName)) : "",
+    quoteArgv(lvRowArgv(vg, lvName)),
+  ];
+  try {
+    const result = await host.run(scriptArgv("lv-write.sh", args), { timeoutMs: (LOCK_WAIT_S + 300) * 1000 });
+    const row = parseLvs(result.stdout)[0];
+    if (!row) throw new VolumeBackendAPIException(`LVM on ${host.name} reported nothing for ${vg}/${lvName} right after writing it`);
+    return row;
+  } catch (error) {
+    if (isCommandError(error) && error.exitCode === LOCK_TIMEOUT_EXIT) {
+      throw new VolumeBackendAPIException(`${vg}/${lvName} on ${host.name}: ${error.stderr.trim()} (another cinderblock is busy there; retry)`, { cause: error });
+    }
+    if (isCommandError(error) && error.exitCode === GATE_FAILED_EXIT) {
+      throw new VolumeBackendAPIException(
+        `${vg}/${lvName} on ${host.name} is written but its ${error.stderr.trim()}; retrying the operation repairs it`,
+        { cause: error },
+      );
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,63 @@
+#!/bin/sh
+# One LVM write and what must follow it, in one round trip:
+#
+#   lv-write.sh LOCK WAIT_S DEVICE GATE WRITE ACTIVATE REPORT
+#
+# Under flock(1) on LOCK (waited for at most WAIT_S seconds; no lock when LOCK is empty), runs
+# the command line WRITE (an lvcreate, lvextend or lvchange; nothing when empty); then, when GATE
+# is not empty, makes the device-mapper device GATE a linear map of the whole of DEVICE (created,
+# or reloaded and resumed when its table differs), running ACTIVATE first when DEVICE is not
+# there; last, runs REPORT (the LV's JSON report row), whose output alone is this script's
+# stdout (what the other commands print goes to stderr).
+#
+# WRITE, ACTIVATE and REPORT are command lines built and quoted by the driver (drivers/ssh/quote.ts);
+# they are evaluated, never assembled here.
+#
+# Exit status: WRITE's own when it fails (its stderr passes through); 75 when LOCK was not taken
+# in time; 76 when the gate could not be made (stderr says why: the LV is written, and gate
+# recovery repairs the gate); REPORT's own when it fails.
+set -u
+lock=$1 wait_s=$2 device=$3 gate=$4 write=$5 activate=$6 report=$7
+
+if [ -n "$lock" ]; then
+  exec 9>"$lock" || exit 75
+  flock -w "$wait_s" 9 || { echo "the host lock $lock was not free within $wait_s s" >&2; exit 75; }
+fi
+
+if [ -n "$write" ]; then
+  eval "$write" >&2 || exit $?
+fi
+
+# A table with its spaces normalized: dmsetup pads some tables.
+words() {
+  # shellcheck disable=SC2086 # splitting into words is the point
+  set -- $1
+  echo "$*"
+}
+
+if [ -n "$gate" ]; then
+  gate_failed() { echo "gate $gate: $1" >&2; exit 76; }
+  if [ ! -e "$device" ]; then
+    eval "$activate" >&2 || exit $?
+  fi
+  sectors=$(blockdev --getsz "$device") || gate_failed "cannot read the size of $device"
+  hex_major=$(stat -L -c '%t' "$device") || gate_failed "$device is not there (is the LV active?)"
+  hex_minor=$(stat -L -c '%T' "$device") || gate_failed "$device is not there (is the LV active?)"
+  major=$((0x$hex_major)) minor=$((0x$hex_minor))
+  wanted="0 $sectors linear $major:$minor 0"
+  if current=$(dmsetup table "$gate" 2>/dev/null); then
+    if [ "$(words "$current")" != "$wanted" ]; then
+      dmsetup reload "$gate" --table "$wanted" || gate_failed "reload failed"
+      dmsetup resume "$gate" || gate_failed "resume failed"
+    fi
+  else
+    uuid=$(dmsetup info -c --noheadings -o uuid -j "$major" -m "$minor") || gate_failed "no device-mapper uuid for $device"
+    if ! dmsetup create "$gate" --uuid "CBGATE-${uuid#LVM-}" --table "$wanted"; then
+      # Another process may have made it a moment ago; then it only has to map the LV.
+      current=$(dmsetup table "$gate" 2>/dev/null) || gate_failed "create failed"
+      [ "$(words "$current")" = "$wanted" ] || gate_failed "it exists with the table '$current', not '$wanted'"
+    fi
+  fi
+fi
+
+eval "$report"
