@@ -145,10 +145,11 @@ export class SshConnection {
    * Starts `command` on a new channel and resolves with what `attach` makes of it, for a
    * caller that talks to the remote process for a long time (the session agent). `attach`
    * runs synchronously when the channel opens: ssh2 may emit the channel's events (even
-   * `exit` and `close`) right after, before any promise continuation could listen.
+   * `exit` and `close`) right after, before any promise continuation could listen. It also
+   * gets the connection's liveness: once the server hung up, channel writes vanish silently.
    * Rejects with ChannelOpenError when the channel cannot be opened.
    */
-  openChannel<T>(command: string, attach: (channel: ClientChannel) => T): Promise<T> {
+  openChannel<T>(command: string, attach: (channel: ClientChannel, connectionAlive: () => boolean) => T): Promise<T> {
     this.lastUsed = Date.now();
     return new Promise<T>((resolve, reject) => {
       try {
@@ -160,7 +161,7 @@ export class SshConnection {
             return;
           }
           try {
-            resolve(attach(channel));
+            resolve(attach(channel, () => this.alive));
           } catch (attachError) {
             channel.close(); // Thrown from here it would land inside ssh2.
             reject(attachError);

@@ -1,11 +1,14 @@
 import type { Readable, Writable } from "node:stream";
 import type { Logger } from "../log";
 import { silentLogger } from "../log";
+import type { ChannelResult } from "./connection";
 import { CommandError, SshConnectionLostError } from "./errors";
+import { HostSessions } from "./hostSessions";
 import { HostConnections, defaultPoolOptions, type PoolOptions } from "./pool";
-import { quoteArgv } from "./quote";
+import { checkArgv, quoteArgv } from "./quote";
 import { redactArgv } from "./redact";
 import { remoteEnvArgv } from "./remoteEnv";
+import { TransportCounters, type RunnerStats, type TransportStats } from "./stats";
 import { describeTarget, type SshTarget } from "./target";
 
 export interface RunOptions {
@@ -45,9 +48,10 @@ const KILL_AFTER_S = 3;
 const CLIENT_GRACE_MS = 8_000;
 
 /**
- * The remote wrapper around every command: optional `sudo -n`, a fixed locale and PATH, and a
- * remote `timeout` that kills the command's whole process group at the deadline, so a timed-out
- * command never lingers on the host.
+ * The remote wrapper around a command on its own channel: optional `sudo -n`, a fixed locale
+ * and PATH, and a remote `timeout` that kills the command's whole process group at the
+ * deadline, so a timed-out command never lingers on the host. (In a session the agent does
+ * all of this itself.)
  */
 export function remoteArgv(argv: readonly string[], options: { sudo: boolean; timeoutMs: number }): string[] {
   const seconds = Math.max(1, Math.ceil(options.timeoutMs / 1000));
@@ -63,34 +67,45 @@ export function remoteArgv(argv: readonly string[], options: { sudo: boolean; ti
 /** timeout(1) exits 124 after TERM and 137 after KILL. */
 const TIMEOUT_EXIT_CODES = new Set([124, 137]);
 
+/** How a runner reaches its host: the connections, and the session when the host has one. */
+export interface RunnerTransport {
+  connections: HostConnections;
+  /** Undefined: every command on its own channel. */
+  sessions?: HostSessions | undefined;
+  stats?: RunnerStats | undefined;
+}
+
 export class SshRunner implements CommandRunner {
+  private readonly connections: HostConnections;
+  private readonly sessions: HostSessions | undefined;
+  private readonly stats: RunnerStats | undefined;
+
   constructor(
     readonly host: string,
-    private readonly connections: HostConnections,
+    transport: RunnerTransport,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    this.connections = transport.connections;
+    this.sessions = transport.sessions;
+    this.stats = transport.stats;
+  }
 
   async run(argv: readonly string[], options: RunOptions = {}): Promise<CommandResult> {
     const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    const wrapped = remoteArgv(argv, { sudo: this.connections.target.sudo, timeoutMs });
+    const maxStdoutBytes = options.maxStdoutBytes ?? DEFAULT_MAX_STDOUT;
     const shown = redactArgv(argv).join(" ");
     if (options.signal?.aborted) {
       throw new CommandError({ host: this.host, argv, exitCode: undefined, signal: undefined, stdout: "", stderr: "", durationMs: 0, timedOut: false, cancelled: true });
     }
-    const result = await this.connections.exec({
-      command: quoteArgv(wrapped),
-      stdin: options.stdin,
-      stdout: options.stdout,
-      maxStdoutBytes: options.maxStdoutBytes ?? DEFAULT_MAX_STDOUT,
-      maxStderrBytes: MAX_STDERR,
-      deadlineMs: timeoutMs + CLIENT_GRACE_MS,
-      signal: options.signal,
-    });
+    checkArgv(argv); // Before anything goes on the wire, whichever way the command travels.
+    const { result, via } = await this.send(argv, options, timeoutMs, maxStdoutBytes);
+    this.stats?.command(argv, via);
     if (result.connectionLost) {
       throw new SshConnectionLostError(describeTarget(this.connections.target), argv);
     }
+    // Only timeout(1) on an exec channel speaks through exit codes; the agent says timedOut.
     const remoteTimeout =
-      result.exitCode !== undefined && TIMEOUT_EXIT_CODES.has(result.exitCode) && result.durationMs >= timeoutMs * 0.9;
+      via === "exec" && result.exitCode !== undefined && TIMEOUT_EXIT_CODES.has(result.exitCode) && result.durationMs >= timeoutMs * 0.9;
     const ok =
       !result.timedOut &&
       !result.cancelled &&
@@ -98,7 +113,7 @@ export class SshRunner implements CommandRunner {
       !remoteTimeout &&
       result.exitCode !== undefined &&
       (result.exitCode === 0 || (options.okExitCodes ?? []).includes(result.exitCode));
-    this.logger.debug(`${this.host}: ${shown} -> ${result.exitCode ?? result.signal ?? "no status"} in ${result.durationMs} ms`);
+    this.logger.debug(`${this.host}: ${shown} -> ${result.exitCode ?? result.signal ?? "no status"} in ${result.durationMs} ms via ${via}`);
     if (!ok) {
       throw new CommandError({
         host: this.host,
@@ -106,9 +121,7 @@ export class SshRunner implements CommandRunner {
         exitCode: result.exitCode,
         signal: result.signal,
         stdout: result.stdout,
-        stderr: result.stdoutOverflow
-          ? `output exceeded ${options.maxStdoutBytes ?? DEFAULT_MAX_STDOUT} bytes\n${result.stderr}`
-          : result.stderr,
+        stderr: result.stdoutOverflow ? `output exceeded ${maxStdoutBytes} bytes\n${result.stderr}` : result.stderr,
         durationMs: result.durationMs,
         timedOut: result.timedOut || remoteTimeout,
         cancelled: result.cancelled,
@@ -123,22 +136,76 @@ export class SshRunner implements CommandRunner {
       durationMs: result.durationMs,
     };
   }
+
+  /** The host's session when it has one and the command fits in frames, else an exec channel. */
+  private async send(
+    argv: readonly string[],
+    options: RunOptions,
+    timeoutMs: number,
+    maxStdoutBytes: number,
+  ): Promise<{ result: ChannelResult; via: "session" | "exec" }> {
+    const { stdin, signal } = options;
+    const deadlineMs = timeoutMs + CLIENT_GRACE_MS;
+    // Streams stay on their own channels: a request frame to the agent holds its stdin whole,
+    // and its stdout comes back collected.
+    const framable = options.stdout === undefined && (stdin === undefined || typeof stdin === "string" || Buffer.isBuffer(stdin));
+    if (this.sessions && framable) {
+      const result = await this.sessions.run(
+        { argv, stdin, timeoutMs, maxStdoutBytes, maxStderrBytes: MAX_STDERR, deadlineMs, signal },
+        () => this.stats?.sessionOpened(),
+      );
+      if (result) return { result, via: "session" };
+    }
+    const result = await this.connections.exec({
+      command: quoteArgv(remoteArgv(argv, { sudo: this.connections.target.sudo, timeoutMs })),
+      stdin,
+      stdout: options.stdout,
+      maxStdoutBytes,
+      maxStderrBytes: MAX_STDERR,
+      deadlineMs,
+      signal,
+    });
+    return { result, via: "exec" };
+  }
+}
+
+export interface SshPoolOptions extends PoolOptions {
+  /**
+   * Run commands through one long-lived session agent per host (see agent.pl) instead of a
+   * channel each. Default: on, unless the environment says `CINDERBLOCK_SSH_SESSION=0`.
+   */
+  sessions: boolean;
+  /** Commands one session runs at once; more queue. */
+  maxCommandsPerSession: number;
+}
+
+const MAX_COMMANDS_PER_SESSION = 32;
+
+interface HostEntry {
+  connections: HostConnections;
+  sessions: HostSessions | undefined;
 }
 
 /**
- * One pool for the whole process: a `HostConnections` per distinct target, shared by every
- * runner for that host, so a Pulumi deployment with many resources reuses a handful of
- * connections.
+ * One pool for the whole process: a `HostConnections` (and a session) per distinct target,
+ * shared by every runner for that host, so a Pulumi deployment with many resources reuses a
+ * handful of connections.
  */
 export class SshPool {
-  private readonly hosts = new Map<string, HostConnections>();
-  private readonly options: PoolOptions;
+  private readonly hosts = new Map<string, HostEntry>();
+  private readonly options: SshPoolOptions;
+  private readonly counters = new TransportCounters();
 
   constructor(
-    options: Partial<PoolOptions> = {},
+    options: Partial<SshPoolOptions> = {},
     private readonly logger: Logger = silentLogger,
   ) {
-    this.options = { ...defaultPoolOptions, ...options };
+    this.options = {
+      ...defaultPoolOptions,
+      sessions: process.env.CINDERBLOCK_SSH_SESSION !== "0",
+      maxCommandsPerSession: MAX_COMMANDS_PER_SESSION,
+      ...options,
+    };
   }
 
   /** A runner for `target`, named `name` in errors and logs. */
@@ -153,21 +220,41 @@ export class SshPool {
       target.knownHostsPath ?? "",
       target.sudo,
     ]);
-    let connections = this.hosts.get(key);
-    if (!connections) {
-      connections = new HostConnections(target, this.options);
-      this.hosts.set(key, connections);
+    let entry = this.hosts.get(key);
+    if (!entry) {
+      const connections = new HostConnections(target, this.options);
+      const sessions = this.options.sessions
+        ? new HostSessions(connections, this.logger, {
+            maxCommandsPerSession: this.options.maxCommandsPerSession,
+            idleTimeoutMs: this.options.idleTimeoutMs,
+            startupTimeoutMs: target.connectTimeoutMs,
+          })
+        : undefined;
+      entry = { connections, sessions };
+      this.hosts.set(key, entry);
     }
-    return new SshRunner(name, connections, this.logger);
+    return new SshRunner(name, { connections: entry.connections, sessions: entry.sessions, stats: this.counters.for(name) }, this.logger);
   }
 
   /** Open connections across all hosts. */
   get connectionCount(): number {
-    return [...this.hosts.values()].reduce((sum, host) => sum + host.size, 0);
+    return [...this.hosts.values()].reduce((sum, host) => sum + host.connections.size, 0);
+  }
+
+  /** What the runners ran so far, by runner name (since the last `resetStats`). */
+  stats(): Record<string, TransportStats> {
+    return this.counters.snapshot();
+  }
+
+  resetStats(): void {
+    this.counters.reset();
   }
 
   close(): void {
-    for (const host of this.hosts.values()) host.close();
+    for (const host of this.hosts.values()) {
+      host.sessions?.close();
+      host.connections.close();
+    }
     this.hosts.clear();
   }
 }

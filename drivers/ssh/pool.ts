@@ -68,11 +68,11 @@ export class HostConnections {
    * connection's channel slots until it closes. `attach` runs synchronously when the channel
    * opens (see SshConnection.openChannel).
    */
-  openChannel<T>(command: string, attach: (channel: ClientChannel) => T): Promise<T> {
+  openChannel<T>(command: string, attach: (channel: ClientChannel, connectionAlive: () => boolean) => T): Promise<T> {
     return this.onChannel(
       (connection) =>
-        connection.openChannel(command, (channel) => {
-          const attached = attach(channel); // Should it throw, the channel never held the slot.
+        connection.openChannel(command, (channel, connectionAlive) => {
+          const attached = attach(channel, connectionAlive); // Should it throw, the channel never held the slot.
           channel.once("close", () => this.release(connection));
           return attached;
         }),

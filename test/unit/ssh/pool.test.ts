@@ -19,7 +19,8 @@ afterEach(async () => {
 async function setUp(delayMs: number, serverOptions: FakeSshServerOptions = {}, poolOptions: Partial<PoolOptions> = {}) {
   const fake = await startFakeSshServer(serverOptions);
   fake.onExec = (_command, channel) => setTimeout(() => reply(channel, { stdout: "ok" }), delayMs);
-  const sshPool = new SshPool(poolOptions);
+  // Channel pooling under scripted exec replies: commands on their own channels, no session agent.
+  const sshPool = new SshPool({ sessions: false, ...poolOptions });
   server = fake;
   pool = sshPool;
   return { server: fake, pool: sshPool, runner: sshPool.runner("store-1", targetFor(fake)) };

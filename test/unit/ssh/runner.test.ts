@@ -14,7 +14,9 @@ beforeAll(async () => {
 });
 afterAll(() => server.close());
 beforeEach(() => {
-  pool = new SshPool();
+  // A command per exec channel, answered by the scripted server; session.test.ts covers the
+  // session agent path of the same runner.
+  pool = new SshPool({ sessions: false });
   server.onExec = (_command, channel) => reply(channel, { stdout: "ok\n" });
 });
 afterEach(() => pool.close());

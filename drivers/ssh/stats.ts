@@ -1,0 +1,67 @@
+/** What the transport ran for one runner name (a host's configured name). */
+export interface TransportStats {
+  /** Commands that reached a channel or a session (not those refused before, e.g. pre-aborted). */
+  commands: number;
+  sessionCommands: number;
+  execCommands: number;
+  /** Sessions opened for commands of this runner. */
+  sessionsOpened: number;
+  /** Per program: argv[0], or `lvm <subcommand>` and `sh <first argument>`. */
+  byProgram: Record<string, number>;
+}
+
+/** The counter one runner writes to. */
+export interface RunnerStats {
+  command(argv: readonly string[], via: "session" | "exec"): void;
+  sessionOpened(): void;
+}
+
+/**
+ * Counts for benchmarks and tests: how many commands went which way, and which programs, so
+ * that a change in how many round trips an operation costs shows up as a number.
+ */
+export class TransportCounters {
+  private readonly byName = new Map<string, TransportStats>();
+
+  for(name: string): RunnerStats {
+    return {
+      command: (argv, via) => {
+        const stats = this.entry(name);
+        stats.commands++;
+        if (via === "session") stats.sessionCommands++;
+        else stats.execCommands++;
+        const program = programOf(argv);
+        stats.byProgram[program] = (stats.byProgram[program] ?? 0) + 1;
+      },
+      sessionOpened: () => {
+        this.entry(name).sessionsOpened++;
+      },
+    };
+  }
+
+  /** A copy, keyed by runner name. */
+  snapshot(): Record<string, TransportStats> {
+    const copy: Record<string, TransportStats> = {};
+    for (const [name, stats] of this.byName) copy[name] = { ...stats, byProgram: { ...stats.byProgram } };
+    return copy;
+  }
+
+  reset(): void {
+    this.byName.clear();
+  }
+
+  private entry(name: string): TransportStats {
+    let stats = this.byName.get(name);
+    if (!stats) {
+      stats = { commands: 0, sessionCommands: 0, execCommands: 0, sessionsOpened: 0, byProgram: {} };
+      this.byName.set(name, stats);
+    }
+    return stats;
+  }
+}
+
+/** `lvm` and `sh` say little alone: their first argument (subcommand, `-c`) is kept with them. */
+export function programOf(argv: readonly string[]): string {
+  const program = argv[0] ?? "";
+  return (program === "lvm" || program === "sh") && argv[1] !== undefined ? `${program} ${argv[1]}` : program;
+}
