@@ -94,8 +94,10 @@ export class Backends {
   constructor(
     private readonly entries: Map<string, BackendEntry>,
     private readonly logger: Logger = silentLogger,
+    /** The SSH pool the drivers share; given by benchmarks and tests that count what reaches the hosts. Closed with the backends. */
+    ssh?: SshPool,
   ) {
-    this.ssh = new SshPool({}, logger);
+    this.ssh = ssh ?? new SshPool({}, logger);
   }
 
   get names(): string[] {

@@ -55,7 +55,9 @@ export class LvmBackend {
     this.logger = context.logger;
     this.hosts = new BackendHosts(config, context.ssh, context.logger, (ready, windows) => recoverGroupSnapshots(this, ready, windows));
     this.scheduler = new Scheduler(() => this.stats(true), {
-      statsTtlMs: config.statsCacheSeconds * 1000,
+      // Every placement reads the hosts afresh: host reports are shared between the operations
+      // running at once (SharedRead), so this is cheap, and a create never trusts stale capacity.
+      statsTtlMs: 0,
       capacityWeightMultiplier: config.capacityWeightMultiplier,
     });
   }

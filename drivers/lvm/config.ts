@@ -82,7 +82,7 @@ export const lvmBackendSchema = z
     reservedPercentage: z.number().int().min(0).max(100).default(0),
     /** Cinder's capacity_weight_multiplier: positive spreads new volumes over hosts (most free space first), negative stacks them. */
     capacityWeightMultiplier: z.number().default(1),
-    /** How long the scheduler reuses host stats before asking the hosts again. */
+    /** How long `getVolumeStats(false)` reuses host stats; placement always reads the hosts afresh. */
     statsCacheSeconds: z.number().min(0).max(3600).default(10),
     maxOverSubscriptionRatio: z.union([z.number().min(1), z.literal("auto")]).default(20),
     /**

@@ -38,6 +38,24 @@ describe("LVM driver volumes on a real host", () => {
     expect(await hostDmTable(gateName(VG, name))).toBeUndefined();
   });
 
+  it("sees a change made by hand on the host at the next read, in one operation or in many at once (pulumi refresh)", async () => {
+    const name = unique("oob");
+    const volume = await driver.createVolume({ uuid: newUuid(), name, sizeGib: 1, provisioning: "thin" });
+    try {
+      expect((await driver.findVolume(volume.id))?.sizeGib).toBe(1);
+      await onHostOk(`lvextend -q -L 2g ${VG}/${name}`);
+      expect((await driver.findVolume(volume.id))?.sizeGib).toBe(2);
+      await onHostOk(`lvextend -q -L 3g ${VG}/${name}`);
+      const many = await Promise.all(Array.from({ length: 20 }, () => driver.findVolume(volume.id)));
+      expect(many.map((found) => found?.sizeGib)).toEqual(Array(20).fill(3));
+      await onHostOk(`dmsetup remove ${gateName(VG, name)} && lvremove -q -y ${VG}/${name}`);
+      expect(await driver.findVolume(volume.id)).toBeUndefined();
+      expect((await driver.listVolumes()).map((listed) => listed.id)).not.toContain(volume.id);
+    } finally {
+      await driver.deleteVolume(volume.id);
+    }
+  });
+
   it("creates nothing new when the same create is retried", async () => {
     const uuid = newUuid();
     const name = unique("retry");
