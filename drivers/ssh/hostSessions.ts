@@ -64,11 +64,6 @@ export class HostSessions {
     return undefined;
   }
 
-  /** Why this host runs without a session, once that is decided. */
-  get unavailableReason(): string | undefined {
-    return this.unavailable;
-  }
-
   /** Closes the session; waiting commands go to their own channels (which then fail as the pool is closed). */
   close(): void {
     this.closed = true;

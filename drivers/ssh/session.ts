@@ -47,7 +47,7 @@ const MAX_REASON = 400;
 
 /**
  * One session agent (agent.pl) on one channel: many commands at once, each with its own id,
- * its output streamed back in frames. Built by `start` once the agent said READY.
+ * its output streamed back in frames. Made by `attach`; usable once the agent said READY.
  */
 export class HostSession {
   private readonly decoder = new FrameDecoder();
@@ -112,11 +112,6 @@ export class HostSession {
 
   get alive(): boolean {
     return this.ready && !this.closed;
-  }
-
-  /** Commands on the host right now. */
-  get inFlight(): number {
-    return this.running.size;
   }
 
   onClose(listener: () => void): void {
