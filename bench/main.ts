@@ -1,5 +1,6 @@
 import { parseSshTarget } from "../drivers/ssh/target";
 import { labUp } from "../lab/lab";
+import { benchCommandPath, printCommandPath } from "./commandPath";
 import { benchImageToVolume } from "./images";
 import { benchGroupSnapshots } from "./groups";
 import { printComparison, printSpread } from "./report";
@@ -12,9 +13,14 @@ async function main(): Promise<void> {
   if (!host) throw new Error("the lab has no host");
   const target = parseSshTarget({ address: host.address, port: host.port, user: host.user, privateKeyPath: host.privateKeyPath, hostKey: host.hostKey });
   process.stdout.write(`cinderblock bench on ${host.name} (${host.address}:${host.port})\n\n`);
-  printComparison(await benchSshPool(target));
+  const session = await benchSshPool(target);
+  printComparison(session);
+  const commandPath = await benchCommandPath(lab.config, target, host.name);
+  printCommandPath(commandPath);
   printComparison(await benchImageToVolume(lab.config, target));
   for (const spread of await benchGroupSnapshots(lab.config, target)) printSpread(spread);
+  // The same figures for tools, on one line.
+  process.stdout.write(`${JSON.stringify({ session: { ...session, ratio: session.baseline.ms / session.candidate.ms }, commandPath })}\n`);
 }
 
 main().then(

@@ -41,21 +41,18 @@ if [ -n "$gate" ]; then
     eval "$activate" >&2 || exit $?
   fi
   sectors=$(blockdev --getsz "$device") || gate_failed "cannot read the size of $device"
-  hex_major=$(stat -L -c '%t' "$device") || gate_failed "$device is not there (is the LV active?)"
-  hex_minor=$(stat -L -c '%T' "$device") || gate_failed "$device is not there (is the LV active?)"
-  major=$((0x$hex_major)) minor=$((0x$hex_minor))
+  info=$(dmsetup info -c --noheadings --separator ' ' -o major,minor,uuid "${device##*/}") || gate_failed "$device has no device-mapper device"
+  # shellcheck disable=SC2086 # three words: major, minor, uuid
+  set -- $info
+  major=$1 minor=$2 uuid=$3
   wanted="0 $sectors linear $major:$minor 0"
-  if current=$(dmsetup table "$gate" 2>/dev/null); then
+  # A new volume has no gate yet: try that first, one command. Otherwise (a retry, a resize, or
+  # another process just made it) the gate only has to map the LV as it is now.
+  if ! failure=$(dmsetup create "$gate" --uuid "CBGATE-${uuid#LVM-}" --table "$wanted" 2>&1); then
+    current=$(dmsetup table "$gate" 2>/dev/null) || gate_failed "$failure"
     if [ "$(words "$current")" != "$wanted" ]; then
       dmsetup reload "$gate" --table "$wanted" || gate_failed "reload failed"
       dmsetup resume "$gate" || gate_failed "resume failed"
-    fi
-  else
-    uuid=$(dmsetup info -c --noheadings -o uuid -j "$major" -m "$minor") || gate_failed "no device-mapper uuid for $device"
-    if ! dmsetup create "$gate" --uuid "CBGATE-${uuid#LVM-}" --table "$wanted"; then
-      # Another process may have made it a moment ago; then it only has to map the LV.
-      current=$(dmsetup table "$gate" 2>/dev/null) || gate_failed "create failed"
-      [ "$(words "$current")" = "$wanted" ] || gate_failed "it exists with the table '$current', not '$wanted'"
     fi
   fi
 fi

@@ -1,0 +1,202 @@
+import { spawnSync } from "node:child_process";
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { hostScript, type HostScript } from "../../../drivers/lvm/hostScripts";
+import { quoteArgv } from "../../../drivers/ssh/quote";
+
+/**
+ * The host scripts run by real `sh` against stub programs: each stub appends its argv to a log
+ * and answers from a small file of canned behaviour, so every branch of the exit-code protocol
+ * can be driven without LVM or device-mapper.
+ */
+let dir: string;
+let log: string;
+
+/** A stub program: logs `name argv...`, then runs `body` (sh) with the arguments. */
+function stub(name: string, body = "exit 0"): void {
+  const path = join(dir, "bin", name);
+  writeFileSync(path, `#!/bin/sh\necho "${name} $*" >> "${log}"\n${body}\n`);
+  chmodSync(path, 0o755);
+}
+
+function run(script: HostScript, args: readonly string[]): { code: number; stdout: string; stderr: string; calls: string[] } {
+  const result = spawnSync("sh", ["-c", hostScript(script), script, ...args], {
+    env: { PATH: `${join(dir, "bin")}:/usr/bin:/bin`, LC_ALL: "C" },
+    encoding: "utf8",
+  });
+  const calls = readFileSync(log, "utf8").split("\n").filter(Boolean);
+  return { code: result.status ?? -1, stdout: result.stdout, stderr: result.stderr, calls };
+}
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), "cb-scripts-"));
+  log = join(dir, "calls.log");
+  writeFileSync(log, "");
+  spawnSync("mkdir", [join(dir, "bin")]);
+  stub("flock");
+  stub("blockdev", "echo 2097152");
+  stub("lvs", `echo '{"report":[{"lv":[{"lv_name":"v1"}]}]}'`);
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+describe("lv-write.sh", () => {
+  /** LOCK WAIT_S DEVICE GATE WRITE ACTIVATE REPORT, with a device that exists (this test's log file). */
+  const args = (overrides: { lock?: string; gate?: string; write?: string[]; device?: string } = {}): string[] => [
+    overrides.lock ?? join(dir, "gates.lock"),
+    "120",
+    overrides.device ?? log,
+    overrides.gate ?? "cbgate-vg-v1",
+    overrides.write ? quoteArgv(overrides.write) : "",
+    quoteArgv(["lvchange", "-a", "y", "-K", "vg/v1"]),
+    quoteArgv(["lvs", "--reportformat", "json", "vg/v1"]),
+  ];
+
+  it("writes under the lock, makes a new gate over the LV, and prints only the LV's report", () => {
+    stub("lvcreate", "echo '  Logical volume \"v1\" created.'");
+    stub("dmsetup", `case "$1" in info) echo "253 7 LVM-abc";; create) exit 0;; *) exit 9;; esac`);
+    const result = run("lv-write.sh", args({ write: ["lvcreate", "-n", "v1", "--addtag", "it's a; tag", "vg"] }));
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout)).toEqual({ report: [{ lv: [{ lv_name: "v1" }] }] });
+    expect(result.calls).toEqual([
+      `flock -w 120 9`,
+      `lvcreate -n v1 --addtag it's a; tag vg`,
+      `blockdev --getsz ${log}`,
+      `dmsetup info -c --noheadings --separator   -o major,minor,uuid calls.log`,
+      `dmsetup create cbgate-vg-v1 --uuid CBGATE-abc --table 0 2097152 linear 253:7 0`,
+      "lvs --reportformat json vg/v1",
+    ]);
+  });
+
+  it("reloads a gate whose table no longer matches the LV (after a resize), and leaves a matching one alone", () => {
+    stub("lvextend");
+    stub("dmsetup", `case "$1" in info) echo "253 7 LVM-abc";; create) echo "Device or resource busy" >&2; exit 1;; table) echo "0 1048576 linear 253:7 0";; esac`);
+    const resized = run("lv-write.sh", args({ write: ["lvextend", "-L", "1073741824b", "vg/v1"] }));
+    expect(resized.code).toBe(0);
+    expect(resized.calls.filter((call) => call.startsWith("dmsetup reload") || call.startsWith("dmsetup resume"))).toEqual([
+      "dmsetup reload cbgate-vg-v1 --table 0 2097152 linear 253:7 0",
+      "dmsetup resume cbgate-vg-v1",
+    ]);
+    writeFileSync(log, "");
+    stub("dmsetup", `case "$1" in info) echo "253 7 LVM-abc";; create) exit 1;; table) echo "0 2097152  linear 253:7 0 ";; esac`);
+    const same = run("lv-write.sh", args());
+    expect(same.code).toBe(0);
+    expect(same.calls.some((call) => call.startsWith("dmsetup reload"))).toBe(false);
+  });
+
+  it("passes the write's own failure through and touches nothing after it", () => {
+    stub("lvcreate", `echo '  Logical Volume "v1" already exists in volume group "vg"' >&2; exit 5`);
+    stub("dmsetup");
+    const result = run("lv-write.sh", args({ write: ["lvcreate", "-n", "v1", "vg"] }));
+    expect(result.code).toBe(5);
+    expect(result.stderr).toContain("already exists in volume group");
+    expect(result.calls.map((call) => call.split(" ")[0])).toEqual(["flock", "lvcreate"]);
+  });
+
+  it("exits 76 naming the gate when device-mapper cannot make it, after the write", () => {
+    stub("dmsetup", `case "$1" in info) echo "253 7 LVM-abc";; create) echo "create ioctl failed: Invalid argument" >&2; exit 1;; table) exit 1;; esac`);
+    const result = run("lv-write.sh", args());
+    expect(result.code).toBe(76);
+    expect(result.stderr).toContain("gate cbgate-vg-v1: create ioctl failed: Invalid argument");
+    expect(result.calls.some((call) => call.startsWith("lvs"))).toBe(false);
+  });
+
+  it("exits 75 when the lock is not free in time, before writing anything", () => {
+    stub("flock", "exit 1");
+    stub("lvcreate");
+    const result = run("lv-write.sh", args({ write: ["lvcreate", "-n", "v1", "vg"] }));
+    expect(result.code).toBe(75);
+    expect(result.stderr).toContain("was not free within 120 s");
+    expect(result.calls.map((call) => call.split(" ")[0])).toEqual(["flock"]);
+  });
+
+  it("activates an LV whose device is missing before making its gate, and makes no gate for a snapshot", () => {
+    stub("lvchange", "exit 3");
+    const inactive = run("lv-write.sh", args({ device: join(dir, "absent") }));
+    expect(inactive.code).toBe(3);
+    expect(inactive.calls).toContain("lvchange -a y -K vg/v1");
+    writeFileSync(log, "");
+    stub("lvcreate");
+    const snapshot = run("lv-write.sh", args({ lock: "", gate: "", write: ["lvcreate", "-s", "-n", "s1", "vg/v1"] }));
+    expect(snapshot.code).toBe(0);
+    expect(snapshot.calls.map((call) => call.split(" ")[0])).toEqual(["lvcreate", "lvs"]);
+  });
+});
+
+describe("volume-remove.sh", () => {
+  /** LOCK WAIT_S GATE MARK UNMARK WIPE REMOVE */
+  const args = (wipe: string[] | undefined): string[] => [
+    join(dir, "gates.lock"),
+    "120",
+    "cbgate-vg-v1",
+    quoteArgv(["lvchange", "--addtag", "cb.deleting", "vg/v1"]),
+    quoteArgv(["lvchange", "--deltag", "cb.deleting", "vg/v1"]),
+    wipe ? quoteArgv(wipe) : "",
+    quoteArgv(["lvremove", "-y", "vg/v1"]),
+  ];
+
+  beforeEach(() => {
+    stub("lvchange");
+    stub("lvremove");
+    stub("dd");
+  });
+
+  it("marks, removes the gate under the lock, then wipes and removes the LV", () => {
+    stub("dmsetup", `case "$1" in table) echo "0 8 linear 253:7 0";; remove) exit 0;; esac`);
+    const result = run("volume-remove.sh", args(["dd", "if=/dev/zero", "of=/dev/mapper/vg-v1"]));
+    expect(result.code).toBe(0);
+    expect(result.calls).toEqual([
+      "flock -w 120 9",
+      "lvchange --addtag cb.deleting vg/v1",
+      "dmsetup table cbgate-vg-v1",
+      "dmsetup remove cbgate-vg-v1",
+      "dd if=/dev/zero of=/dev/mapper/vg-v1",
+      "lvremove -y vg/v1",
+    ]);
+  });
+
+  it("exits 77 and takes the mark back when the gate is held open, leaving the LV", () => {
+    stub("dmsetup", `case "$1" in table) echo "0 8 linear 253:7 0";; remove) echo "remove ioctl on cbgate-vg-v1 failed: Device or resource busy" >&2; exit 1;; esac`);
+    const result = run("volume-remove.sh", args(undefined));
+    expect(result.code).toBe(77);
+    expect(result.calls.slice(-1)).toEqual(["lvchange --deltag cb.deleting vg/v1"]);
+    expect(result.calls.some((call) => call.startsWith("lvremove"))).toBe(false);
+  });
+
+  it("removes an LV whose gate is already gone", () => {
+    stub("dmsetup", "exit 1");
+    const result = run("volume-remove.sh", args(undefined));
+    expect(result.code).toBe(0);
+    expect(result.calls.at(-1)).toBe("lvremove -y vg/v1");
+  });
+
+  it("exits 78 when the gate cannot be removed for another reason, and 79 when the wipe fails", () => {
+    stub("dmsetup", `case "$1" in table) echo "0 8 linear 253:7 0";; remove) echo "Permission denied" >&2; exit 1;; esac`);
+    expect(run("volume-remove.sh", args(undefined)).code).toBe(78);
+    stub("dmsetup", "exit 1");
+    stub("dd", "exit 1");
+    const wipeFailed = run("volume-remove.sh", args(["dd", "if=/dev/zero"]));
+    expect(wipeFailed.code).toBe(79);
+    expect(wipeFailed.calls.some((call) => call.startsWith("lvremove"))).toBe(false);
+  });
+
+  it("passes lvremove's own failure through, for the driver's retry recipe", () => {
+    stub("dmsetup", "exit 1");
+    stub("lvremove", `echo "Logical volume vg/v1 in use." >&2; exit 5`);
+    const result = run("volume-remove.sh", args(undefined));
+    expect(result.code).toBe(5);
+    expect(result.stderr).toContain("in use");
+  });
+});
+
+describe("every host script", () => {
+  it("is shellcheck-clean as POSIX sh (scripts/setup.sh installs shellcheck)", () => {
+    const folder = join(__dirname, "..", "..", "..", "drivers", "lvm", "scripts");
+    const scripts = readdirSync(folder).filter((file) => file.endsWith(".sh"));
+    expect(scripts.length).toBeGreaterThan(0);
+    const result = spawnSync("shellcheck", ["--shell=sh", ...scripts.map((file) => join(folder, file))], { encoding: "utf8" });
+    if (result.error) throw new Error(`shellcheck could not run (${result.error.message}); install it: apt-get install shellcheck`);
+    expect(result.stdout).toBe("");
+    expect(result.status).toBe(0);
+  });
+});
