@@ -199,7 +199,7 @@ async function deletePair(driver: Driver, bare: CommandRunner, host: string): Pr
 
 /** LVM invocations among what the transport counted: LVM's own commands and the host scripts that run them. */
 function lvmInvocations(stats: TransportStats | undefined): number {
-  const lvm = /^(lvm |lvs|vgs|pvs|lvcreate|lvremove|lvextend|lvchange|lvrename|lvmconfig|sh lv-write|sh volume-remove)/;
+  const lvm = /^(lvm |lvs|vgs|pvs|lvcreate|lvremove|lvextend|lvchange|lvrename|lvmconfig|lv-write.sh|volume-remove.sh)/;
   return Object.entries(stats?.byProgram ?? {})
     .filter(([program]) => lvm.test(program))
     .reduce((sum, [, count]) => sum + count, 0);

@@ -1,4 +1,4 @@
-import { redact, redactArgv } from "./redact";
+import { redact, redactArgv, shownArgv } from "./redact";
 
 /** Base of every transport error. `code` tells them apart across realms and serializations. */
 export abstract class SshError extends Error {
@@ -62,7 +62,7 @@ export class SshConnectionLostError extends SshError {
   readonly code = "SSH_CONNECTION_LOST";
   constructor(readonly destination: string, readonly command: readonly string[], options?: { cause?: unknown }) {
     super(
-      `connection to ${destination} was lost while running ${redactArgv(command).join(" ")}; ` +
+      `connection to ${destination} was lost while running ${shownArgv(command).join(" ")}; ` +
         "the command may or may not have completed",
       undefined,
       options,
@@ -104,8 +104,9 @@ export class CommandError extends SshError {
 
   constructor(failure: CommandFailure) {
     const argv = redactArgv(failure.argv);
+    const shown = shownArgv(failure.argv);
     const stderr = redact(failure.stderr);
-    const program = argv[0] ?? "command";
+    const program = shown[0] ?? "command";
     const firstLine = stderr.trim().split("\n").find((line) => line.trim() !== "")?.trim();
     let reason: string;
     if (failure.timedOut) reason = `timed out after ${Math.round(failure.durationMs / 100) / 10} s and was killed`;
@@ -114,7 +115,7 @@ export class CommandError extends SshError {
     else if (failure.exitCode === undefined) reason = "ended without an exit status";
     else reason = `failed with exit code ${failure.exitCode}`;
     const short = `${program} on ${failure.host} ${reason}${firstLine ? `: ${firstLine}` : ""}`;
-    const detail = [`command: ${argv.join(" ")}`, stderr.trim() ? `stderr:\n${stderr.trim().slice(-STDERR_IN_MESSAGE)}` : ""]
+    const detail = [`command: ${shown.join(" ")}`, stderr.trim() ? `stderr:\n${stderr.trim().slice(-STDERR_IN_MESSAGE)}` : ""]
       .filter(Boolean)
       .join("\n");
     super(short, detail);

@@ -6,7 +6,7 @@ import { CommandError, SshConnectionLostError } from "./errors";
 import { HostSessions } from "./hostSessions";
 import { HostConnections, defaultPoolOptions, type PoolOptions } from "./pool";
 import { checkArgv, quoteArgv } from "./quote";
-import { redactArgv } from "./redact";
+import { shownArgv } from "./redact";
 import { remoteEnvArgv } from "./remoteEnv";
 import { TransportCounters, type RunnerStats, type TransportStats } from "./stats";
 import { describeTarget, type SshTarget } from "./target";
@@ -93,7 +93,7 @@ export class SshRunner implements CommandRunner {
   async run(argv: readonly string[], options: RunOptions = {}): Promise<CommandResult> {
     const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     const maxStdoutBytes = options.maxStdoutBytes ?? DEFAULT_MAX_STDOUT;
-    const shown = redactArgv(argv).join(" ");
+    const shown = shownArgv(argv).join(" ");
     if (options.signal?.aborted) {
       throw new CommandError({ host: this.host, argv, exitCode: undefined, signal: undefined, stdout: "", stderr: "", durationMs: 0, timedOut: false, cancelled: true });
     }

@@ -34,3 +34,13 @@ export function redact(text: string): string {
 export function redactArgv(argv: readonly string[]): string[] {
   return argv.map(redact);
 }
+
+/**
+ * An argv as logs and messages show it: redacted, and an inline script (`sh -c SCRIPT NAME
+ * ARG...`) as `NAME ARG...`, since the script's text says nothing a reader needs there.
+ */
+export function shownArgv(argv: readonly string[]): string[] {
+  const redacted = redactArgv(argv);
+  const inlineScript = (redacted[0] === "sh" || redacted[0] === "bash") && redacted[1] === "-c" && redacted[3] !== undefined;
+  return inlineScript ? redacted.slice(3) : redacted;
+}

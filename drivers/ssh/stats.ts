@@ -60,8 +60,9 @@ export class TransportCounters {
   }
 }
 
-/** `lvm` and `sh` say little alone: their first argument (subcommand, `-c`) is kept with them. */
+/** `lvm` says little alone: its subcommand is kept with it; an inline script (`sh -c SCRIPT NAME`) is counted by its name. */
 export function programOf(argv: readonly string[]): string {
-  const program = argv[0] ?? "";
-  return (program === "lvm" || program === "sh") && argv[1] !== undefined ? `${program} ${argv[1]}` : program;
+  const [program = "", first, , scriptName] = argv;
+  if ((program === "sh" || program === "bash") && first === "-c" && scriptName !== undefined) return scriptName;
+  return program === "lvm" && first !== undefined ? `lvm ${first}` : program;
 }

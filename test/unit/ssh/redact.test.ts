@@ -1,5 +1,5 @@
 import { CommandError, SshConnectError } from "../../../drivers/ssh/errors";
-import { redact, redactArgv, registerSecret } from "../../../drivers/ssh/redact";
+import { redact, redactArgv, registerSecret, shownArgv } from "../../../drivers/ssh/redact";
 import { generateSshKeyPair } from "../../fakes/sshServer";
 
 // The registry is process-wide; every test uses its own values.
@@ -66,5 +66,24 @@ describe("errors built with secrets", () => {
     const error = new SshConnectError("root@h:22", `bad key ${key}`);
     expect(error.message).not.toContain("PRIVATE KEY");
     expect(error.shortMessage).toBe(error.message);
+  });
+
+  it("show an inline host script by its name, its text left out, in messages and the command line shown", () => {
+    const error = new CommandError({
+      host: "store-1",
+      argv: ["sh", "-c", "set -u\nlvcreate \"$@\"\n", "lv-write.sh", "/run/lock/x.lock", "120"],
+      exitCode: 76,
+      signal: undefined,
+      stdout: "",
+      stderr: "gate cbgate-vg-v1: reload failed\n",
+      durationMs: 5,
+      timedOut: false,
+      cancelled: false,
+    });
+    expect(error.shortMessage).toBe("lv-write.sh on store-1 failed with exit code 76: gate cbgate-vg-v1: reload failed");
+    expect(error.message).toContain("command: lv-write.sh /run/lock/x.lock 120");
+    expect(error.message).not.toContain("set -u");
+    expect(shownArgv(["bash", "-c", "script", "gsnap", "a"])).toEqual(["gsnap", "a"]);
+    expect(shownArgv(["sh", "-c", "echo hi"])).toEqual(["sh", "-c", "echo hi"]);
   });
 });

@@ -78,7 +78,7 @@ describe("SshRunner through the session agent", () => {
     expect(agentStarts()).toBe(1);
     expect(server.stats.commands).toHaveLength(1);
     expect(pool.stats()).toEqual({
-      "store-1": { commands: 2, sessionCommands: 2, execCommands: 0, sessionsOpened: 1, byProgram: { "sh -c": 1, echo: 1 } },
+      "store-1": { commands: 2, sessionCommands: 2, execCommands: 0, sessionsOpened: 1, byProgram: { sh: 1, echo: 1 } },
     });
   });
 
