@@ -1,12 +1,12 @@
 import type { z } from "zod";
 import { CAPABILITY_METHODS, DRIVER_ATTRIBUTES, REQUIRED_CAPABILITIES, type Capability, type DriverWith } from "./interface/capabilities";
 import type { Logger } from "./log";
-import type { SshPool } from "./ssh/exec";
+import type { HostRunners } from "./ssh/exec";
 
-/** What a driver gets from its host process: where to log, and the shared SSH pool. */
+/** What a driver gets from its host process: where to log, and how to run commands on its hosts (the shared SSH pool). */
 export interface DriverContext {
   logger: Logger;
-  ssh: SshPool;
+  ssh: HostRunners;
 }
 
 /** A driver class: one instance serves one backend. Constructors must not do I/O. */

@@ -1,6 +1,6 @@
 import { InvalidConfiguration, InvalidInput } from "../interface/errors";
 import type { Logger } from "../log";
-import type { SshPool } from "../ssh/exec";
+import type { HostRunners } from "../ssh/exec";
 import { lvcreate } from "./commands/lvcreate";
 import { findLv, listLvs } from "./commands/lvs";
 import { getVg } from "./commands/vgs";
@@ -38,7 +38,7 @@ export class BackendHosts {
 
   constructor(
     private readonly config: LvmBackendConfig,
-    ssh: SshPool,
+    ssh: HostRunners,
     private readonly logger: Logger,
     /** The last step of every host's setup, once its gates exist: group snapshots' crash recovery (groupSnapshotRecovery.ts). */
     private readonly recover: (ready: ReadyHost, windows: WindowRecovery | Error) => Promise<void> = async () => undefined,

@@ -40,6 +40,12 @@ export interface CommandRunner {
   run(argv: readonly string[], options?: RunOptions): Promise<CommandResult>;
 }
 
+/** Gives a runner per host: the seam between the drivers and the transport (SshPool; fakes in tests). */
+export interface HostRunners {
+  /** A runner for `target`, named `name` in errors and logs. */
+  runner(name: string, target: SshTarget): CommandRunner;
+}
+
 const DEFAULT_TIMEOUT_MS = 120_000;
 const DEFAULT_MAX_STDOUT = 32 * 1024 * 1024;
 const MAX_STDERR = 256 * 1024;
@@ -191,7 +197,7 @@ interface HostEntry {
  * shared by every runner for that host, so a Pulumi deployment with many resources reuses a
  * handful of connections.
  */
-export class SshPool {
+export class SshPool implements HostRunners {
   private readonly hosts = new Map<string, HostEntry>();
   private readonly options: SshPoolOptions;
   private readonly counters = new TransportCounters();

@@ -1,0 +1,147 @@
+import { CommandError } from "../../drivers/ssh/errors";
+import type { CommandResult, CommandRunner, HostRunners, RunOptions } from "../../drivers/ssh/exec";
+import type { SshTarget } from "../../drivers/ssh/target";
+
+/**
+ * An in-memory LVM host for fast tests of the LVM driver's logic: a volume group with a thin
+ * pool and an LV table, answering the commands the driver sends (the host report, the setup
+ * checks, the write and remove scripts) the way the real ones do, and recording each command
+ * by program (`lvm fullreport`, `lv-write.sh`, ...). Lab tests remain the proof on real LVM.
+ */
+
+interface FakeLv {
+  name: string;
+  sizeBytes: number;
+  pool: string;
+  origin: string;
+  tags: string[];
+  minor: number;
+  time: string;
+}
+
+const VG = "cinder-volumes";
+const POOL = `${VG}-pool`;
+const VG_BYTES = 40 * 1024 ** 3;
+
+/** Splits a command line made by quoteArgv back into its words (single quotes and `'\''`). */
+function words(line: string): string[] {
+  const out: string[] = [];
+  let current = "";
+  let started = false;
+  for (let i = 0; i < line.length; i++) {
+    const char = line[i] as string;
+    if (char === "'") {
+      const end = line.indexOf("'", i + 1);
+      current += line.slice(i + 1, end);
+      i = end;
+      started = true;
+    } else if (char === "\\") {
+      current += line[++i] ?? "";
+      started = true;
+    } else if (char === " ") {
+      if (started) out.push(current);
+      current = "";
+      started = false;
+    } else {
+      current += char;
+      started = true;
+    }
+  }
+  if (started) out.push(current);
+  return out;
+}
+
+const optionValue = (argv: readonly string[], option: string): string | undefined => {
+  const index = argv.indexOf(option);
+  return index >= 0 ? argv[index + 1] : undefined;
+};
+
+export class FakeLvmHost implements CommandRunner {
+  readonly host = "fake-1";
+  /** Every command, by program: `lvm fullreport`, `dmsetup table`, `lv-write.sh`, ... */
+  readonly calls: string[] = [];
+  readonly lvs = new Map<string, FakeLv>();
+  readonly gates = new Map<string, string>();
+  private nextMinor = 10;
+
+  constructor() {
+    this.lvs.set(POOL, { name: POOL, sizeBytes: 20 * 1024 ** 3, pool: "", origin: "", tags: [], minor: 3, time: "2026-12-05 09:00:00 +0000" });
+  }
+
+  /** A HostRunners that hands this host to the driver for every host name. */
+  runners(): HostRunners {
+    return { runner: (_name: string, _target: SshTarget) => this };
+  }
+
+  async run(argv: readonly string[], _options?: RunOptions): Promise<CommandResult> {
+    const [program = "", first, , scriptName, ...args] = argv;
+    const shown = (program === "sh" || program === "bash") && first === "-c" ? (scriptName ?? program) : program === "lvm" ? `lvm ${first}` : program;
+    this.calls.push(shown);
+    await new Promise((resolve) => setImmediate(resolve)); // A host answers later, never synchronously.
+    const ok = (stdout = ""): CommandResult => ({ host: this.host, argv, exitCode: 0, stdout, stderr: "", durationMs: 1 });
+    switch (shown) {
+      case "lvm fullreport":
+        return ok(this.fullreport());
+      case "dmsetup":
+        if (first === "table") return ok([...this.gates].map(([name, table]) => `${name}: ${table}`).join("\n") + "\n");
+        break;
+      case "lvmconfig":
+        return ok("use_devicesfile=1\n");
+      case "lvm lvmdevices":
+        return ok("Device /dev/vdb IDTYPE=devname IDNAME=/dev/vdb DEVNAME=/dev/vdb PVID=x\n");
+      case "pvs":
+        return ok(JSON.stringify({ report: [{ pv: [{ pv_name: "/dev/vdb", vg_name: VG }] }] }));
+      case "cinderblock-gsnap-recover":
+        return ok("");
+      case "lv-write.sh":
+        return ok(this.lvWrite(args));
+      case "volume-remove.sh":
+        this.volumeRemove(args);
+        return ok();
+      case "lvremove":
+        this.lvs.delete(argv.at(-1)?.split("/")[1] ?? "");
+        return ok();
+    }
+    throw new CommandError({ host: this.host, argv, exitCode: 127, signal: undefined, stdout: "", stderr: `fake host: no ${shown}`, durationMs: 1, timedOut: false, cancelled: false });
+  }
+
+  private lvWrite([, , , gate = "", write = "", , report = ""]: string[]): string {
+    const argv = words(write);
+    const name = optionValue(argv, "-n") ?? argv.at(-1)?.split("/")[1] ?? "";
+    if (argv[0] === "lvcreate") {
+      if (this.lvs.has(name)) throw new Error(`fake host: ${name} exists`);
+      const tags = argv.flatMap((word, i) => (argv[i - 1] === "--addtag" ? [word] : []));
+      const origin = argv.includes("-s") ? this.lvs.get(argv.at(-1)?.split("/")[1] ?? "") : undefined;
+      const size = origin?.sizeBytes ?? Number((optionValue(argv, "-V") ?? optionValue(argv, "-L") ?? "0").replace(/b$/, ""));
+      const pool = origin ? origin.pool : argv.includes("-T") ? POOL : "";
+      this.lvs.set(name, { name, sizeBytes: size, pool, origin: origin?.name ?? "", tags, minor: this.nextMinor++, time: "2026-12-05 10:00:00 +0000" });
+    } else if (argv[0] === "lvextend") {
+      const lv = this.lvs.get(name);
+      if (lv) lv.sizeBytes = Number((optionValue(argv, "-L") ?? "0").replace(/b$/, ""));
+    }
+    const reported = words(report).at(-1)?.split("/")[1] ?? "";
+    const lv = this.lvs.get(reported);
+    if (gate && lv) this.gates.set(gate, `0 ${lv.sizeBytes / 512} linear 253:${lv.minor} 0`);
+    return JSON.stringify({ report: [{ lv: lv ? [this.row(lv)] : [] }] });
+  }
+
+  private volumeRemove([, , gate = "", , , , remove = ""]: string[]): void {
+    this.gates.delete(gate);
+    this.lvs.delete(words(remove).at(-1)?.split("/")[1] ?? "");
+  }
+
+  private row(lv: FakeLv): Record<string, string> {
+    const attr = lv.name === POOL ? "twi-aotz--" : lv.pool ? "Vwi-a-tz--" : "-wi-a-----";
+    return {
+      lv_name: lv.name, vg_name: VG, lv_uuid: `uuid-${lv.name}`, lv_size: String(lv.sizeBytes), lv_attr: attr, lv_tags: lv.tags.join(","),
+      origin: lv.origin, pool_lv: lv.pool, data_percent: lv.name === POOL ? "1.00" : "0.00", metadata_percent: lv.name === POOL ? "10.00" : "",
+      lv_time: lv.time, lv_kernel_major: "253", lv_kernel_minor: String(lv.minor),
+    };
+  }
+
+  private fullreport(): string {
+    const used = [...this.lvs.values()].filter((lv) => !lv.pool).reduce((sum, lv) => sum + lv.sizeBytes, 0);
+    const vg = { vg_name: VG, vg_uuid: "vg-uuid", vg_size: String(VG_BYTES), vg_free: String(VG_BYTES - used), vg_extent_size: "4194304", lv_count: String(this.lvs.size) };
+    return JSON.stringify({ report: [{ vg: [vg], lv: [...this.lvs.values()].map((lv) => this.row(lv)) }] });
+  }
+}

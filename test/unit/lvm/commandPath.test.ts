@@ -1,0 +1,91 @@
+import { randomUUID } from "node:crypto";
+import { lvmBackendSchema } from "../../../drivers/lvm/config";
+import { LvmDriver } from "../../../drivers/lvm/driver";
+import { silentLogger } from "../../../drivers/log";
+import { FakeLvmHost } from "../../fakes/lvmHost";
+
+/**
+ * What each driver operation sends to a host, on the in-memory LVM host: one shared report
+ * (fullreport and dmsetup table, side by side) and one write step. Lab tests prove the same
+ * operations on real LVM; these pin down the command path itself.
+ */
+const config = lvmBackendSchema.parse({
+  driver: "lvm",
+  lvmType: "thin",
+  hosts: [{ name: "fake-1", address: "192.0.2.1", privateKey: "unused", hostKey: "SHA256:unused" }],
+});
+
+const GIB = 1024 ** 3;
+
+async function warmDriver(): Promise<{ host: FakeLvmHost; driver: LvmDriver }> {
+  const host = new FakeLvmHost();
+  const driver = new LvmDriver("b", config, { logger: silentLogger, ssh: host.runners() });
+  await driver.checkForSetupError();
+  host.calls.length = 0;
+  return { host, driver };
+}
+
+const REPORT = ["dmsetup", "lvm fullreport"];
+const sorted = (calls: readonly string[]): string[] => [...calls].sort();
+
+describe("the LVM driver's command path", () => {
+  it("sets a host up once, in one report and the checks beside it", async () => {
+    const host = new FakeLvmHost();
+    const driver = new LvmDriver("b", config, { logger: silentLogger, ssh: host.runners() });
+    await Promise.all([driver.checkForSetupError(), driver.listVolumes(), driver.listSnapshots()]);
+    expect(sorted(host.calls.filter((call) => !REPORT.includes(call)))).toEqual(["cinderblock-gsnap-recover", "lvm lvmdevices", "lvmconfig", "pvs"]);
+    expect(host.calls.filter((call) => call === "lvm fullreport").length).toBeLessThanOrEqual(2);
+  });
+
+  it("creates a volume with one report and one write step", async () => {
+    const { host, driver } = await warmDriver();
+    const volume = await driver.createVolume({ uuid: randomUUID(), name: "v1", sizeGib: 1, provisioning: "thin", host: "fake-1" });
+    expect(sorted(host.calls)).toEqual(sorted([...REPORT, "lv-write.sh"]));
+    expect(volume).toMatchObject({ name: "v1", sizeBytes: GIB, provisioning: "thin", devicePath: "/dev/mapper/cbgate-cinder--volumes-v1" });
+    expect(host.gates.get("cbgate-cinder--volumes-v1")).toBe(`0 ${GIB / 512} linear 253:10 0`);
+  });
+
+  it("extends, snapshots and deletes with one report and one write step each", async () => {
+    const { host, driver } = await warmDriver();
+    const volume = await driver.createVolume({ uuid: randomUUID(), name: "v1", sizeGib: 1, provisioning: "thin", host: "fake-1" });
+    let snapshotId = "";
+    const steps = [
+      () => driver.extendVolume(volume.id, 2),
+      async () => {
+        snapshotId = (await driver.createSnapshot({ uuid: randomUUID(), name: "s1", volumeId: volume.id })).id;
+      },
+      () => driver.deleteSnapshot(snapshotId),
+      () => driver.deleteVolume(volume.id),
+    ];
+    const writes: string[] = [];
+    for (const step of steps) {
+      host.calls.length = 0;
+      await step();
+      expect(host.calls).toHaveLength(3);
+      writes.push(...host.calls.filter((call) => !REPORT.includes(call)));
+    }
+    expect(writes).toEqual(["lv-write.sh", "lv-write.sh", "lvremove", "volume-remove.sh"]);
+    expect(host.lvs.has("v1")).toBe(false);
+    expect(host.gates.size).toBe(0);
+  });
+
+  it("answers 100 reads at once with at most two reports", async () => {
+    const { host, driver } = await warmDriver();
+    const volume = await driver.createVolume({ uuid: randomUUID(), name: "v1", sizeGib: 1, provisioning: "thin", host: "fake-1" });
+    host.calls.length = 0;
+    const found = await Promise.all(Array.from({ length: 100 }, () => driver.findVolume(volume.id)));
+    expect(found.every((each) => each?.id === volume.id)).toBe(true);
+    expect(host.calls.filter((call) => call === "lvm fullreport").length).toBeLessThanOrEqual(2);
+  });
+
+  it("reads the host again for each operation, so a change made elsewhere is seen at once", async () => {
+    const { host, driver } = await warmDriver();
+    const volume = await driver.createVolume({ uuid: randomUUID(), name: "v1", sizeGib: 1, provisioning: "thin", host: "fake-1" });
+    expect((await driver.findVolume(volume.id))?.sizeGib).toBe(1);
+    const lv = host.lvs.get("v1");
+    if (lv) lv.sizeBytes = 3 * GIB; // An lvextend by hand.
+    expect((await driver.findVolume(volume.id))?.sizeGib).toBe(3);
+    host.lvs.delete("v1"); // An lvremove by hand.
+    expect(await driver.findVolume(volume.id)).toBeUndefined();
+  });
+});
