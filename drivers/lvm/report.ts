@@ -73,8 +73,12 @@ function percent(value: string | undefined): number | undefined {
   return Number.isFinite(number) ? number : undefined;
 }
 
-/** "2026-11-25 12:00:00 +0000" → ISO 8601. */
+/**
+ * "2026-11-25 12:00:00 +0000", or seconds since the epoch (LVM's `report/time_format="%s"`, as
+ * the `lvmdbusd` profile of the host's lvm shell sets it) → ISO 8601.
+ */
 export function parseLvTime(value: string): string {
+  if (/^\d+$/.test(value.trim())) return new Date(Number(value) * 1000).toISOString();
   const match = /^(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2}) ([+-]\d{2})(\d{2})$/.exec(value.trim());
   if (!match) return value;
   return new Date(`${match[1]}T${match[2]}${match[3]}:${match[4]}`).toISOString();
