@@ -23,9 +23,9 @@ export interface LvWrite {
 }
 
 /**
- * One write to an LV, its gate and the LV's report row afterwards, in one round trip
- * (scripts/lv-write.sh). Returns the LV as it is after the write.
- * @throws the write's CommandError (so LVM's not-found, no-space and exists are classified as usual)
+ * One write to an LV and its gate in one remote step (scripts/lv-write.sh), then the LV's row
+ * read back. Returns the LV as it is after the write.
+ * @throws the write's or the read's CommandError (so LVM's not-found, no-space and exists are classified as usual)
  */
 export async function writeLv(host: LvmHost, lvName: string, step: LvWrite): Promise<LvRow> {
   const vg = host.volumeGroup;
@@ -37,10 +37,10 @@ export async function writeLv(host: LvmHost, lvName: string, step: LvWrite): Pro
     step.gate ? gateName(vg, lvName) : "",
     step.write ? quoteArgv(step.write) : "",
     step.gate ? quoteArgv(activateArgv(vg, lvName)) : "",
-    quoteArgv(lvRowArgv(vg, lvName)),
   ];
   try {
-    const result = await host.run(scriptArgv("lv-write.sh", args), { timeoutMs: (LOCK_WAIT_S + 300) * 1000 });
+    await host.run(scriptArgv("lv-write.sh", args), { timeoutMs: (LOCK_WAIT_S + 300) * 1000 });
+    const result = await host.lvm(lvRowArgv(vg, lvName), { readOnly: true });
     const row = parseLvs(result.stdout)[0];
     if (!row) throw new VolumeBackendAPIException(`LVM on ${host.name} reported nothing for ${vg}/${lvName} right after writing it`);
     return row;

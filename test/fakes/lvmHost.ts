@@ -94,7 +94,14 @@ export class FakeLvmHost implements CommandRunner {
       case "cinderblock-gsnap-recover":
         return ok("");
       case "lv-write.sh":
-        return ok(this.lvWrite(args));
+        this.lvWrite(args);
+        return ok();
+      case "lvs": {
+        const lv = this.lvs.get(argv.at(-1)?.split("/")[1] ?? "");
+        if (lv) return ok(JSON.stringify({ report: [{ lv: [this.row(lv)] }] }));
+        const stderr = `  Failed to find logical volume "${argv.at(-1) ?? ""}"\n`;
+        throw new CommandError({ host: this.host, argv, exitCode: 5, signal: undefined, stdout: "", stderr, durationMs: 1, timedOut: false, cancelled: false });
+      }
       case "volume-remove.sh":
         this.volumeRemove(args);
         return ok();
@@ -105,7 +112,7 @@ export class FakeLvmHost implements CommandRunner {
     throw new CommandError({ host: this.host, argv, exitCode: 127, signal: undefined, stdout: "", stderr: `fake host: no ${shown}`, durationMs: 1, timedOut: false, cancelled: false });
   }
 
-  private lvWrite([, , , gate = "", write = "", , report = ""]: string[]): string {
+  private lvWrite([, , device = "", gate = "", write = ""]: string[]): void {
     const argv = words(write);
     const name = optionValue(argv, "-n") ?? argv.at(-1)?.split("/")[1] ?? "";
     if (argv[0] === "lvcreate") {
@@ -119,10 +126,8 @@ export class FakeLvmHost implements CommandRunner {
       const lv = this.lvs.get(name);
       if (lv) lv.sizeBytes = Number((optionValue(argv, "-L") ?? "0").replace(/b$/, ""));
     }
-    const reported = words(report).at(-1)?.split("/")[1] ?? "";
-    const lv = this.lvs.get(reported);
+    const lv = [...this.lvs.values()].find((each) => device === `/dev/mapper/${VG.replace(/-/g, "--")}-${each.name.replace(/-/g, "--")}`);
     if (gate && lv) this.gates.set(gate, `0 ${lv.sizeBytes / 512} linear 253:${lv.minor} 0`);
-    return JSON.stringify({ report: [{ lv: lv ? [this.row(lv)] : [] }] });
   }
 
   private volumeRemove([, , gate = "", , , , remove = ""]: string[]): void {

@@ -1,23 +1,22 @@
 #!/bin/sh
-# One LVM write and what must follow it, in one round trip:
+# One LVM write and the gate that must follow it, in one round trip:
 #
-#   lv-write.sh LOCK WAIT_S DEVICE GATE WRITE ACTIVATE REPORT
+#   lv-write.sh LOCK WAIT_S DEVICE GATE WRITE ACTIVATE
 #
 # Under flock(1) on LOCK (waited for at most WAIT_S seconds; no lock when LOCK is empty), runs
 # the command line WRITE (an lvcreate, lvextend or lvchange; nothing when empty); then, when GATE
 # is not empty, makes the device-mapper device GATE a linear map of the whole of DEVICE (created,
 # or reloaded and resumed when its table differs), running ACTIVATE first when DEVICE is not
-# there; last, runs REPORT (the LV's JSON report row), whose output alone is this script's
-# stdout (what the other commands print goes to stderr).
+# there. It prints nothing on stdout (what the commands print goes to stderr).
 #
-# WRITE, ACTIVATE and REPORT are command lines built and quoted by the driver (drivers/ssh/quote.ts);
+# WRITE and ACTIVATE are command lines built and quoted by the driver (drivers/ssh/quote.ts);
 # they are evaluated, never assembled here.
 #
-# Exit status: WRITE's own when it fails (its stderr passes through); 75 when LOCK was not taken
-# in time; 76 when the gate could not be made (stderr says why: the LV is written, and gate
-# recovery repairs the gate); REPORT's own when it fails.
+# Exit status: 0 when done; WRITE's or ACTIVATE's own when it fails (its stderr passes
+# through); 75 when LOCK was not taken in time; 76 when the gate could not be made (stderr says
+# why: the LV is written, and gate recovery repairs the gate).
 set -u
-lock=$1 wait_s=$2 device=$3 gate=$4 write=$5 activate=$6 report=$7
+lock=$1 wait_s=$2 device=$3 gate=$4 write=$5 activate=$6
 
 if [ -n "$lock" ]; then
   exec 9>"$lock" || exit 75
@@ -56,5 +55,3 @@ if [ -n "$gate" ]; then
     fi
   fi
 fi
-
-eval "$report"

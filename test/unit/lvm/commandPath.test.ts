@@ -37,15 +37,16 @@ describe("the LVM driver's command path", () => {
     expect(host.calls.filter((call) => call === "lvm fullreport").length).toBeLessThanOrEqual(2);
   });
 
-  it("creates a volume with one report and one write step", async () => {
+  it("creates a volume with one report, one write step and the LV's row read back", async () => {
     const { host, driver } = await warmDriver();
     const volume = await driver.createVolume({ uuid: randomUUID(), name: "v1", sizeGib: 1, provisioning: "thin", host: "fake-1" });
-    expect(sorted(host.calls)).toEqual(sorted([...REPORT, "lv-write.sh"]));
+    expect(host.calls.slice(2)).toEqual(["lv-write.sh", "lvs"]);
+    expect(sorted(host.calls.slice(0, 2))).toEqual(REPORT);
     expect(volume).toMatchObject({ name: "v1", sizeBytes: GIB, provisioning: "thin", devicePath: "/dev/mapper/cbgate-cinder--volumes-v1" });
     expect(host.gates.get("cbgate-cinder--volumes-v1")).toBe(`0 ${GIB / 512} linear 253:10 0`);
   });
 
-  it("extends, snapshots and deletes with one report and one write step each", async () => {
+  it("extends, snapshots and deletes with one report and one write step each (and the row of what was written)", async () => {
     const { host, driver } = await warmDriver();
     const volume = await driver.createVolume({ uuid: randomUUID(), name: "v1", sizeGib: 1, provisioning: "thin", host: "fake-1" });
     let snapshotId = "";
@@ -57,14 +58,14 @@ describe("the LVM driver's command path", () => {
       () => driver.deleteSnapshot(snapshotId),
       () => driver.deleteVolume(volume.id),
     ];
-    const writes: string[] = [];
+    const writes: string[][] = [];
     for (const step of steps) {
       host.calls.length = 0;
       await step();
-      expect(host.calls).toHaveLength(3);
-      writes.push(...host.calls.filter((call) => !REPORT.includes(call)));
+      expect(sorted(host.calls.slice(0, 2))).toEqual(REPORT);
+      writes.push(host.calls.slice(2));
     }
-    expect(writes).toEqual(["lv-write.sh", "lv-write.sh", "lvremove", "volume-remove.sh"]);
+    expect(writes).toEqual([["lv-write.sh", "lvs"], ["lv-write.sh", "lvs"], ["lvremove"], ["volume-remove.sh"]]);
     expect(host.lvs.has("v1")).toBe(false);
     expect(host.gates.size).toBe(0);
   });
