@@ -125,6 +125,12 @@ const bareLvcreate = (provisioning: "thin" | "thick", lv: string): string[] =>
 /** The gate over an LV, as bare commands make it: device-mapper resolves the path itself. */
 const bareGate = (lv: string, sectors: number): string[] => ["dmsetup", "create", gateName(VG, lv), "--table", `0 ${sectors} linear ${lvMapperPath(VG, lv)} 0`];
 
+/** A volume as bare commands make one: the LV, then its gate. */
+async function bareVolume(bare: CommandRunner, provisioning: "thin" | "thick", lv: string): Promise<void> {
+  await bare.run(bareLvcreate(provisioning, lv));
+  await bare.run(bareGate(lv, GIB / 512));
+}
+
 async function bareRemove(bare: CommandRunner, lv: string): Promise<void> {
   await bare.run(["dmsetup", "remove", gateName(VG, lv)], { okExitCodes: [1] });
   await bare.run(["lvremove", "--yes", "--quiet", `${VG}/${lv}`]);
@@ -138,10 +144,7 @@ async function createPair(driver: Driver, bare: CommandRunner, host: string, pro
     driver: async () => {
       id = (await driver.createVolume({ uuid: randomUUID(), name: mine, sizeGib: 1, provisioning, host })).id;
     },
-    bare: async () => {
-      await bare.run(bareLvcreate(provisioning, theirs));
-      await bare.run(bareGate(theirs, GIB / 512));
-    },
+    bare: () => bareVolume(bare, provisioning, theirs),
     cleanup: async () => {
       await driver.deleteVolume(id);
       await bareRemove(bare, theirs);
@@ -169,8 +172,7 @@ async function snapshotPair(driver: Driver, bare: CommandRunner, host: string): 
 async function extendPair(driver: Driver, bare: CommandRunner, host: string): Promise<Pair> {
   const mine = await driver.createVolume({ uuid: randomUUID(), name: name("e"), sizeGib: 1, provisioning: "thin", host });
   const theirs = name("be");
-  await bare.run(bareLvcreate("thin", theirs));
-  await bare.run(bareGate(theirs, GIB / 512));
+  await bareVolume(bare, "thin", theirs);
   return {
     driver: () => driver.extendVolume(mine.id, 2),
     bare: async () => {
@@ -188,8 +190,7 @@ async function extendPair(driver: Driver, bare: CommandRunner, host: string): Pr
 async function deletePair(driver: Driver, bare: CommandRunner, host: string): Promise<Pair> {
   const mine = await driver.createVolume({ uuid: randomUUID(), name: name("d"), sizeGib: 1, provisioning: "thin", host });
   const theirs = name("bd");
-  await bare.run(bareLvcreate("thin", theirs));
-  await bare.run(bareGate(theirs, GIB / 512));
+  await bareVolume(bare, "thin", theirs);
   return {
     driver: () => driver.deleteVolume(mine.id),
     bare: () => bareRemove(bare, theirs),
