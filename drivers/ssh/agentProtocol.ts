@@ -5,10 +5,13 @@
  */
 import { checkArgv } from "./quote";
 
-export const AGENT_PROTOCOL_VERSION = "1";
+export const AGENT_PROTOCOL_VERSION = "2";
+
+/** The agent serves LVM requests in a persistent `lvm` shell. */
+export const LVM_SHELL_CAPABILITY = "lvm-shell";
 
 export type AgentFrame =
-  | { kind: "ready"; version: string }
+  | { kind: "ready"; version: string; capabilities: readonly string[] }
   | { kind: "stdout" | "stderr"; id: number; data: Buffer }
   | { kind: "exit"; id: number; code: number | undefined; signal: string | undefined; timedOut: boolean };
 
@@ -17,14 +20,24 @@ export class AgentProtocolError extends Error {}
 
 /** A RUN request. Every command gets a deadline: the agent's "0 = none" is never sent. */
 export function encodeRun(id: number, timeoutMs: number, argv: readonly string[], stdin: Buffer): Buffer {
+  return Buffer.concat([Buffer.from(`RUN ${id} ${wireTimeout(timeoutMs)} ${argv.length} ${stdin.length}\n`), ...encodeArgv(argv), stdin]);
+}
+
+/** An LVM request, for the agent's lvm shell; argv must pass `fitsLvmShell`. */
+export function encodeLvm(id: number, timeoutMs: number, argv: readonly string[]): Buffer {
+  return Buffer.concat([Buffer.from(`LVM ${id} ${wireTimeout(timeoutMs)} ${argv.length}\n`), ...encodeArgv(argv)]);
+}
+
+function wireTimeout(timeoutMs: number): number {
+  return Math.max(1, Math.ceil(timeoutMs));
+}
+
+function encodeArgv(argv: readonly string[]): Buffer[] {
   checkArgv(argv);
-  const parts: Buffer[] = [Buffer.from(`RUN ${id} ${Math.max(1, Math.ceil(timeoutMs))} ${argv.length} ${stdin.length}\n`)];
-  for (const arg of argv) {
+  return argv.flatMap((arg) => {
     const bytes = Buffer.from(arg, "utf8");
-    parts.push(Buffer.from(`${bytes.length}\n`), bytes);
-  }
-  parts.push(stdin);
-  return Buffer.concat(parts);
+    return [Buffer.from(`${bytes.length}\n`), bytes];
+  });
 }
 
 export function encodeCancel(id: number): Buffer {
@@ -57,10 +70,11 @@ export class FrameDecoder {
       const header = this.pending.toString("latin1", 0, newline);
       if (!this.ready) {
         this.pending = this.pending.subarray(newline + 1);
-        const ready = /^READY (\S+)$/.exec(header);
+        const ready = /^READY (\S+)((?: \S+)*)$/.exec(header);
         if (ready) {
           this.ready = true;
-          frames.push({ kind: "ready", version: ready[1] ?? "" });
+          const capabilities = (ready[2] ?? "").split(" ").filter(Boolean);
+          frames.push({ kind: "ready", version: ready[1] ?? "", capabilities });
         } else {
           this.notePreamble(header, newline + 1);
         }

@@ -8,7 +8,7 @@ import { HostConnections, defaultPoolOptions, type PoolOptions } from "./pool";
 import { checkArgv, quoteArgv } from "./quote";
 import { shownArgv } from "./redact";
 import { remoteEnvArgv } from "./remoteEnv";
-import { TransportCounters, type RunnerStats, type TransportStats } from "./stats";
+import { TransportCounters, type CommandPath, type RunnerStats, type TransportStats } from "./stats";
 import { describeTarget, type SshTarget } from "./target";
 
 export interface RunOptions {
@@ -22,6 +22,14 @@ export interface RunOptions {
   maxStdoutBytes?: number;
   /** Exit codes that count as success besides 0 (e.g. `grep`'s 1). */
   okExitCodes?: readonly number[];
+  /**
+   * An LVM read (`["lvm", "fullreport", ...]`, `["lvs", ...]`): run it in the host's
+   * persistent lvm shell when the host has one, saving the start-up of an lvm process. The
+   * result is the same either way (stdout the JSON report, LVM's messages on stderr, its exit
+   * code); without a shell, with stdin, or with words the shell's line cannot carry, the
+   * command runs as usual.
+   */
+  lvmShell?: boolean;
 }
 
 export interface CommandResult {
@@ -149,7 +157,7 @@ export class SshRunner implements CommandRunner {
     options: RunOptions,
     timeoutMs: number,
     maxStdoutBytes: number,
-  ): Promise<{ result: ChannelResult; via: "session" | "exec" }> {
+  ): Promise<{ result: ChannelResult; via: CommandPath }> {
     const { stdin, signal } = options;
     const deadlineMs = timeoutMs + CLIENT_GRACE_MS;
     // Streams stay on their own channels: a request frame to the agent holds its stdin whole,
@@ -157,10 +165,10 @@ export class SshRunner implements CommandRunner {
     const framable = options.stdout === undefined && (stdin === undefined || typeof stdin === "string" || Buffer.isBuffer(stdin));
     if (this.sessions && framable) {
       const result = await this.sessions.run(
-        { argv, stdin, timeoutMs, maxStdoutBytes, maxStderrBytes: MAX_STDERR, deadlineMs, signal },
+        { argv, stdin, timeoutMs, maxStdoutBytes, maxStderrBytes: MAX_STDERR, deadlineMs, signal, lvmShell: options.lvmShell },
         () => this.stats?.sessionOpened(),
       );
-      if (result) return { result, via: "session" };
+      if (result) return { result, via: result.lvmShell ? "lvm shell" : "session" };
     }
     const result = await this.connections.exec({
       command: quoteArgv(remoteArgv(argv, { sudo: this.connections.target.sudo, timeoutMs })),

@@ -1,9 +1,8 @@
 import type { Logger } from "../log";
 import { agentCommand } from "./agent";
-import type { ChannelResult } from "./connection";
 import type { HostConnections } from "./pool";
 import { redact } from "./redact";
-import { AgentStartError, HostSession, SessionClosedError, type SessionCommand } from "./session";
+import { AgentStartError, HostSession, SessionClosedError, type SessionCommand, type SessionResult } from "./session";
 
 export interface HostSessionOptions {
   /** Commands one session runs at once; more wait for a free place. */
@@ -47,7 +46,7 @@ export class HostSessions {
    * caller runs the command on its own channel. `onOpened` is called when this command's wait
    * opened a new session.
    */
-  async run(command: SessionCommand, onOpened?: () => void): Promise<ChannelResult | undefined> {
+  async run(command: SessionCommand, onOpened?: () => void): Promise<SessionResult | undefined> {
     for (let attempt = 1; attempt <= SEND_ATTEMPTS; attempt++) {
       const session = await this.acquire(onOpened);
       if (!session) return undefined;

@@ -1,6 +1,16 @@
 import type { ClientChannel } from "ssh2";
-import { AGENT_PROTOCOL_VERSION, AgentProtocolError, FrameDecoder, encodeCancel, encodeRun, type AgentFrame } from "./agentProtocol";
+import {
+  AGENT_PROTOCOL_VERSION,
+  AgentProtocolError,
+  FrameDecoder,
+  LVM_SHELL_CAPABILITY,
+  encodeCancel,
+  encodeLvm,
+  encodeRun,
+  type AgentFrame,
+} from "./agentProtocol";
 import type { ChannelResult } from "./connection";
+import { fitsLvmShell } from "./lvmShell";
 
 /** One command for the session agent. */
 export interface SessionCommand {
@@ -14,6 +24,16 @@ export interface SessionCommand {
   /** Client-side deadline, for an agent that stopped answering: the session is closed. */
   deadlineMs: number;
   signal?: AbortSignal | undefined;
+  /**
+   * An LVM read that may run in the agent's lvm shell: it does when the agent has one, there
+   * is no stdin and every word is safe for the shell's line (see lvmShell.ts).
+   */
+  lvmShell?: boolean | undefined;
+}
+
+export interface SessionResult extends ChannelResult {
+  /** The command ran in the agent's lvm shell, not as its own process. */
+  lvmShell: boolean;
 }
 
 /** The session had ended before the command could be sent: it never started. */
@@ -58,6 +78,7 @@ export class HostSession {
   private exitStatus: string | undefined;
   private agentStderr = "";
   private readonly closeListeners: Array<() => void> = [];
+  private capabilities: ReadonlySet<string> = new Set();
   private readyWaiter: { resolve(): void; reject(error: AgentStartError): void } | undefined;
   /** Commands admitted by the session manager, counted by it. */
   reserved = 0;
@@ -124,10 +145,13 @@ export class HostSession {
    * could be written (the command never started). Otherwise always resolves: a session that
    * dies under the command resolves it with `connectionLost`, since whether it ran is unknown.
    */
-  run(command: SessionCommand): Promise<ChannelResult> {
+  run(command: SessionCommand): Promise<SessionResult> {
     const started = Date.now();
     const id = this.nextId++;
-    const request = encodeRun(id, command.timeoutMs, command.argv, toBuffer(command.stdin));
+    const stdin = toBuffer(command.stdin);
+    const lvmShell =
+      command.lvmShell === true && stdin.length === 0 && this.capabilities.has(LVM_SHELL_CAPABILITY) && fitsLvmShell(command.argv);
+    const request = lvmShell ? encodeLvm(id, command.timeoutMs, command.argv) : encodeRun(id, command.timeoutMs, command.argv, stdin);
     if (this.alive && !this.connectionAlive()) {
       // The server hung up and ssh2 has not closed the channel yet: a write would vanish.
       this.close("the connection ended");
@@ -139,7 +163,7 @@ export class HostSession {
       this.close("the channel could not be written to");
       throw new SessionClosedError();
     }
-    return new Promise<ChannelResult>((resolve) => {
+    return new Promise<SessionResult>((resolve) => {
       const stdout: Buffer[] = [];
       let stdoutBytes = 0;
       let stdoutOverflow = false;
@@ -180,6 +204,7 @@ export class HostSession {
           cancelled,
           stdoutOverflow,
           connectionLost: status.lost === true && !timedOut && !cancelled,
+          lvmShell,
         });
       };
 
@@ -239,6 +264,7 @@ export class HostSession {
             return;
           }
           this.ready = true;
+          this.capabilities = new Set(frame.capabilities);
           this.readyWaiter?.resolve();
           break;
         case "stdout":

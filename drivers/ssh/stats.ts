@@ -3,6 +3,8 @@ export interface TransportStats {
   /** Commands that reached a channel or a session (not those refused before, e.g. pre-aborted). */
   commands: number;
   sessionCommands: number;
+  /** Of the session commands, those run in the host's persistent lvm shell. */
+  lvmShellCommands: number;
   execCommands: number;
   /** Sessions opened for commands of this runner. */
   sessionsOpened: number;
@@ -10,9 +12,12 @@ export interface TransportStats {
   byProgram: Record<string, number>;
 }
 
+/** How a command reached its host. */
+export type CommandPath = "lvm shell" | "session" | "exec";
+
 /** The counter one runner writes to. */
 export interface RunnerStats {
-  command(argv: readonly string[], via: "session" | "exec"): void;
+  command(argv: readonly string[], via: CommandPath): void;
   sessionOpened(): void;
 }
 
@@ -28,8 +33,9 @@ export class TransportCounters {
       command: (argv, via) => {
         const stats = this.entry(name);
         stats.commands++;
-        if (via === "session") stats.sessionCommands++;
-        else stats.execCommands++;
+        if (via === "exec") stats.execCommands++;
+        else stats.sessionCommands++;
+        if (via === "lvm shell") stats.lvmShellCommands++;
         const program = programOf(argv);
         stats.byProgram[program] = (stats.byProgram[program] ?? 0) + 1;
       },
@@ -53,7 +59,7 @@ export class TransportCounters {
   private entry(name: string): TransportStats {
     let stats = this.byName.get(name);
     if (!stats) {
-      stats = { commands: 0, sessionCommands: 0, execCommands: 0, sessionsOpened: 0, byProgram: {} };
+      stats = { commands: 0, sessionCommands: 0, lvmShellCommands: 0, execCommands: 0, sessionsOpened: 0, byProgram: {} };
       this.byName.set(name, stats);
     }
     return stats;

@@ -20,15 +20,30 @@ export interface AgentHost {
   shells: ChildProcess[];
 }
 
+/** How the local "host" differs from this machine. */
+export interface AgentHostOptions {
+  /** Added to the agent's environment (as a host's sshd or sudo might leave it). */
+  env?: Record<string, string>;
+  /**
+   * Searched before the remote PATH the client sets, as if its programs were installed on the
+   * host (the fixed PATH in the command text is extended, nothing else is changed).
+   */
+  binDir?: string;
+}
+
 /** An exec handler that runs agent start commands locally and passes the rest to `other`. */
-export function agentHost(other: ExecHandler = (_command, channel) => reply(channel, { stdout: "ok\n" })): AgentHost {
+export function agentHost(
+  other: ExecHandler = (_command, channel) => reply(channel, { stdout: "ok\n" }),
+  options: AgentHostOptions = {},
+): AgentHost {
   const shells: ChildProcess[] = [];
   const handler: ExecHandler = (command, channel) => {
     if (!isAgentCommand(command)) {
       other(command, channel);
       return;
     }
-    shells.push(runLikeSshd(command, channel));
+    const local = options.binDir === undefined ? command : command.replace(/(^| )PATH=/, `$1PATH=${options.binDir}:`);
+    shells.push(runLikeSshd(local, channel, options.env));
   };
   return { handler, shells };
 }
@@ -38,8 +53,8 @@ export function agentHost(other: ExecHandler = (_command, channel) => reply(chan
  * channel data to stdin, stdout and stderr to the channel, the exit status at the end. When
  * the channel goes away (client closed it, connection dropped) stdin and stdout are closed.
  */
-export function runLikeSshd(command: string, channel: ServerChannel): ChildProcess {
-  const child = spawn("sh", ["-c", command], { stdio: ["pipe", "pipe", "pipe"] });
+export function runLikeSshd(command: string, channel: ServerChannel, env: Record<string, string> = {}): ChildProcess {
+  const child = spawn("sh", ["-c", command], { stdio: ["pipe", "pipe", "pipe"], env: { ...process.env, ...env } });
   child.stdin.on("error", () => undefined);
   child.stdout.on("error", () => undefined);
   channel.on("data", (chunk: Buffer) => child.stdin.write(chunk));

@@ -6,7 +6,7 @@ import { PassThrough } from "node:stream";
 import { Client } from "ssh2";
 import type { Logger } from "../../../drivers/log";
 import { agentCommand, agentSource } from "../../../drivers/ssh/agent";
-import { AgentProtocolError, FrameDecoder, encodeCancel, encodeRun, type AgentFrame } from "../../../drivers/ssh/agentProtocol";
+import { AgentProtocolError, FrameDecoder, encodeCancel, encodeLvm, encodeRun, type AgentFrame } from "../../../drivers/ssh/agentProtocol";
 import { CommandError, SshConnectionLostError, isCommandError } from "../../../drivers/ssh/errors";
 import { SshPool, type CommandRunner } from "../../../drivers/ssh/exec";
 import { HostSessions } from "../../../drivers/ssh/hostSessions";
@@ -78,7 +78,7 @@ describe("SshRunner through the session agent", () => {
     expect(agentStarts()).toBe(1);
     expect(server.stats.commands).toHaveLength(1);
     expect(pool.stats()).toEqual({
-      "store-1": { commands: 2, sessionCommands: 2, execCommands: 0, sessionsOpened: 1, byProgram: { sh: 1, echo: 1 } },
+      "store-1": { commands: 2, sessionCommands: 2, lvmShellCommands: 0, execCommands: 0, sessionsOpened: 1, byProgram: { sh: 1, echo: 1 } },
     });
   });
 
@@ -337,7 +337,7 @@ describe("SshRunner through the session agent", () => {
     }
     await expect(runner().run(["lvm", "fullreport"])).resolves.toMatchObject({ stdout: "ok\n" });
     expect(agentStarts()).toBe(0);
-    expect(pool.stats()["store-1"]).toEqual({ commands: 1, sessionCommands: 0, execCommands: 1, sessionsOpened: 0, byProgram: { "lvm fullreport": 1 } });
+    expect(pool.stats()["store-1"]).toEqual({ commands: 1, sessionCommands: 0, lvmShellCommands: 0, execCommands: 1, sessionsOpened: 0, byProgram: { "lvm fullreport": 1 } });
     pool.resetStats();
     expect(pool.stats()).toEqual({});
   });
@@ -375,7 +375,9 @@ describe("HostSessions", () => {
 describe("the agent's protocol", () => {
   /** The agent as a local child process, and its stdout cut into frames. */
   function startAgent(): { agent: ChildProcessWithoutNullStreams; frames: AgentFrame[]; stderr: () => string } {
-    const agent = spawn("perl", ["-e", agentSource()], { env: { ...process.env, LC_ALL: "C" } });
+    // Whether this machine has LVM's profile must not change what the agent says.
+    const env = { ...process.env, LC_ALL: "C", CINDERBLOCK_LVM_PROFILE: "/nonexistent/lvmdbusd.profile" };
+    const agent = spawn("perl", ["-e", agentSource()], { env });
     const decoder = new FrameDecoder();
     const frames: AgentFrame[] = [];
     let stderr = "";
@@ -405,7 +407,7 @@ describe("the agent's protocol", () => {
       agent.stdin.write(encodeRun(1, 5_000, ["cat"], ALL_BYTES));
       agent.stdin.write(encodeRun(2, 5_000, ["perl", "-e", "binmode STDOUT; print map { chr } reverse 0..255"], Buffer.alloc(0)));
       await waitFor(() => exitOf(frames, 1) !== undefined && exitOf(frames, 2) !== undefined);
-      expect(frames[0]).toEqual({ kind: "ready", version: "1" });
+      expect(frames[0]).toEqual({ kind: "ready", version: "2", capabilities: [] });
       expect(output(frames, 1, "stdout")).toEqual(ALL_BYTES);
       expect(output(frames, 2, "stdout")).toEqual(Buffer.from([...ALL_BYTES].reverse()));
       expect(exitOf(frames, 1)).toEqual({ kind: "exit", id: 1, code: 0, signal: undefined, timedOut: false });
@@ -439,14 +441,14 @@ describe("the agent's protocol", () => {
 
 describe("FrameDecoder", () => {
   const stream = Buffer.concat([
-    Buffer.from("Welcome from .bashrc\nREADY 1\n"),
+    Buffer.from("Welcome from .bashrc\nREADY 2 lvm-shell other\n"),
     Buffer.from("OUT 3 14\nEXIT 3 0 - 0\n\n"),
     Buffer.from(`ERR 4 ${ALL_BYTES.length}\n`),
     ALL_BYTES,
     Buffer.from("EXIT 4 - TERM 1\nEXIT 3 0 - 0\n"),
   ]);
   const expected: AgentFrame[] = [
-    { kind: "ready", version: "1" },
+    { kind: "ready", version: "2", capabilities: ["lvm-shell", "other"] },
     { kind: "stdout", id: 3, data: Buffer.from("EXIT 3 0 - 0\n\n") },
     { kind: "stderr", id: 4, data: ALL_BYTES },
     { kind: "exit", id: 4, code: undefined, signal: "SIGTERM", timedOut: true },
@@ -472,5 +474,6 @@ describe("FrameDecoder", () => {
   it("encodes a request with byte lengths, not character lengths", () => {
     expect(encodeRun(5, 1_500, ["echo", "ü\n"], Buffer.from("in")).toString()).toBe("RUN 5 1500 2 2\n4\necho3\nü\nin");
     expect(encodeCancel(5).toString()).toBe("CANCEL 5\n");
+    expect(encodeLvm(6, 1_500, ["lvs", "vg/ü"]).toString()).toBe("LVM 6 1500 2\n3\nlvs5\nvg/ü");
   });
 });
