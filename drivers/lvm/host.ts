@@ -48,7 +48,10 @@ export class LvmHost {
     private readonly runner: CommandRunner,
   ) {}
 
-  /** The host's report: one `lvm fullreport` and one `dmsetup table`, side by side. */
+  /**
+   * The host's report: one `lvm fullreport` (in the host's long-lived lvm shell when it has
+   * one) and one `dmsetup table`, side by side.
+   */
   report(): Promise<HostReport> {
     return this.reads.get();
   }
@@ -115,7 +118,7 @@ export class LvmHost {
 
   private async readReport(): Promise<HostReport> {
     const [lvm, tables] = await Promise.all([
-      this.lvm(fullreportArgv(this.volumeGroup), { readOnly: true }).then(
+      this.lvm(fullreportArgv(this.volumeGroup), { readOnly: true, lvmShell: true }).then(
         (result) => parseFullreport(result.stdout),
         (error: unknown) => {
           if (isLvmNotFound(error)) return { vg: undefined, lvs: [] };

@@ -40,7 +40,7 @@ export async function writeLv(host: LvmHost, lvName: string, step: LvWrite): Pro
   ];
   try {
     await host.run(scriptArgv("lv-write.sh", args), { timeoutMs: (LOCK_WAIT_S + 300) * 1000 });
-    const result = await host.lvm(lvRowArgv(vg, lvName), { readOnly: true });
+    const result = await host.lvm(lvRowArgv(vg, lvName), { readOnly: true, lvmShell: true });
     const row = parseLvs(result.stdout)[0];
     if (!row) throw new VolumeBackendAPIException(`LVM on ${host.name} reported nothing for ${vg}/${lvName} right after writing it`);
     return row;

@@ -14,7 +14,7 @@ export async function devicesFileEntries(host: LvmHost): Promise<string[]> {
 
 /** Every PV LVM sees on the host, with its VG ("" when in none). */
 export async function physicalVolumes(host: LvmHost): Promise<Array<{ pv: string; vg: string }>> {
-  const result = await host.lvm(["pvs", "--reportformat", "json", "-o", "pv_name,vg_name"], { readOnly: true });
+  const result = await host.lvm(["pvs", "--reportformat", "json", "-o", "pv_name,vg_name"], { readOnly: true, lvmShell: true });
   const parsed = JSON.parse(result.stdout) as { report: Array<{ pv?: Array<{ pv_name: string; vg_name: string }> }> };
   return parsed.report.flatMap((report) => report.pv ?? []).map((row) => ({ pv: row.pv_name, vg: row.vg_name }));
 }
