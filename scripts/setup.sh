@@ -15,7 +15,7 @@ node -e '
     process.exit(1);
   }'
 
-PACKAGES=(qemu-system-x86 qemu-utils debootstrap openssh-client e2fsprogs tar libiscsi-bin shellcheck)
+PACKAGES=(qemu-system-x86 qemu-utils qemu-block-extra debootstrap openssh-client e2fsprogs tar libiscsi-bin shellcheck)
 missing=()
 for pkg in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
