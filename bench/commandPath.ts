@@ -34,6 +34,8 @@ export interface CommandCount {
   after: number;
   /** LVM invocations among them (lvm, lvs, lvcreate, ... and host scripts that run LVM). */
   afterLvm: number;
+  /** Of those, requests answered by the host's long-lived lvm shell (no LVM start-up). */
+  afterLvmShell: number;
 }
 
 export interface CommandPathResults {
@@ -235,7 +237,13 @@ async function countCommands(driver: Driver, ssh: SshPool, host: string): Promis
     ssh.resetStats();
     const result = await work();
     const stats = ssh.stats()[host];
-    counts.push({ operation, before: BEFORE[operation] ?? Number.NaN, after: stats?.commands ?? 0, afterLvm: lvmInvocations(stats) });
+    counts.push({
+      operation,
+      before: BEFORE[operation] ?? Number.NaN,
+      after: stats?.commands ?? 0,
+      afterLvm: lvmInvocations(stats),
+      afterLvmShell: stats?.lvmShellCommands ?? 0,
+    });
     return result;
   };
   await step("first contact (setup and a read)", () => driver.listVolumes());
@@ -265,10 +273,11 @@ export function printCommandPath(results: CommandPathResults): void {
   out(`  remote LVM invocations: ${r.lvmInvocations} (target <= ${r.target} per host)`);
   out(`  wall time ${(r.wallMs / 1000).toFixed(2)} s; one bare lvs of the VG ${(r.bareLvsMs / 1000).toFixed(2)} s (${(r.wallMs / r.bareLvsMs).toFixed(2)}x)`);
   out("");
-  out("Remote commands per operation (LVM invocations after), warm process, one host");
-  out(`  ${"operation".padEnd(34)} ${"before".padStart(6)} ${"after".padStart(6)} ${"LVM".padStart(4)}`);
+  out("Remote commands per operation, warm process, one host (after: of which LVM invocations, of which in the lvm shell)");
+  out(`  ${"operation".padEnd(34)} ${"before".padStart(6)} ${"after".padStart(6)} ${"LVM".padStart(4)} ${"shell".padStart(6)}`);
   for (const count of results.commands) {
-    out(`  ${count.operation.padEnd(34)} ${String(count.before).padStart(6)} ${String(count.after).padStart(6)} ${String(count.afterLvm).padStart(4)}`);
+    const cells = [count.before, count.after, count.afterLvm, count.afterLvmShell].map(String);
+    out(`  ${count.operation.padEnd(34)} ${cells[0]?.padStart(6)} ${cells[1]?.padStart(6)} ${cells[2]?.padStart(4)} ${cells[3]?.padStart(6)}`);
   }
   out("");
 }
