@@ -16,30 +16,33 @@ const GATE_FAILED_EXIT = 76;
 export interface LvWrite {
   /** The write itself (an lvcreate, lvextend, lvchange); none to only make the gate match the LV. */
   write?: readonly string[] | undefined;
-  /** The LV is a volume: make its gate map it exactly, activating it first when needed. */
+  /** The LV is a volume: make its gate map it exactly, activating it first when needed (lv-write.sh). */
   gate: boolean;
-  /** The caller already holds the host's gate lock; otherwise the script takes it around the write and the gate. */
+  /** The caller already holds the host's gate lock; otherwise lv-write.sh takes it around the write and the gate. */
   lockHeld?: boolean;
 }
 
 /**
- * One write to an LV and its gate in one remote step (scripts/lv-write.sh), then the LV's row
- * read back. Returns the LV as it is after the write.
+ * One write to an LV, with a volume's gate in the same remote step (scripts/lv-write.sh), then
+ * the LV's row read back. Returns the LV as it is after the write.
  * @throws the write's or the read's CommandError (so LVM's not-found, no-space and exists are classified as usual)
  */
 export async function writeLv(host: LvmHost, lvName: string, step: LvWrite): Promise<LvRow> {
   const vg = host.volumeGroup;
-  const lock = step.gate && !step.lockHeld ? lockPath(gateLockName(vg)) : "";
-  const args = [
-    lock,
-    String(LOCK_WAIT_S),
-    lvMapperPath(vg, lvName),
-    step.gate ? gateName(vg, lvName) : "",
-    step.write ? quoteArgv(step.write) : "",
-    step.gate ? quoteArgv(activateArgv(vg, lvName)) : "",
-  ];
   try {
-    await host.run(scriptArgv("lv-write.sh", args), { timeoutMs: (LOCK_WAIT_S + 300) * 1000 });
+    if (step.gate) {
+      const args = [
+        step.lockHeld ? "" : lockPath(gateLockName(vg)),
+        String(LOCK_WAIT_S),
+        lvMapperPath(vg, lvName),
+        gateName(vg, lvName),
+        step.write ? quoteArgv(step.write) : "",
+        quoteArgv(activateArgv(vg, lvName)),
+      ];
+      await host.run(scriptArgv("lv-write.sh", args), { timeoutMs: (LOCK_WAIT_S + 300) * 1000 });
+    } else if (step.write) {
+      await host.lvm(step.write);
+    }
     const result = await host.lvm(lvRowArgv(vg, lvName), { readOnly: true, lvmShell: true });
     const row = parseLvs(result.stdout)[0];
     if (!row) throw new VolumeBackendAPIException(`LVM on ${host.name} reported nothing for ${vg}/${lvName} right after writing it`);

@@ -5,7 +5,7 @@ import { isCommandError } from "../ssh/errors";
 import { quoteArgv } from "../ssh/quote";
 import type { Found, LvmBackend } from "./backend";
 import { copyDevice } from "./commands/dd";
-import { activate, changeTagsArgv } from "./commands/lvchange";
+import { activate, changeTags, changeTagsArgv } from "./commands/lvchange";
 import { lvcreate, lvcreateArgv } from "./commands/lvcreate";
 import { lvextend, lvextendArgv } from "./commands/lvextend";
 import { lvremove, lvremoveArgv } from "./commands/lvremove";
@@ -73,20 +73,23 @@ export async function deleteVolume(b: LvmBackend, id: string): Promise<void> {
 const REMOVE_EXIT = { lockTimeout: 75, busy: 77, gateFailed: 78, wipeFailed: 79, markFailed: 80 } as const;
 
 /**
- * Removes a volume's LV in one round trip (scripts/volume-remove.sh): marked as being deleted
- * and its gate removed under the gate lock, then wiped (thick) and removed. When only the
- * removal failed, Cinder's lvremove recipe takes over.
+ * Removes a volume's LV in one round trip (scripts/volume-remove.sh): its gate removed and the
+ * LV removed under the gate lock, or, when a thick volume is wiped first, marked as being
+ * deleted before its gate goes and wiped and removed after the lock. When only the removal
+ * failed, Cinder's lvremove recipe takes over.
  */
 async function removeVolumeLv(b: LvmBackend, ready: ReadyHost, lv: LvRow, id: string): Promise<void> {
   const vg = ready.lvm.volumeGroup;
   const mark = changeTagsArgv(vg, lv.name, { add: [DELETING_TAG] });
   const unmark = changeTagsArgv(vg, lv.name, { remove: [DELETING_TAG] });
   const wipe = b.wipeCommands(ready, lv);
+  const marked = lv.tags.includes(DELETING_TAG);
   const args = [
     lockPath(gateLockName(vg)),
     String(LOCK_WAIT_S),
     gateName(vg, lv.name),
-    mark && !lv.tags.includes(DELETING_TAG) ? quoteArgv(mark) : "",
+    // Only a wipe runs outside the lock; then the mark keeps gate recovery off the volume.
+    mark && wipe && !marked ? quoteArgv(mark) : "",
     unmark ? quoteArgv(unmark) : "",
     wipe?.commandLine ?? "",
     quoteArgv(lvremoveArgv(vg, lv.name)),
@@ -104,6 +107,8 @@ async function removeVolumeLv(b: LvmBackend, ready: ReadyHost, lv: LvRow, id: st
       case REMOVE_EXIT.markFailed:
         throw new VolumeBackendAPIException(`deleting volume ${id}: ${error.stderr.trim() || `exit ${error.exitCode}`}`, { cause: error });
       default:
+        // Cinder's recipe retries outside the lock, so the volume is marked first.
+        if (!marked) await changeTags(ready.lvm, lv.name, { add: [DELETING_TAG] });
         await lvremove(ready.lvm, lv.name);
     }
   }

@@ -96,6 +96,9 @@ export class FakeLvmHost implements CommandRunner {
       case "lv-write.sh":
         this.lvWrite(args);
         return ok();
+      case "lvcreate":
+        this.apply(argv);
+        return ok();
       case "lvs": {
         const lv = this.lvs.get(argv.at(-1)?.split("/")[1] ?? "");
         if (lv) return ok(JSON.stringify({ report: [{ lv: [this.row(lv)] }] }));
@@ -113,7 +116,13 @@ export class FakeLvmHost implements CommandRunner {
   }
 
   private lvWrite([, , device = "", gate = "", write = ""]: string[]): void {
-    const argv = words(write);
+    this.apply(words(write));
+    const lv = [...this.lvs.values()].find((each) => device === `/dev/mapper/${VG.replace(/-/g, "--")}-${each.name.replace(/-/g, "--")}`);
+    if (gate && lv) this.gates.set(gate, `0 ${lv.sizeBytes / 512} linear 253:${lv.minor} 0`);
+  }
+
+  /** An lvcreate or lvextend, on the LV table. */
+  private apply(argv: readonly string[]): void {
     const name = optionValue(argv, "-n") ?? argv.at(-1)?.split("/")[1] ?? "";
     if (argv[0] === "lvcreate") {
       if (this.lvs.has(name)) throw new Error(`fake host: ${name} exists`);
@@ -126,8 +135,6 @@ export class FakeLvmHost implements CommandRunner {
       const lv = this.lvs.get(name);
       if (lv) lv.sizeBytes = Number((optionValue(argv, "-L") ?? "0").replace(/b$/, ""));
     }
-    const lv = [...this.lvs.values()].find((each) => device === `/dev/mapper/${VG.replace(/-/g, "--")}-${each.name.replace(/-/g, "--")}`);
-    if (gate && lv) this.gates.set(gate, `0 ${lv.sizeBytes / 512} linear 253:${lv.minor} 0`);
   }
 
   private volumeRemove([, , gate = "", , , , remove = ""]: string[]): void {

@@ -1,13 +1,13 @@
 #!/bin/sh
-# One LVM write and the gate that must follow it, in one round trip:
+# One LVM write to a volume and the gate that must follow it, in one round trip:
 #
 #   lv-write.sh LOCK WAIT_S DEVICE GATE WRITE ACTIVATE
 #
-# Under flock(1) on LOCK (waited for at most WAIT_S seconds; no lock when LOCK is empty), runs
-# the command line WRITE (an lvcreate, lvextend or lvchange; nothing when empty); then, when GATE
-# is not empty, makes the device-mapper device GATE a linear map of the whole of DEVICE (created,
-# or reloaded and resumed when its table differs), running ACTIVATE first when DEVICE is not
-# there. It prints nothing on stdout (what the commands print goes to stderr).
+# Under flock(1) on LOCK (waited for at most WAIT_S seconds; no lock when LOCK is empty, for a
+# caller that holds it), runs the command line WRITE (an lvcreate, lvextend or lvchange; nothing
+# when empty); then makes the device-mapper device GATE a linear map of the whole of DEVICE
+# (created, or reloaded and resumed when its table differs), running ACTIVATE first when DEVICE
+# is not there. It prints nothing on stdout (what the commands print goes to stderr).
 #
 # WRITE and ACTIVATE are command lines built and quoted by the driver (drivers/ssh/quote.ts);
 # they are evaluated, never assembled here.
@@ -34,24 +34,30 @@ words() {
   echo "$*"
 }
 
-if [ -n "$gate" ]; then
-  gate_failed() { echo "gate $gate: $1" >&2; exit 76; }
-  if [ ! -e "$device" ]; then
-    eval "$activate" >&2 || exit $?
-  fi
-  sectors=$(blockdev --getsz "$device") || gate_failed "cannot read the size of $device"
-  info=$(dmsetup info -c --noheadings --separator ' ' -o major,minor,uuid "${device##*/}") || gate_failed "$device has no device-mapper device"
-  # shellcheck disable=SC2086 # three words: major, minor, uuid
-  set -- $info
-  major=$1 minor=$2 uuid=$3
-  wanted="0 $sectors linear $major:$minor 0"
-  # A new volume has no gate yet: try that first, one command. Otherwise (a retry, a resize, or
-  # another process just made it) the gate only has to map the LV as it is now.
-  if ! failure=$(dmsetup create "$gate" --uuid "CBGATE-${uuid#LVM-}" --table "$wanted" 2>&1); then
-    current=$(dmsetup table "$gate" 2>/dev/null) || gate_failed "$failure"
-    if [ "$(words "$current")" != "$wanted" ]; then
-      dmsetup reload "$gate" --table "$wanted" || gate_failed "reload failed"
-      dmsetup resume "$gate" || gate_failed "resume failed"
-    fi
+# Sets major, minor, sectors and uuid from sysfs for the device-mapper device named $1, without
+# starting a process; returns 1 when there is no such device. (The sysfs root can be moved for
+# tests only.)
+dm_device() {
+  for dir in "${CINDERBLOCK_SYSFS:-/sys}"/block/dm-*; do
+    read -r name 2>/dev/null < "$dir/dm/name" || continue
+    [ "$name" = "$1" ] || continue
+    IFS=: read -r major minor < "$dir/dev" && read -r sectors < "$dir/size" && read -r uuid < "$dir/dm/uuid" && return 0
+  done
+  return 1
+}
+
+gate_failed() { echo "gate $gate: $1" >&2; exit 76; }
+if ! dm_device "${device##*/}"; then
+  eval "$activate" >&2 || exit $?
+  dm_device "${device##*/}" || gate_failed "$device is not there after activation"
+fi
+wanted="0 $sectors linear $major:$minor 0"
+# A new volume has no gate yet: try that first, one command. Otherwise (a retry, a resize, or
+# another process just made it) the gate only has to map the LV as it is now.
+if ! failure=$(dmsetup create "$gate" --uuid "CBGATE-${uuid#LVM-}" --table "$wanted" 2>&1); then
+  current=$(dmsetup table "$gate" 2>/dev/null) || gate_failed "$failure"
+  if [ "$(words "$current")" != "$wanted" ]; then
+    dmsetup reload "$gate" --table "$wanted" || gate_failed "reload failed"
+    dmsetup resume "$gate" || gate_failed "resume failed"
   fi
 fi

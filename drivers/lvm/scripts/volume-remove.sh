@@ -5,8 +5,9 @@
 #
 # Under flock(1) on LOCK (the gate lock, waited for at most WAIT_S seconds), runs MARK (tags the
 # LV as being deleted, so that gate recovery elsewhere leaves it alone; nothing when empty) and
-# removes the device-mapper device GATE. Then, with the lock released, runs WIPE (zeroes the LV;
-# nothing when empty) and REMOVE (lvremove).
+# removes the device-mapper device GATE. Then runs WIPE (zeroes the LV; nothing when empty),
+# with the lock released since a wipe takes long (MARK is what keeps recovery away then), and
+# REMOVE (lvremove), still under the lock when there was no wipe.
 #
 # MARK, UNMARK, WIPE and REMOVE are command lines built and quoted by the driver; they are
 # evaluated, never assembled here.
@@ -25,21 +26,19 @@ if [ -n "$mark" ]; then
   eval "$mark" || exit 80
 fi
 
-if dmsetup table "$gate" >/dev/null 2>&1; then
-  if ! errors=$(dmsetup remove "$gate" 2>&1); then
-    case $errors in
-      *"Device or resource busy"*)
-        eval "$unmark"
-        echo "$errors" >&2
-        exit 77 ;;
-      *"No such device"*|*"not found"*) ;;
-      *) echo "$errors" >&2; exit 78 ;;
-    esac
-  fi
+if ! errors=$(dmsetup remove "$gate" 2>&1); then
+  case $errors in
+    *"Device or resource busy"*)
+      eval "$unmark"
+      echo "$errors" >&2
+      exit 77 ;;
+    *"No such device"*|*"not found"*) ;;
+    *) echo "$errors" >&2; exit 78 ;;
+  esac
 fi
-exec 9>&-
 
 if [ -n "$wipe" ]; then
+  exec 9>&-
   eval "$wipe" || exit 79
 fi
 eval "$remove"

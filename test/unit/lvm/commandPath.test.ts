@@ -65,7 +65,7 @@ describe("the LVM driver's command path", () => {
       expect(sorted(host.calls.slice(0, 2))).toEqual(REPORT);
       writes.push(host.calls.slice(2));
     }
-    expect(writes).toEqual([["lv-write.sh", "lvs"], ["lv-write.sh", "lvs"], ["lvremove"], ["volume-remove.sh"]]);
+    expect(writes).toEqual([["lv-write.sh", "lvs"], ["lvcreate", "lvs"], ["lvremove"], ["volume-remove.sh"]]);
     expect(host.lvs.has("v1")).toBe(false);
     expect(host.gates.size).toBe(0);
   });

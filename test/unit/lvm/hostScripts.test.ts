@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { hostScript, type HostScript } from "../../../drivers/lvm/hostScripts";
@@ -20,9 +20,19 @@ function stub(name: string, body = "exit 0"): void {
   chmodSync(path, 0o755);
 }
 
+/** A device-mapper device in the fake sysfs, as the kernel shows one under /sys/block. */
+function dmDevice(index: number, name: string, sectors: number, uuid: string): void {
+  const device = join(dir, "sys", "block", `dm-${index}`);
+  mkdirSync(join(device, "dm"), { recursive: true });
+  writeFileSync(join(device, "dev"), `253:${index}\n`);
+  writeFileSync(join(device, "size"), `${sectors}\n`);
+  writeFileSync(join(device, "dm", "name"), `${name}\n`);
+  writeFileSync(join(device, "dm", "uuid"), `${uuid}\n`);
+}
+
 function run(script: HostScript, args: readonly string[]): { code: number; stdout: string; stderr: string; calls: string[] } {
   const result = spawnSync("sh", ["-c", hostScript(script), script, ...args], {
-    env: { PATH: `${join(dir, "bin")}:/usr/bin:/bin`, LC_ALL: "C" },
+    env: { PATH: `${join(dir, "bin")}:/usr/bin:/bin`, LC_ALL: "C", CINDERBLOCK_SYSFS: join(dir, "sys") },
     encoding: "utf8",
   });
   const calls = readFileSync(log, "utf8").split("\n").filter(Boolean);
@@ -35,24 +45,25 @@ beforeEach(() => {
   writeFileSync(log, "");
   spawnSync("mkdir", [join(dir, "bin")]);
   stub("flock");
-  stub("blockdev", "echo 2097152");
+  mkdirSync(join(dir, "sys", "block"), { recursive: true });
+  dmDevice(3, "vg-pool", 8, "LVM-pool");
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 describe("lv-write.sh", () => {
-  /** LOCK WAIT_S DEVICE GATE WRITE ACTIVATE, with a device that exists (this test's log file). */
-  const args = (overrides: { lock?: string; gate?: string; write?: string[]; device?: string } = {}): string[] => [
+  /** LOCK WAIT_S DEVICE GATE WRITE ACTIVATE, for the LV vg/v1 (device-mapper name vg-v1). */
+  const args = (overrides: { lock?: string; write?: string[] } = {}): string[] => [
     overrides.lock ?? join(dir, "gates.lock"),
     "120",
-    overrides.device ?? log,
-    overrides.gate ?? "cbgate-vg-v1",
+    "/dev/mapper/vg-v1",
+    "cbgate-vg-v1",
     overrides.write ? quoteArgv(overrides.write) : "",
     quoteArgv(["lvchange", "-a", "y", "-K", "vg/v1"]),
   ];
 
   it("writes under the lock and makes a new gate over the LV, printing nothing on stdout", () => {
-    stub("lvcreate", "echo '  Logical volume \"v1\" created.'");
-    stub("dmsetup", `case "$1" in info) echo "253 7 LVM-abc";; create) exit 0;; *) exit 9;; esac`);
+    stub("lvcreate", `echo '  Logical volume "v1" created.'; mkdir -p "$CINDERBLOCK_SYSFS/block/dm-7/dm"; echo 253:7 > "$CINDERBLOCK_SYSFS/block/dm-7/dev"; echo 2097152 > "$CINDERBLOCK_SYSFS/block/dm-7/size"; echo vg-v1 > "$CINDERBLOCK_SYSFS/block/dm-7/dm/name"; echo LVM-abc > "$CINDERBLOCK_SYSFS/block/dm-7/dm/uuid"`);
+    stub("dmsetup", `case "$1" in create) exit 0;; *) exit 9;; esac`);
     const result = run("lv-write.sh", args({ write: ["lvcreate", "-n", "v1", "--addtag", "it's a; tag", "vg"] }));
     expect(result.code).toBe(0);
     expect(result.stdout).toBe("");
@@ -60,15 +71,14 @@ describe("lv-write.sh", () => {
     expect(result.calls).toEqual([
       `flock -w 120 9`,
       `lvcreate -n v1 --addtag it's a; tag vg`,
-      `blockdev --getsz ${log}`,
-      `dmsetup info -c --noheadings --separator   -o major,minor,uuid calls.log`,
       `dmsetup create cbgate-vg-v1 --uuid CBGATE-abc --table 0 2097152 linear 253:7 0`,
     ]);
   });
 
   it("reloads a gate whose table no longer matches the LV (after a resize), and leaves a matching one alone", () => {
     stub("lvextend");
-    stub("dmsetup", `case "$1" in info) echo "253 7 LVM-abc";; create) echo "Device or resource busy" >&2; exit 1;; table) echo "0 1048576 linear 253:7 0";; esac`);
+    dmDevice(7, "vg-v1", 2097152, "LVM-abc");
+    stub("dmsetup", `case "$1" in create) echo "Device or resource busy" >&2; exit 1;; table) echo "0 1048576 linear 253:7 0";; esac`);
     const resized = run("lv-write.sh", args({ write: ["lvextend", "-L", "1073741824b", "vg/v1"] }));
     expect(resized.code).toBe(0);
     expect(resized.calls.filter((call) => call.startsWith("dmsetup reload") || call.startsWith("dmsetup resume"))).toEqual([
@@ -76,7 +86,7 @@ describe("lv-write.sh", () => {
       "dmsetup resume cbgate-vg-v1",
     ]);
     writeFileSync(log, "");
-    stub("dmsetup", `case "$1" in info) echo "253 7 LVM-abc";; create) exit 1;; table) echo "0 2097152  linear 253:7 0 ";; esac`);
+    stub("dmsetup", `case "$1" in create) exit 1;; table) echo "0 2097152  linear 253:7 0 ";; esac`);
     const same = run("lv-write.sh", args());
     expect(same.code).toBe(0);
     expect(same.calls.some((call) => call.startsWith("dmsetup reload"))).toBe(false);
@@ -92,7 +102,8 @@ describe("lv-write.sh", () => {
   });
 
   it("exits 76 naming the gate when device-mapper cannot make it, after the write", () => {
-    stub("dmsetup", `case "$1" in info) echo "253 7 LVM-abc";; create) echo "create ioctl failed: Invalid argument" >&2; exit 1;; table) exit 1;; esac`);
+    dmDevice(7, "vg-v1", 2097152, "LVM-abc");
+    stub("dmsetup", `case "$1" in create) echo "create ioctl failed: Invalid argument" >&2; exit 1;; table) exit 1;; esac`);
     const result = run("lv-write.sh", args());
     expect(result.code).toBe(76);
     expect(result.stderr).toContain("gate cbgate-vg-v1: create ioctl failed: Invalid argument");
@@ -107,16 +118,21 @@ describe("lv-write.sh", () => {
     expect(result.calls.map((call) => call.split(" ")[0])).toEqual(["flock"]);
   });
 
-  it("activates an LV whose device is missing before making its gate, and makes no gate for a snapshot", () => {
+  it("activates an LV that has no device, then gates it; without the lock when the caller holds it", () => {
+    stub("lvchange", `mkdir -p "$CINDERBLOCK_SYSFS/block/dm-9/dm"; echo 253:9 > "$CINDERBLOCK_SYSFS/block/dm-9/dev"; echo 64 > "$CINDERBLOCK_SYSFS/block/dm-9/size"; echo vg-v1 > "$CINDERBLOCK_SYSFS/block/dm-9/dm/name"; echo LVM-def > "$CINDERBLOCK_SYSFS/block/dm-9/dm/uuid"`);
+    stub("dmsetup");
+    const result = run("lv-write.sh", args({ lock: "" }));
+    expect(result.code).toBe(0);
+    expect(result.calls).toEqual(["lvchange -a y -K vg/v1", "dmsetup create cbgate-vg-v1 --uuid CBGATE-def --table 0 64 linear 253:9 0"]);
+  });
+
+  it("passes a failed activation through, and exits 76 when the device is still not there after it", () => {
     stub("lvchange", "exit 3");
-    const inactive = run("lv-write.sh", args({ device: join(dir, "absent") }));
-    expect(inactive.code).toBe(3);
-    expect(inactive.calls).toContain("lvchange -a y -K vg/v1");
-    writeFileSync(log, "");
-    stub("lvcreate");
-    const snapshot = run("lv-write.sh", args({ lock: "", gate: "", write: ["lvcreate", "-s", "-n", "s1", "vg/v1"] }));
-    expect(snapshot.code).toBe(0);
-    expect(snapshot.calls.map((call) => call.split(" ")[0])).toEqual(["lvcreate"]);
+    expect(run("lv-write.sh", args()).code).toBe(3);
+    stub("lvchange");
+    const absent = run("lv-write.sh", args());
+    expect(absent.code).toBe(76);
+    expect(absent.stderr).toContain("/dev/mapper/vg-v1 is not there after activation");
   });
 });
 
@@ -139,21 +155,29 @@ describe("volume-remove.sh", () => {
   });
 
   it("marks, removes the gate under the lock, then wipes and removes the LV", () => {
-    stub("dmsetup", `case "$1" in table) echo "0 8 linear 253:7 0";; remove) exit 0;; esac`);
+    stub("dmsetup");
     const result = run("volume-remove.sh", args(["dd", "if=/dev/zero", "of=/dev/mapper/vg-v1"]));
     expect(result.code).toBe(0);
     expect(result.calls).toEqual([
       "flock -w 120 9",
       "lvchange --addtag cb.deleting vg/v1",
-      "dmsetup table cbgate-vg-v1",
       "dmsetup remove cbgate-vg-v1",
       "dd if=/dev/zero of=/dev/mapper/vg-v1",
       "lvremove -y vg/v1",
     ]);
   });
 
+  it("without a wipe and a mark, removes the gate and the LV, all under the lock", () => {
+    stub("dmsetup");
+    stub("lvremove", `[ -e /proc/self/fd/9 ] && echo "lock still held" >&2`);
+    const result = run("volume-remove.sh", [join(dir, "gates.lock"), "120", "cbgate-vg-v1", "", quoteArgv(["lvchange", "--deltag", "cb.deleting", "vg/v1"]), "", quoteArgv(["lvremove", "-y", "vg/v1"])]);
+    expect(result.code).toBe(0);
+    expect(result.calls).toEqual(["flock -w 120 9", "dmsetup remove cbgate-vg-v1", "lvremove -y vg/v1"]);
+    expect(result.stderr).toContain("lock still held");
+  });
+
   it("exits 77 and takes the mark back when the gate is held open, leaving the LV", () => {
-    stub("dmsetup", `case "$1" in table) echo "0 8 linear 253:7 0";; remove) echo "remove ioctl on cbgate-vg-v1 failed: Device or resource busy" >&2; exit 1;; esac`);
+    stub("dmsetup", `echo "remove ioctl on cbgate-vg-v1 failed: Device or resource busy" >&2; exit 1`);
     const result = run("volume-remove.sh", args(undefined));
     expect(result.code).toBe(77);
     expect(result.calls.slice(-1)).toEqual(["lvchange --deltag cb.deleting vg/v1"]);
@@ -161,16 +185,16 @@ describe("volume-remove.sh", () => {
   });
 
   it("removes an LV whose gate is already gone", () => {
-    stub("dmsetup", "exit 1");
+    stub("dmsetup", `echo "Device cbgate-vg-v1 not found" >&2; exit 1`);
     const result = run("volume-remove.sh", args(undefined));
     expect(result.code).toBe(0);
     expect(result.calls.at(-1)).toBe("lvremove -y vg/v1");
   });
 
   it("exits 78 when the gate cannot be removed for another reason, and 79 when the wipe fails", () => {
-    stub("dmsetup", `case "$1" in table) echo "0 8 linear 253:7 0";; remove) echo "Permission denied" >&2; exit 1;; esac`);
+    stub("dmsetup", `echo "Permission denied" >&2; exit 1`);
     expect(run("volume-remove.sh", args(undefined)).code).toBe(78);
-    stub("dmsetup", "exit 1");
+    stub("dmsetup");
     stub("dd", "exit 1");
     const wipeFailed = run("volume-remove.sh", args(["dd", "if=/dev/zero"]));
     expect(wipeFailed.code).toBe(79);
@@ -178,7 +202,7 @@ describe("volume-remove.sh", () => {
   });
 
   it("passes lvremove's own failure through, for the driver's retry recipe", () => {
-    stub("dmsetup", "exit 1");
+    stub("dmsetup");
     stub("lvremove", `echo "Logical volume vg/v1 in use." >&2; exit 5`);
     const result = run("volume-remove.sh", args(undefined));
     expect(result.code).toBe(5);
