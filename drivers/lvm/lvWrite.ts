@@ -41,7 +41,8 @@ export async function writeLv(host: LvmHost, lvName: string, step: LvWrite): Pro
       ];
       await host.run(scriptArgv("lv-write.sh", args), { timeoutMs: (LOCK_WAIT_S + 300) * 1000 });
     } else if (step.write) {
-      await host.lvm(step.write);
+      // Without a gate the write is LVM's alone: the host's lvm shell saves it an lvm start-up.
+      await host.lvm(step.write, { lvmShell: true });
     }
     const result = await host.lvm(lvRowArgv(vg, lvName), { readOnly: true, lvmShell: true });
     const row = parseLvs(result.stdout)[0];
