@@ -88,13 +88,35 @@ export function guestRunning(pid: number, name: string): boolean {
   }
 }
 
+/**
+ * True until `pid` has really exited. Its command line empties early in its exit, before it lets
+ * go of its files (QEMU's pid-file lock among them), so only the process's state says it is gone;
+ * a zombie has let go of everything.
+ */
+function processAlive(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.charAt(stat.lastIndexOf(")") + 2) !== "Z";
+  } catch {
+    return false;
+  }
+}
+
+async function waitExit(pid: number, ms: number): Promise<void> {
+  for (let waited = 0; waited < ms && processAlive(pid); waited += 200) {
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+/** Stops this lab host's QEMU and returns once it has exited, so that a new one can take its disks and pid file. */
 export async function stopGuest(pid: number, name: string): Promise<void> {
   if (!guestRunning(pid, name)) return;
   process.kill(pid, "SIGTERM");
-  for (let waited = 0; waited < 10_000 && guestRunning(pid, name); waited += 200) {
-    await new Promise((resolve) => setTimeout(resolve, 200));
+  await waitExit(pid, 10_000);
+  if (processAlive(pid)) {
+    process.kill(pid, "SIGKILL");
+    await waitExit(pid, 10_000);
   }
-  if (guestRunning(pid, name)) process.kill(pid, "SIGKILL");
 }
 
 export function tail(path: string, lines = 30): string {
