@@ -32,9 +32,7 @@ const sameTable = (a: LinearTable | undefined, b: LinearTable): boolean =>
  * right. Returns the LV as it is now. `lockHeld` when the caller holds the gate lock.
  */
 export async function ensureGate(host: LvmHost, lv: LvRow, options: { lockHeld?: boolean } = {}): Promise<LvRow> {
-  const name = gateName(host.volumeGroup, lv.name);
-  const table = (await listTables(host, name)).get(name);
-  if (lv.device && table !== undefined && sameTable(parseLinearTable(table), tableFor(lv))) return lv;
+  if (gateMaps(host, lv, await listTables(host, gateName(host.volumeGroup, lv.name)))) return lv;
   return writeLv(host, lv.name, { gate: true, lockHeld: options.lockHeld });
 }
 
@@ -49,25 +47,23 @@ export async function removeGate(host: LvmHost, lvName: string, volumeId: string
 /** The live volumes whose gate is missing or does not map them exactly, from the host report. */
 export async function gatesToFix(host: LvmHost): Promise<LvRow[]> {
   const tables = await listTables(host, GATE_PREFIX);
-  return (await listLvs(host)).filter((lv) => {
-    if (ownTags(lv)?.kind !== "volume" || !isLive(lv)) return false;
-    const table = tables.get(gateName(host.volumeGroup, lv.name));
-    return !(lv.device && table !== undefined && sameTable(parseLinearTable(table), tableFor(lv)));
-  });
+  return (await listLvs(host)).filter((lv) => ownTags(lv)?.kind === "volume" && isLive(lv) && !gateMaps(host, lv, tables));
+}
+
+/** The LV is active and its gate, in `tables`, maps exactly it. */
+function gateMaps(host: LvmHost, lv: LvRow, tables: ReadonlyMap<string, string>): boolean {
+  const table = tables.get(gateName(host.volumeGroup, lv.name));
+  return lv.device !== undefined && table !== undefined && sameTable(parseLinearTable(table), tableFor(lv));
 }
 
 /**
- * Recreates every missing or stale gate over the given volumes (one table listing for all); the
- * caller holds the gate lock.
+ * Recreates the gates of the given volumes (from gatesToFix); the caller holds the gate lock.
  * `stillWanted` re-checks a volume whose gate could not be made: another process may have
  * deleted it meanwhile, which is not an error.
  */
 export async function ensureGates(host: LvmHost, volumes: readonly LvRow[], stillWanted: (lv: LvRow) => Promise<boolean>): Promise<number> {
-  const tables = await listTables(host, GATE_PREFIX);
   let fixed = 0;
   for (const lv of volumes) {
-    const table = tables.get(gateName(host.volumeGroup, lv.name));
-    if (lv.device && table !== undefined && sameTable(parseLinearTable(table), tableFor(lv))) continue;
     try {
       await writeLv(host, lv.name, { gate: true, lockHeld: true });
       fixed++;

@@ -96,6 +96,8 @@ export class LvmHost {
     );
     ended.catch(() => undefined); // Observed by the race below, or irrelevant once the lock is held.
     await Promise.race([locked, ended]);
+    // What was read before the lock was taken may have been changed by its previous holder.
+    this.reads.invalidate();
     try {
       return await work();
     } finally {

@@ -48,6 +48,11 @@ export class SharedRead<T> {
     return read.result;
   }
 
+  /** Reads that started before now are not used afterwards (the caller has just come to hold a host lock, say). */
+  invalidate(): void {
+    this.generation++;
+  }
+
   /** Runs a write; reads that started before it ends are not used afterwards. */
   async write<R>(work: () => Promise<R>): Promise<R> {
     this.generation++;

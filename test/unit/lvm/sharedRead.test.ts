@@ -101,6 +101,20 @@ describe("SharedRead", () => {
     });
   });
 
+  it("does not reuse a read after invalidate (a host lock just taken), even within one operation", async () => {
+    const { reads, started, finish } = source();
+    await inOperation(async () => {
+      const before = reads.get();
+      await finish(1);
+      expect(await before).toBe(1);
+      reads.invalidate();
+      const after = reads.get();
+      await finish(2);
+      expect(await after).toBe(2);
+      expect(started()).toBe(2);
+    });
+  });
+
   it("does not keep a failed read", async () => {
     let calls = 0;
     const reads = new SharedRead<number>(async () => {
