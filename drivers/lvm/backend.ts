@@ -299,8 +299,8 @@ export class LvmBackend {
   }
 
   /**
-   * The last step of every volume write, in one round trip: runs `write` (when given), makes the
-   * volume's gate match its LV, and returns the volume as the host reports it afterwards.
+   * The last step of every volume write: runs `write` (when given) and makes the volume's gate
+   * match its LV in one remote step, and returns the volume as the host reports it afterwards.
    */
   async finishVolume(ready: ReadyHost, lvName: string, write?: readonly string[]): Promise<Volume> {
     const id = formatId({ ...this.placeOf(ready), lvName });

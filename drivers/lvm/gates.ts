@@ -40,8 +40,13 @@ export async function ensureGate(host: LvmHost, lv: LvRow, options: { lockHeld?:
 export async function removeGate(host: LvmHost, lvName: string, volumeId: string): Promise<void> {
   const result = await removeDevice(host, gateName(host.volumeGroup, lvName));
   if (result === "busy") {
-    throw new VolumeIsBusy(volumeId, `volume ${volumeId} is in use: its device ${gateName(host.volumeGroup, lvName)} is open (detach it first)`);
+    throw gateInUse(volumeId, host.volumeGroup, lvName);
   }
+}
+
+/** The refusal for a volume whose gate something holds open. */
+export function gateInUse(volumeId: string, vg: string, lvName: string): VolumeIsBusy {
+  return new VolumeIsBusy(volumeId, `volume ${volumeId} is in use: its device ${gateName(vg, lvName)} is open (detach it first)`);
 }
 
 /** The live volumes whose gate is missing or does not map them exactly, from the host report. */

@@ -4,6 +4,9 @@ import { join } from "node:path";
 /** The shell scripts the driver runs on hosts; each file's header says what it does and its exit codes. */
 export type HostScript = "lv-write.sh" | "volume-remove.sh";
 
+/** Every host script exits 75 when it could not take its host lock in time. */
+export const LOCK_TIMEOUT_EXIT = 75;
+
 const texts = new Map<HostScript, string>();
 
 /** A script's text, read once from scripts/ beside this module (the build copies it into dist/). */

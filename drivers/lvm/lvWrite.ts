@@ -4,13 +4,12 @@ import { quoteArgv } from "../ssh/quote";
 import { activateArgv } from "./commands/lvchange";
 import { lvRowArgv } from "./commands/lvs";
 import { LOCK_WAIT_S, lockPath, type LvmHost } from "./host";
-import { scriptArgv } from "./hostScripts";
+import { LOCK_TIMEOUT_EXIT, scriptArgv } from "./hostScripts";
 import { gateLockName } from "./locks";
 import { gateName, lvMapperPath } from "./names";
 import { parseLvs, type LvRow } from "./report";
 
 /** lv-write.sh's own exit codes (see its header). */
-const LOCK_TIMEOUT_EXIT = 75;
 const GATE_FAILED_EXIT = 76;
 
 export interface LvWrite {

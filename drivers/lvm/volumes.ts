@@ -11,12 +11,13 @@ import { lvextend, lvextendArgv } from "./commands/lvextend";
 import { lvremove, lvremoveArgv } from "./commands/lvremove";
 import { findLv, listLvs } from "./commands/lvs";
 import { LOCK_WAIT_S, lockPath } from "./host";
-import { scriptArgv } from "./hostScripts";
+import { LOCK_TIMEOUT_EXIT, scriptArgv } from "./hostScripts";
 import type { ReadyHost } from "./hosts";
+import { gateInUse } from "./gates";
 import { formatId } from "./ids";
 import { gateLockName } from "./locks";
 import { checkSizeGib, checkVolumeSpec, DELETING_TAG, gibOf, INCOMPLETE_TAG, ownTags, provisioningOf, toVolume } from "./model";
-import { gateName, gatePath, lvMapperPath } from "./names";
+import { gateName, lvMapperPath } from "./names";
 import type { LvRow } from "./report";
 import { checkDescription, checkLabels, encodeTags, ownTagKey } from "./tags";
 
@@ -70,7 +71,7 @@ export async function deleteVolume(b: LvmBackend, id: string): Promise<void> {
 }
 
 /** volume-remove.sh's own exit codes (see its header). */
-const REMOVE_EXIT = { lockTimeout: 75, busy: 77, gateFailed: 78, wipeFailed: 79, markFailed: 80 } as const;
+const REMOVE_EXIT = { lockTimeout: LOCK_TIMEOUT_EXIT, busy: 77, gateFailed: 78, wipeFailed: 79, markFailed: 80 } as const;
 
 /**
  * Removes a volume's LV in one round trip (scripts/volume-remove.sh): its gate removed and the
@@ -100,7 +101,7 @@ async function removeVolumeLv(b: LvmBackend, ready: ReadyHost, lv: LvRow, id: st
     if (!isCommandError(error)) throw error;
     switch (error.exitCode) {
       case REMOVE_EXIT.busy:
-        throw new VolumeIsBusy(id, `volume ${id} is in use: its device ${gatePath(vg, lv.name)} is open (detach it first)`);
+        throw gateInUse(id, vg, lv.name);
       case REMOVE_EXIT.lockTimeout:
       case REMOVE_EXIT.gateFailed:
       case REMOVE_EXIT.wipeFailed:
