@@ -299,14 +299,15 @@ export class LvmBackend {
   }
 
   /**
-   * The last step of every volume write: runs `write` (when given) and makes the volume's gate
-   * match its LV in one remote step, and returns the volume as the host reports it afterwards.
+   * The last step of every volume write: runs `writes` (LVM commands, in order) and makes the
+   * volume's gate match its LV in one remote step, and returns the volume as the host reports it
+   * afterwards.
    */
-  async finishVolume(ready: ReadyHost, lvName: string, write?: readonly string[]): Promise<Volume> {
+  async finishVolume(ready: ReadyHost, lvName: string, writes: readonly (readonly string[] | undefined)[] = []): Promise<Volume> {
     const id = formatId({ ...this.placeOf(ready), lvName });
     let lv: LvRow;
     try {
-      lv = await writeLv(ready.lvm, lvName, { write, gate: true });
+      lv = await writeLv(ready.lvm, lvName, { writes: writes.filter((write) => write !== undefined), gate: true });
     } catch (error) {
       if (isLvmNotFound(error)) throw new VolumeNotFound(id, "it vanished while being set up");
       throw error;

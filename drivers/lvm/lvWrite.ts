@@ -13,8 +13,11 @@ import { parseLvs, type LvRow } from "./report";
 const GATE_FAILED_EXIT = 76;
 
 export interface LvWrite {
-  /** The write itself (an lvcreate, lvextend, lvchange); none to only make the gate match the LV. */
-  write?: readonly string[] | undefined;
+  /**
+   * The write itself: LVM commands (an lvcreate, lvextend, lvchange) run in order, stopping at
+   * the first that fails; none to only make the gate match the LV.
+   */
+  writes?: readonly (readonly string[])[];
   /** The LV is a volume: make its gate map it exactly, activating it first when needed (lv-write.sh). */
   gate: boolean;
   /** The caller already holds the host's gate lock; otherwise lv-write.sh takes it around the write and the gate. */
@@ -35,13 +38,13 @@ export async function writeLv(host: LvmHost, lvName: string, step: LvWrite): Pro
         String(LOCK_WAIT_S),
         lvMapperPath(vg, lvName),
         gateName(vg, lvName),
-        step.write ? quoteArgv(step.write) : "",
+        (step.writes ?? []).map(quoteArgv).join(" && "),
         quoteArgv(activateArgv(vg, lvName)),
       ];
       await host.run(scriptArgv("lv-write.sh", args), { timeoutMs: (LOCK_WAIT_S + 300) * 1000 });
-    } else if (step.write) {
+    } else {
       // Without a gate the write is LVM's alone: the host's lvm shell saves it an lvm start-up.
-      await host.lvm(step.write, { lvmShell: true });
+      for (const write of step.writes ?? []) await host.lvm(write, { lvmShell: true });
     }
     const result = await host.lvm(lvRowArgv(vg, lvName), { readOnly: true, lvmShell: true });
     const row = parseLvs(result.stdout)[0];

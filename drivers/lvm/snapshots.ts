@@ -22,7 +22,7 @@ export async function createSnapshot(b: LvmBackend, spec: SnapshotSpec): Promise
     if (done) return toSnapshot(b.placeOf(ready), done.lv, done.tags);
     const tags = encodeTags({ kind: "snapshot", uuid: spec.uuid, description: spec.description, labels: {}, volume: origin.name });
     const request = await b.snapshotRequest(ready, origin, lvName, tags, false);
-    const lv = await writeLv(ready.lvm, lvName, { write: lvcreateArgv(ready.lvm.volumeGroup, request), gate: false }).finally(() => b.invalidateStats());
+    const lv = await writeLv(ready.lvm, lvName, { writes: [lvcreateArgv(ready.lvm.volumeGroup, request)], gate: false }).finally(() => b.invalidateStats());
     return toSnapshot(b.placeOf(ready), lv, b.requireOwn(spec.volumeId, lv, "snapshot"));
   });
 }

@@ -7,7 +7,7 @@ import type { Found, LvmBackend } from "./backend";
 import { copyDevice } from "./commands/dd";
 import { activate, changeTags, changeTagsArgv } from "./commands/lvchange";
 import { lvcreate, lvcreateArgv } from "./commands/lvcreate";
-import { lvextend, lvextendArgv } from "./commands/lvextend";
+import { lvextendArgv } from "./commands/lvextend";
 import { lvremove, lvremoveArgv } from "./commands/lvremove";
 import { findLv, listLvs } from "./commands/lvs";
 import { LOCK_WAIT_S, lockPath } from "./host";
@@ -38,7 +38,7 @@ export async function createVolume(b: LvmBackend, spec: VolumeSpec): Promise<Vol
       const sizeBytes = spec.sizeGib * GIB;
       await b.checkCapacity(ready, provisioning, sizeBytes);
       const tags = encodeTags({ kind: "volume", uuid: spec.uuid, description: spec.description, labels: { ...spec.labels } });
-      return b.finishVolume(ready, lvName, lvcreateArgv(ready.lvm.volumeGroup, b.newLv(ready, provisioning, lvName, sizeBytes, tags)));
+      return b.finishVolume(ready, lvName, [lvcreateArgv(ready.lvm.volumeGroup, b.newLv(ready, provisioning, lvName, sizeBytes, tags))]);
     });
     placement.done();
     return volume;
@@ -130,7 +130,7 @@ export async function updateVolume(b: LvmBackend, id: string, changes: VolumeMet
     add: wanted.filter((tag) => !lv.tags.includes(tag)),
     remove: lv.tags.filter((tag) => ownTagKey(tag) && !wanted.includes(tag)),
   });
-  return b.guard(`updating volume ${id}`, () => b.finishVolume(ready, lv.name, retag));
+  return b.guard(`updating volume ${id}`, () => b.finishVolume(ready, lv.name, [retag]));
 }
 
 export async function extendVolume(b: LvmBackend, id: string, newSizeGib: number): Promise<Volume> {
@@ -145,7 +145,7 @@ export async function extendVolume(b: LvmBackend, id: string, newSizeGib: number
   return b.guard(`extending volume ${id}`, async () => {
     if (newBytes === lv.sizeBytes) return b.finishVolume(ready, lv.name);
     await b.checkCapacity(ready, provisioningOf(lv), newBytes - lv.sizeBytes);
-    return b.finishVolume(ready, lv.name, lvextendArgv(ready.lvm.volumeGroup, lv.name, newBytes));
+    return b.finishVolume(ready, lv.name, [lvextendArgv(ready.lvm.volumeGroup, lv.name, newBytes)]);
   });
 }
 
@@ -183,20 +183,20 @@ async function createFromSource(b: LvmBackend, spec: VolumeSpec, lvName: string,
   return b.guard(`creating volume ${lvName} from ${kind} ${sourceId}`, async () => {
     const done = await b.reuseOrClear(ready, lvName, spec.uuid, "volume");
     if (done) return toVolume(b.placeOf(ready), done.lv, done.tags);
-    const tags = [
-      ...encodeTags({ kind: "volume", uuid: spec.uuid, description: spec.description, labels: { ...spec.labels }, source: `${kind}/${sourceLv.name}` }),
-      INCOMPLETE_TAG,
-    ];
+    const vg = ready.lvm.volumeGroup;
+    const tags = encodeTags({ kind: "volume", uuid: spec.uuid, description: spec.description, labels: { ...spec.labels }, source: `${kind}/${sourceLv.name}` });
+    const complete = changeTagsArgv(vg, lvName, { remove: [INCOMPLETE_TAG] });
     if (provisioning === "thin" && provisioningOf(sourceLv) === "thin") {
-      await lvcreate(ready.lvm, { kind: "thinSnapshot", name: lvName, origin: sourceLv.name, tags, activate: true });
-    } else {
-      await b.checkCapacity(ready, provisioning, sizeBytes);
-      await lvcreate(ready.lvm, b.newLv(ready, provisioning, lvName, sizeBytes, tags));
-      await copyFrom(b, ready, source, kind, spec.uuid, lvMapperPath(ready.lvm.volumeGroup, lvName), provisioning === "thin");
+      // A thin snapshot of the source, grown when asked to be larger, in one step. Marked
+      // incomplete until grown: a retry must not take a half-made volume for the one it asked for.
+      const grow = sizeBytes > sourceLv.sizeBytes;
+      const snapshot = lvcreateArgv(vg, { kind: "thinSnapshot", name: lvName, origin: sourceLv.name, tags: grow ? [...tags, INCOMPLETE_TAG] : tags, activate: true });
+      return b.finishVolume(ready, lvName, grow ? [snapshot, lvextendArgv(vg, lvName, sizeBytes), complete] : [snapshot]);
     }
-    const created = await findLv(ready.lvm, lvName);
-    if (created && created.sizeBytes < sizeBytes) await lvextend(ready.lvm, lvName, sizeBytes);
-    return b.finishVolume(ready, lvName, changeTagsArgv(ready.lvm.volumeGroup, lvName, { remove: [INCOMPLETE_TAG] }));
+    await b.checkCapacity(ready, provisioning, sizeBytes);
+    await lvcreate(ready.lvm, b.newLv(ready, provisioning, lvName, sizeBytes, [...tags, INCOMPLETE_TAG]));
+    await copyFrom(b, ready, source, kind, spec.uuid, lvMapperPath(vg, lvName), provisioning === "thin");
+    return b.finishVolume(ready, lvName, [complete]);
   });
 }
 

@@ -116,12 +116,17 @@ export class FakeLvmHost implements CommandRunner {
   }
 
   private lvWrite([, , device = "", gate = "", write = ""]: string[]): void {
-    this.apply(words(write));
+    // WRITE is commands joined by `&&`, each quoted word by word.
+    let command: string[] = [];
+    for (const word of [...words(write), "&&"]) {
+      if (word !== "&&") command.push(word);
+      else if (command.length > 0) [this.apply(command), (command = [])];
+    }
     const lv = [...this.lvs.values()].find((each) => device === `/dev/mapper/${VG.replace(/-/g, "--")}-${each.name.replace(/-/g, "--")}`);
     if (gate && lv) this.gates.set(gate, `0 ${lv.sizeBytes / 512} linear 253:${lv.minor} 0`);
   }
 
-  /** An lvcreate or lvextend, on the LV table. */
+  /** An lvcreate, lvextend or tag change, on the LV table. */
   private apply(argv: readonly string[]): void {
     const name = optionValue(argv, "-n") ?? argv.at(-1)?.split("/")[1] ?? "";
     if (argv[0] === "lvcreate") {
@@ -134,6 +139,10 @@ export class FakeLvmHost implements CommandRunner {
     } else if (argv[0] === "lvextend") {
       const lv = this.lvs.get(name);
       if (lv) lv.sizeBytes = Number((optionValue(argv, "-L") ?? "0").replace(/b$/, ""));
+    } else if (argv[0] === "lvchange") {
+      const lv = this.lvs.get(name);
+      const removed = argv.filter((_, i) => argv[i - 1] === "--deltag");
+      if (lv) lv.tags = [...lv.tags.filter((tag) => !removed.includes(tag)), ...argv.filter((_, i) => argv[i - 1] === "--addtag")];
     }
   }
 

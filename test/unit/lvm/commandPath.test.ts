@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { lvmBackendSchema } from "../../../drivers/lvm/config";
 import { LvmDriver } from "../../../drivers/lvm/driver";
+import { INCOMPLETE_TAG } from "../../../drivers/lvm/model";
 import { silentLogger } from "../../../drivers/log";
 import { FakeLvmHost } from "../../fakes/lvmHost";
 
@@ -68,6 +69,22 @@ describe("the LVM driver's command path", () => {
     expect(writes).toEqual([["lv-write.sh", "lvs"], ["lvcreate", "lvs"], ["lvremove"], ["volume-remove.sh"]]);
     expect(host.lvs.has("v1")).toBe(false);
     expect(host.gates.size).toBe(0);
+  });
+
+  it("makes a thin clone, and a larger volume from a thin snapshot, in one write step each", async () => {
+    const { host, driver } = await warmDriver();
+    const volume = await driver.createVolume({ uuid: randomUUID(), name: "v1", sizeGib: 1, provisioning: "thin", host: "fake-1" });
+    const snapshot = await driver.createSnapshot({ uuid: randomUUID(), name: "s1", volumeId: volume.id });
+    host.calls.length = 0;
+    const clone = await driver.createClonedVolume({ uuid: randomUUID(), name: "c1", sizeGib: 1 }, volume.id);
+    expect(host.calls.slice(2)).toEqual(["lv-write.sh", "lvs"]);
+    host.calls.length = 0;
+    const larger = await driver.createVolumeFromSnapshot({ uuid: randomUUID(), name: "c2", sizeGib: 3 }, snapshot.id);
+    expect(host.calls.slice(2)).toEqual(["lv-write.sh", "lvs"]);
+    expect([clone.sizeBytes, larger.sizeBytes]).toEqual([GIB, 3 * GIB]);
+    // Grown and then marked complete inside that one step.
+    expect(host.lvs.get("c2")?.tags).not.toContain(INCOMPLETE_TAG);
+    expect(host.gates.get("cbgate-cinder--volumes-c2")).toBe(`0 ${(3 * GIB) / 512} linear 253:${host.lvs.get("c2")?.minor} 0`);
   });
 
   it("answers 100 reads at once with at most two reports", async () => {
