@@ -56,7 +56,8 @@ while pgrep -f '^lvcreate .*--addtag ${pattern}=' >/dev/null; do
   [ "$waited" -lt $((lvcreate_wait * 2)) ] || refuse state "a snapshot command of an abandoned group snapshot is still running after $lvcreate_wait s"
   sleep 0.5
   waited=$((waited + 1))
-done`;
+done
+[ "$waited" -eq 0 ] || say "waited=$waited"`;
 
 /**
  * Arguments: run root, gate prefix, seconds to wait for a leftover lvcreate, and the lock

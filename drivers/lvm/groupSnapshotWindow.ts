@@ -110,23 +110,32 @@ export interface WindowRecovery {
   resumedGates: string[];
   /** Gates that stayed suspended (resume failed): their consumers are still blocked. */
   stillSuspended: string[];
+  /** A snapshot command of a dead window was still running, and was waited for. */
+  waitedForSnapshot: boolean;
 }
 
-/** recoverWindows as a host's setup runs it: never thrown, a failure is returned to be logged. */
-export function recoverWindowsAtSetup(host: LvmHost): Promise<WindowRecovery | Error> {
-  return recoverWindows(host, false).catch((error: unknown) => (error instanceof Error ? error : new Error(String(error))));
+/** The arguments of RECOVER_SCRIPT; `lockHeld` when the caller holds the group-snapshot lock. */
+export function recoverArgs(lockHeld: boolean): string[] {
+  return [RUN_ROOT, GATE_PREFIX, String(LVCREATE_WAIT_S), lockHeld ? "" : lockPath(GROUP_SNAPSHOT_LOCK), String(LOCK_WAIT_S)];
 }
+
+/** How long RECOVER_SCRIPT may take: its lock wait and its wait for a leftover lvcreate. */
+export const RECOVER_TIMEOUT_MS = (LOCK_WAIT_S + LVCREATE_WAIT_S + 60) * 1000;
 
 /** Clears what dead windows left on the host (see RECOVER_SCRIPT); `lockHeld` when the caller holds the group-snapshot lock. */
 export async function recoverWindows(host: LvmHost, lockHeld: boolean): Promise<WindowRecovery> {
-  const args = [RUN_ROOT, GATE_PREFIX, String(LVCREATE_WAIT_S), lockHeld ? "" : lockPath(GROUP_SNAPSHOT_LOCK), String(LOCK_WAIT_S)];
-  const result = await host.run(["bash", "-c", RECOVER_SCRIPT, "cinderblock-gsnap-recover", ...args], {
-    timeoutMs: (LOCK_WAIT_S + LVCREATE_WAIT_S + 60) * 1000,
+  const result = await host.run(["bash", "-c", RECOVER_SCRIPT, "cinderblock-gsnap-recover", ...recoverArgs(lockHeld)], {
+    timeoutMs: RECOVER_TIMEOUT_MS,
     okExitCodes: [3],
   });
-  const lines = result.stdout.split("\n");
+  return readRecovery(host.name, result.stdout, result.exitCode);
+}
+
+/** What RECOVER_SCRIPT printed. @throws VolumeBackendAPIException when it refused (exit 3) or failed */
+export function readRecovery(hostName: string, stdout: string, exitCode: number): WindowRecovery {
+  const lines = stdout.split("\n");
   const values = (key: string): string[] => lines.filter((line) => line.startsWith(`${key}=`)).map((line) => line.slice(key.length + 1));
   const [refused] = values("refused");
-  if (result.exitCode !== 0) throw new VolumeBackendAPIException(`recovering group snapshots on ${host.name}: ${refused?.split("|").slice(1).join("|") ?? "unexpected output"}`);
-  return { disarmed: values("disarmed"), resumedGates: values("resumed"), stillSuspended: values("resume_failed") };
+  if (exitCode !== 0) throw new VolumeBackendAPIException(`recovering group snapshots on ${hostName}: ${refused?.split("|").slice(1).join("|") ?? `exit ${exitCode}`}`);
+  return { disarmed: values("disarmed"), resumedGates: values("resumed"), stillSuspended: values("resume_failed"), waitedForSnapshot: values("waited").length > 0 };
 }

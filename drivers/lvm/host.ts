@@ -56,6 +56,11 @@ export class LvmHost {
     return this.reads.get();
   }
 
+  /** Reads that started before now are not used afterwards: something changed the host. */
+  invalidateReport(): void {
+    this.reads.invalidate();
+  }
+
   /** Runs any command on the host. */
   run(argv: readonly string[], options: HostRunOptions = {}): Promise<CommandResult> {
     const { readOnly, ...rest } = options;

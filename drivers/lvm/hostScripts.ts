@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 
 /** The shell scripts the driver runs on hosts; each file's header says what it does and its exit codes. */
-export type HostScript = "lv-write.sh" | "volume-remove.sh";
+export type HostScript = "lv-write.sh" | "volume-remove.sh" | "host-setup.sh";
 
 /** Every host script exits 75 when it could not take its host lock in time. */
 export const LOCK_TIMEOUT_EXIT = 75;

@@ -4,12 +4,12 @@ import type { HostRunners } from "../ssh/exec";
 import { lvcreate } from "./commands/lvcreate";
 import { findLv, listLvs } from "./commands/lvs";
 import { getVg } from "./commands/vgs";
-import { devicesFileEntries, physicalVolumes, usesDevicesFile } from "./commands/devices";
 import type { LvmBackendConfig, LvmHostConfig } from "./config";
 import { toDriverError } from "./errors";
 import { ensureGates, gatesToFix } from "./gates";
-import { recoverWindowsAtSetup, type WindowRecovery } from "./groupSnapshotWindow";
+import type { WindowRecovery } from "./groupSnapshotWindow";
 import { LvmHost } from "./host";
+import { setupChecks } from "./hostSetup";
 import { gateLockName } from "./locks";
 import { isLive } from "./model";
 import type { LvRow } from "./report";
@@ -80,12 +80,13 @@ export class BackendHosts {
   }
 
   /**
-   * First contact, in two round trips: the group-snapshot window recovery (it may resume gates)
-   * beside the devices-file checks, then the host report that everything else reads. Gates and
-   * incomplete group snapshots are repaired under their locks only when the report shows a need.
+   * First contact, in one round trip: the setup checks (hostSetup.ts) beside the host report
+   * that everything else reads (read again only if the checks' recovery changed something).
+   * Gates and incomplete group snapshots are repaired under their locks only when the report
+   * shows a need.
    */
   private async setUp(lvm: LvmHost, config: LvmHostConfig): Promise<ReadyHost> {
-    const [windows] = await Promise.all([recoverWindowsAtSetup(lvm), checkDevicesFile(lvm)]);
+    const [windows] = await Promise.all([setupChecks(lvm), lvm.report().catch(() => undefined)]);
     const vg = await getVg(lvm);
     const pool = await this.resolvePool(lvm, await listLvs(lvm), vg.lvCount);
     if ((await gatesToFix(lvm)).length > 0) {
@@ -126,30 +127,5 @@ export class BackendHosts {
       if (!now.some((lv) => lv.name === name)) throw error;
     }
     return name;
-  }
-}
-
-
-/**
- * Group snapshots need LVM never to read the gates, so LVM must be limited to a devices file
- * that lists only PVs (see docs: group snapshots). Verified, not assumed.
- */
-async function checkDevicesFile(lvm: LvmHost): Promise<void> {
-  if (!(await usesDevicesFile(lvm))) {
-    throw new InvalidConfiguration(
-      `LVM on ${lvm.name} does not use a devices file; set devices/use_devicesfile=1 in /etc/lvm/lvm.conf and add the PVs with \`lvm lvmdevices --adddev <pv>\``,
-    );
-  }
-  const [entries, pvs] = await Promise.all([devicesFileEntries(lvm), physicalVolumes(lvm)]);
-  const ours = pvs.filter((row) => row.vg === lvm.volumeGroup).map((row) => row.pv);
-  const missing = ours.filter((pv) => !entries.includes(pv));
-  if (missing.length > 0) {
-    throw new InvalidConfiguration(`LVM's devices file on ${lvm.name} lacks ${missing.join(", ")}; add with \`lvm lvmdevices --adddev <pv>\``);
-  }
-  const notPvs = entries.filter((entry) => !pvs.some((row) => row.pv === entry));
-  if (notPvs.length > 0) {
-    throw new InvalidConfiguration(
-      `LVM's devices file on ${lvm.name} lists ${notPvs.join(", ")}, which ${notPvs.length === 1 ? "is not a PV" : "are not PVs"}; it must list only PVs (\`lvm lvmdevices --deldev <dev>\`)`,
-    );
   }
 }

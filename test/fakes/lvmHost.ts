@@ -62,6 +62,8 @@ export class FakeLvmHost implements CommandRunner {
   readonly calls: string[] = [];
   readonly lvs = new Map<string, FakeLv>();
   readonly gates = new Map<string, string>();
+  /** What the group-snapshot window recovery prints at setup (see RECOVER_SCRIPT): nothing to recover by default. */
+  recoverOutput = "";
   private nextMinor = 10;
 
   constructor() {
@@ -85,12 +87,16 @@ export class FakeLvmHost implements CommandRunner {
       case "dmsetup":
         if (first === "table") return ok([...this.gates].map(([name, table]) => `${name}: ${table}`).join("\n") + "\n");
         break;
-      case "lvmconfig":
-        return ok("use_devicesfile=1\n");
-      case "lvm lvmdevices":
-        return ok("Device /dev/vdb IDTYPE=devname IDNAME=/dev/vdb DEVNAME=/dev/vdb PVID=x\n");
-      case "pvs":
-        return ok(JSON.stringify({ report: [{ pv: [{ pv_name: "/dev/vdb", vg_name: VG }] }] }));
+      case "host-setup.sh": {
+        await new Promise((resolve) => setTimeout(resolve, 5)); // Longer than a report takes to start, as on a real host.
+        const part = (name: string, stdout: string): string => `\x1e${name} 0\n${stdout}\x1e${name}.err\n`;
+        return ok(
+          part("recover", this.recoverOutput) +
+            part("use_devicesfile", "use_devicesfile=1\n") +
+            part("devices", "Device /dev/vdb IDTYPE=devname IDNAME=/dev/vdb DEVNAME=/dev/vdb PVID=x\n") +
+            part("pvs", JSON.stringify({ report: [{ pv: [{ pv_name: "/dev/vdb", vg_name: VG }] }] })),
+        );
+      }
       case "cinderblock-gsnap-recover":
         return ok("");
       case "lv-write.sh":

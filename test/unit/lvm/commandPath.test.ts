@@ -30,12 +30,19 @@ const REPORT = ["dmsetup", "lvm fullreport"];
 const sorted = (calls: readonly string[]): string[] => [...calls].sort();
 
 describe("the LVM driver's command path", () => {
-  it("sets a host up once, in one report and the checks beside it", async () => {
+  it("sets a host up once, in one round trip: the setup checks beside the report every operation then shares", async () => {
     const host = new FakeLvmHost();
     const driver = new LvmDriver("b", config, { logger: silentLogger, ssh: host.runners() });
     await Promise.all([driver.checkForSetupError(), driver.listVolumes(), driver.listSnapshots()]);
-    expect(sorted(host.calls.filter((call) => !REPORT.includes(call)))).toEqual(["cinderblock-gsnap-recover", "lvm lvmdevices", "lvmconfig", "pvs"]);
-    expect(host.calls.filter((call) => call === "lvm fullreport").length).toBeLessThanOrEqual(2);
+    expect(sorted(host.calls)).toEqual(["dmsetup", "host-setup.sh", "lvm fullreport"]);
+  });
+
+  it("reads the report again at setup when the window recovery changed the host", async () => {
+    const host = new FakeLvmHost();
+    host.recoverOutput = "resumed=cbgate-cinder--volumes-v1\n";
+    const driver = new LvmDriver("b", config, { logger: silentLogger, ssh: host.runners() });
+    await driver.listVolumes();
+    expect(host.calls.filter((call) => call === "lvm fullreport")).toHaveLength(2);
   });
 
   it("creates a volume with one report, one write step and the LV's row read back", async () => {

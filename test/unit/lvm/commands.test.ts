@@ -1,5 +1,5 @@
 import { InvalidConfiguration } from "../../../drivers/interface/errors";
-import { devicesFileEntries, physicalVolumes, usesDevicesFile } from "../../../drivers/lvm/commands/devices";
+import { parseDevicesFileEntries, parsePhysicalVolumes, parseUsesDevicesFile } from "../../../drivers/lvm/commands/devices";
 import { lvremove } from "../../../drivers/lvm/commands/lvremove";
 import { findLv, listLvs } from "../../../drivers/lvm/commands/lvs";
 import { getVg } from "../../../drivers/lvm/commands/vgs";
@@ -77,25 +77,20 @@ describe("lvremove", () => {
 });
 
 describe("the devices file", () => {
-  it("is in use when lvmconfig prints use_devicesfile=1", async () => {
-    const { host, runner } = fakeHost({ lvmconfig: { stdout: fixture("use-devicesfile.txt") } });
-    await expect(usesDevicesFile(host)).resolves.toBe(true);
-    expect(runner.calls).toEqual([["lvmconfig", "--type", "current", "devices/use_devicesfile"]]);
+  it("is in use when lvmconfig prints use_devicesfile=1", () => {
+    expect(parseUsesDevicesFile(fixture("use-devicesfile.txt"))).toBe(true);
   });
 
-  it("is not in use when lvmconfig prints use_devicesfile=0", async () => {
-    const { host } = fakeHost({ lvmconfig: { stdout: "use_devicesfile=0\n" } });
-    await expect(usesDevicesFile(host)).resolves.toBe(false);
+  it("is not in use when lvmconfig prints use_devicesfile=0", () => {
+    expect(parseUsesDevicesFile("use_devicesfile=0\n")).toBe(false);
   });
 
-  it("lists the device names of the captured lvmdevices output", async () => {
-    const { host, runner } = fakeHost({ lvm: { stdout: fixture("lvmdevices.txt") } });
-    await expect(devicesFileEntries(host)).resolves.toEqual(["/dev/vdb"]);
-    expect(runner.calls).toEqual([["lvm", "lvmdevices"]]);
+  it("lists the device names of the captured lvmdevices output", () => {
+    expect(parseDevicesFileEntries(fixture("lvmdevices.txt"))).toEqual(["/dev/vdb"]);
   });
 
-  it("pairs each PV of the captured pvs report with its VG", async () => {
-    const { host } = fakeHost({ pvs: { stdout: fixture("pvs.json") } });
-    await expect(physicalVolumes(host)).resolves.toEqual([{ pv: "/dev/vdb", vg: "cinder-volumes" }]);
+  it("pairs each PV of the captured pvs report with its VG", () => {
+    expect(parsePhysicalVolumes(fixture("pvs.json"))).toEqual([{ pv: "/dev/vdb", vg: "cinder-volumes" }]);
   });
 });
+

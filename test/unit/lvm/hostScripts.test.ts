@@ -210,6 +210,37 @@ describe("volume-remove.sh", () => {
   });
 });
 
+describe("host-setup.sh", () => {
+  /** The parts as host-setup.sh prints them: name → [exit, stdout, stderr]. */
+  function parts(stdout: string): Record<string, [string, string, string]> {
+    const out: Record<string, [string, string, string]> = {};
+    for (const chunk of stdout.split("\x1e").slice(1)) {
+      const [header = "", ...rest] = chunk.split("\n");
+      const [name = "", exit = ""] = header.split(" ");
+      const text = rest.join("\n");
+      if (name.endsWith(".err")) (out[name.slice(0, -4)] as [string, string, string])[2] = text;
+      else out[name] = [exit, text, ""];
+    }
+    return out;
+  }
+
+  it("runs the recovery with its arguments and the three devices-file reads, and prints each part with its own status", () => {
+    stub("lvmconfig", `echo "use_devicesfile=1"`);
+    stub("lvm", `case $1 in lvmdevices) echo "Device /dev/vdb DEVNAME=/dev/vdb" ;; pvs) echo "pvs failed" >&2; exit 5 ;; esac`);
+    const recover = `echo "resumed=$2"; echo "recovering" >&2; exit 3`;
+    const result = run("host-setup.sh", [recover, "/run/x", "cbgate-", "120", "", "120"]);
+    expect(result.code).toBe(0);
+    expect(Object.keys(parts(result.stdout))).toEqual(["recover", "use_devicesfile", "devices", "pvs"]);
+    expect(parts(result.stdout)).toEqual({
+      recover: ["3", "resumed=cbgate-\n", "recovering\n"],
+      use_devicesfile: ["0", "use_devicesfile=1\n", ""],
+      devices: ["0", "Device /dev/vdb DEVNAME=/dev/vdb\n", ""],
+      pvs: ["5", "", "pvs failed\n"],
+    });
+    expect(result.calls.sort()).toEqual(["lvm lvmdevices", "lvm pvs --reportformat json -o pv_name,vg_name", "lvmconfig --type current devices/use_devicesfile"]);
+  });
+});
+
 describe("every host script", () => {
   it("is shellcheck-clean as POSIX sh (scripts/setup.sh installs shellcheck)", () => {
     const folder = join(__dirname, "..", "..", "..", "drivers", "lvm", "scripts");

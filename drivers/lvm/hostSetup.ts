@@ -1,0 +1,91 @@
+import { InvalidConfiguration, VolumeBackendAPIException } from "../interface/errors";
+import { parseDevicesFileEntries, parsePhysicalVolumes, parseUsesDevicesFile } from "./commands/devices";
+import { RECOVER_SCRIPT } from "./groupSnapshotScripts";
+import { readRecovery, recoverArgs, RECOVER_TIMEOUT_MS, type WindowRecovery } from "./groupSnapshotWindow";
+import type { LvmHost } from "./host";
+import { scriptArgv } from "./hostScripts";
+
+interface Part {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * A host's setup checks in one round trip (scripts/host-setup.sh): the group-snapshot window
+ * recovery beside the devices-file checks. Returns what the recovery did (or why it failed:
+ * recovery never fails a setup, it is logged); the host report is invalidated when the
+ * recovery changed anything, so a report read beside this call is used only if it is still true.
+ * @throws InvalidConfiguration when LVM's devices file is not as group snapshots need it
+ */
+export async function setupChecks(lvm: LvmHost): Promise<WindowRecovery | Error> {
+  // Read-only for the shared report: the recovery says what it changed, and only that invalidates it.
+  const result = await lvm.run(scriptArgv("host-setup.sh", [RECOVER_SCRIPT, ...recoverArgs(false)]), { readOnly: true, timeoutMs: RECOVER_TIMEOUT_MS });
+  const parts = readParts(lvm.name, result.stdout);
+  checkDevicesFile(lvm, parts);
+  const recover = parts.get("recover");
+  let windows: WindowRecovery | Error;
+  try {
+    windows = readRecovery(lvm.name, recover?.stdout ?? "", recover?.exitCode ?? -1);
+  } catch (error) {
+    windows = error instanceof Error ? error : new Error(String(error));
+  }
+  if (windows instanceof Error || windows.disarmed.length + windows.resumedGates.length + windows.stillSuspended.length > 0 || windows.waitedForSnapshot) {
+    lvm.invalidateReport();
+  }
+  return windows;
+}
+
+/** host-setup.sh's output: for each part, a header line `<RS>NAME EXIT` and its stdout, then `<RS>NAME.err` and its stderr. */
+function readParts(hostName: string, stdout: string): Map<string, Part> {
+  const parts = new Map<string, Part>();
+  for (const chunk of stdout.split("\x1e").slice(1)) {
+    const newline = chunk.indexOf("\n");
+    const [name = "", exit] = chunk.slice(0, newline).split(" ");
+    const text = chunk.slice(newline + 1);
+    if (name.endsWith(".err")) {
+      const part = parts.get(name.slice(0, -4));
+      if (part) part.stderr = text;
+    } else {
+      parts.set(name, { exitCode: Number(exit), stdout: text, stderr: "" });
+    }
+  }
+  for (const name of ["recover", "use_devicesfile", "devices", "pvs"]) {
+    if (!parts.has(name)) throw new VolumeBackendAPIException(`setting up ${hostName}: its setup checks printed no ${name} part`);
+  }
+  return parts;
+}
+
+/** The stdout of a devices-file read. @throws VolumeBackendAPIException naming the command when it failed */
+function output(lvm: LvmHost, parts: Map<string, Part>, name: string, command: string): string {
+  const part = parts.get(name) as Part;
+  if (part.exitCode !== 0) {
+    throw new VolumeBackendAPIException(`\`${command}\` failed on ${lvm.name} (exit ${part.exitCode}): ${part.stderr.trim() || "no message"}`);
+  }
+  return part.stdout;
+}
+
+/**
+ * Group snapshots need LVM never to read the gates, so LVM must be limited to a devices file
+ * that lists only PVs (see docs: group snapshots). Verified, not assumed.
+ */
+function checkDevicesFile(lvm: LvmHost, parts: Map<string, Part>): void {
+  if (!parseUsesDevicesFile(output(lvm, parts, "use_devicesfile", "lvmconfig --type current devices/use_devicesfile"))) {
+    throw new InvalidConfiguration(
+      `LVM on ${lvm.name} does not use a devices file; set devices/use_devicesfile=1 in /etc/lvm/lvm.conf and add the PVs with \`lvm lvmdevices --adddev <pv>\``,
+    );
+  }
+  const entries = parseDevicesFileEntries(output(lvm, parts, "devices", "lvm lvmdevices"));
+  const pvs = parsePhysicalVolumes(output(lvm, parts, "pvs", "pvs"));
+  const ours = pvs.filter((row) => row.vg === lvm.volumeGroup).map((row) => row.pv);
+  const missing = ours.filter((pv) => !entries.includes(pv));
+  if (missing.length > 0) {
+    throw new InvalidConfiguration(`LVM's devices file on ${lvm.name} lacks ${missing.join(", ")}; add with \`lvm lvmdevices --adddev <pv>\``);
+  }
+  const notPvs = entries.filter((entry) => !pvs.some((row) => row.pv === entry));
+  if (notPvs.length > 0) {
+    throw new InvalidConfiguration(
+      `LVM's devices file on ${lvm.name} lists ${notPvs.join(", ")}, which ${notPvs.length === 1 ? "is not a PV" : "are not PVs"}; it must list only PVs (\`lvm lvmdevices --deldev <dev>\`)`,
+    );
+  }
+}

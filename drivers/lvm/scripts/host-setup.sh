@@ -1,0 +1,39 @@
+#!/bin/sh
+# A host's setup checks, side by side in one round trip:
+#
+#   host-setup.sh RECOVER RECOVER_ARG...
+#
+# Runs at once: the group-snapshot window recovery (the bash script RECOVER with its arguments,
+# see groupSnapshotScripts.ts) and the three reads that verify LVM's devices file (the effective
+# devices/use_devicesfile, the devices file's entries, every PV with its VG). Then prints each
+# part in the order recover, use_devicesfile, devices, pvs as a line "<RS>NAME EXIT" (RS is the
+# ASCII record separator, octal 036) followed by its stdout, then a line "<RS>NAME.err"
+# followed by its stderr.
+#
+# RECOVER is a constant of the driver; values reach it only as arguments.
+#
+# Exit status: 0 when every part ran (each part's own status is in its header); 1 when no
+# scratch directory could be made.
+set -u
+recover=$1
+shift
+tmp=$(mktemp -d) || exit 1
+trap 'rm -rf "$tmp"' EXIT
+
+part() {
+  name=$1
+  shift
+  { "$@" >"$tmp/$name" 2>"$tmp/$name.err"; echo "$?" >"$tmp/$name.exit"; } &
+}
+part recover bash -c "$recover" cinderblock-gsnap-recover "$@"
+part use_devicesfile lvmconfig --type current devices/use_devicesfile
+part devices lvm lvmdevices
+part pvs lvm pvs --reportformat json -o pv_name,vg_name
+wait
+
+for name in recover use_devicesfile devices pvs; do
+  printf '\036%s %s\n' "$name" "$(cat "$tmp/$name.exit")"
+  cat "$tmp/$name"
+  printf '\036%s.err\n' "$name"
+  cat "$tmp/$name.err"
+done
