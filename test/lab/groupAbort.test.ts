@@ -75,8 +75,10 @@ describe("group snapshots that fail or are cut short", () => {
         .trim()
         .split(" ")
         .map(Number);
-      // The watchdog resumed the members after 3 s, although an lvcreate was still waiting for the VG.
-      expect(resumed! - paused!).toBeLessThan(3 + 1.5);
+      // The watchdog resumed the members after 3 s, although an lvcreate was still waiting for the
+      // VG (for 15 s): the bound leaves a loaded TCG guest room (4.6 s was seen at load 5) and
+      // stays far from what the hanging snapshot would have made of the pause.
+      expect(resumed! - paused!).toBeLessThan(3 + 4);
       const error = await attempt;
       expect(error).toBeInstanceOf(GroupSnapshotFailed);
       expect((error as Error).message).toMatch(/the watchdog ended the pause after 3 s.*members' I\/O was resumed; nothing of the set was kept/);
