@@ -18,7 +18,7 @@ import { BackendHosts, type ReadyHost } from "./hosts";
 import { writeLv } from "./lvWrite";
 import { formatId, parseId, type LvLocation } from "./ids";
 import { isLive, ownTags, provisioningOf, toVolume, type HostPlace } from "./model";
-import { cowMapperPath, lvMapperPath } from "./names";
+import { checkDeviceNames, cowMapperPath, lvMapperPath } from "./names";
 import type { PlacementRequest } from "../scheduler/capacity";
 import { Scheduler, type Placement } from "../scheduler/placement";
 import type { LvRow } from "./report";
@@ -92,6 +92,16 @@ export class LvmBackend {
   async place(request: PlacementRequest & { host: string | undefined }): Promise<Placement> {
     if (request.host) return { host: request.host, done: () => undefined, cancel: () => undefined };
     return this.scheduler.place(request);
+  }
+
+  /**
+   * Refuses an LV name whose device-mapper names would not fit on `host`'s volume group, or on
+   * any host's when the scheduler has yet to choose: before placement, so nothing is made.
+   */
+  checkDeviceNames(lvName: string, host: string | undefined): void {
+    for (const each of this.config.hosts) {
+      if (host === undefined || each.name === host) checkDeviceNames(each.volumeGroup ?? this.config.volumeGroup, lvName);
+    }
   }
 
   placeOf(ready: ReadyHost): HostPlace {

@@ -7,8 +7,10 @@ import { InvalidInput } from "../interface/errors";
  */
 
 const LV_NAME = /^[A-Za-z0-9+_.][A-Za-z0-9+_.-]*$/;
-/** Kept well below LVM's 127 so that gate names (`cbgate-<vg>-<lv>`, dashes doubled) fit. */
+/** Kept well below LVM's 127; names with many dashes are held to `checkDeviceNames` as well. */
 export const MAX_LV_NAME = 55;
+/** The kernel's limit on a device-mapper name (DM_NAME_LEN, 128 with its terminating NUL). */
+const MAX_DM_NAME = 127;
 const MAX_VG_NAME = 32;
 /** Substrings LVM reserves for its internal LVs; names containing them cannot be escaped. */
 const RESERVED_PARTS = ["_cdata", "_cmeta", "_corig", "_cpool", "_cvol", "_imeta", "_iorig", "_mimage", "_mlog", "_pmspare", "_rimage", "_rmeta", "_tdata", "_tmeta", "_vdata", "_vorigin", "_wcorig"];
@@ -73,6 +75,22 @@ export function cowMapperPath(vg: string, lv: string): string {
 /** The gate device-mapper name of a volume: every consumer uses `/dev/mapper/<gateName>`. */
 export function gateName(vg: string, lv: string): string {
   return `cbgate-${mangle(vg)}-${mangle(lv)}`;
+}
+
+/**
+ * Refuses an LV name whose device-mapper names would not fit on a VG: the gate
+ * (`cbgate-<vg>-<lv>`) is the longest name derived from it, and device-mapper doubles every
+ * dash (LVM's own `<vg>-<lv>`, a thick snapshot's `-cow` and its origin's `-real` are shorter).
+ * Checked before anything is created: a gate that cannot be made leaves an LV without one.
+ */
+export function checkDeviceNames(vg: string, lvName: string): void {
+  const length = gateName(vg, lvName).length;
+  if (length <= MAX_DM_NAME) return;
+  const dashes = lvName.split("-").length - 1;
+  throw new InvalidInput(
+    `name '${printable(lvName)}' is too long for its device names on volume group ${vg}: device-mapper doubles each of its ${dashes} '-', ` +
+      `so its gate would be named with ${length} characters (at most ${MAX_DM_NAME}); use fewer dashes or a shorter name`,
+  );
 }
 
 export function gatePath(vg: string, lv: string): string {

@@ -5,7 +5,7 @@ import { lvcreateArgv } from "./commands/lvcreate";
 import { findLv } from "./commands/lvs";
 import { writeLv } from "./lvWrite";
 import { toSnapshot } from "./model";
-import { escapeLvName } from "./names";
+import { checkDeviceNames, escapeLvName } from "./names";
 import { checkDescription, checkUuid, encodeTags } from "./tags";
 
 /** Snapshot operations of the LVM driver. */
@@ -17,6 +17,7 @@ export async function createSnapshot(b: LvmBackend, spec: SnapshotSpec): Promise
   const volume = await b.lookup(spec.volumeId, "volume");
   if (!volume) throw new VolumeNotFound(spec.volumeId);
   const { ready, lv: origin } = volume;
+  checkDeviceNames(ready.lvm.volumeGroup, lvName);
   return b.guard(`creating snapshot ${lvName}`, async () => {
     const done = await b.reuseOrClear(ready, lvName, spec.uuid, "snapshot");
     if (done) return toSnapshot(b.placeOf(ready), done.lv, done.tags);

@@ -17,7 +17,7 @@ import { gateInUse } from "./gates";
 import { formatId } from "./ids";
 import { gateLockName } from "./locks";
 import { checkSizeGib, checkVolumeSpec, DELETING_TAG, gibOf, INCOMPLETE_TAG, ownTags, provisioningOf, toVolume } from "./model";
-import { gateName, lvMapperPath } from "./names";
+import { checkDeviceNames, gateName, lvMapperPath } from "./names";
 import type { LvRow } from "./report";
 import { checkDescription, checkLabels, encodeTags, ownTagKey } from "./tags";
 
@@ -26,6 +26,7 @@ import { checkDescription, checkLabels, encodeTags, ownTagKey } from "./tags";
 /** A new empty volume, on `spec.host` or on the host the scheduler picks. */
 export async function createVolume(b: LvmBackend, spec: VolumeSpec): Promise<Volume> {
   const lvName = checkVolumeSpec(spec);
+  b.checkDeviceNames(lvName, spec.host);
   // A retry must land where the first attempt did, whatever the scheduler would pick now.
   const earlier = spec.host ? undefined : await b.hostHolding(spec.uuid);
   const placement = await b.place({ host: spec.host ?? earlier, sizeGib: spec.sizeGib, provisioning: spec.provisioning });
@@ -171,6 +172,7 @@ export async function createClonedVolume(b: LvmBackend, spec: VolumeSpec, source
  */
 async function createFromSource(b: LvmBackend, spec: VolumeSpec, lvName: string, source: Found, kind: "snapshot" | "volume"): Promise<Volume> {
   const { ready, lv: sourceLv } = source;
+  checkDeviceNames(ready.lvm.volumeGroup, lvName);
   const sourceId = formatId({ ...b.placeOf(ready), lvName: sourceLv.name });
   if (spec.host && spec.host !== ready.lvm.name) {
     throw new InvalidInput(`a volume made from ${kind} ${sourceId} must be on its host ${ready.lvm.name}, not ${spec.host}; leave host unset`);

@@ -94,6 +94,19 @@ describe("the LVM driver's command path", () => {
     expect(host.gates.get("cbgate-cinder--volumes-c2")).toBe(`0 ${(3 * GIB) / 512} linear 253:${host.lvs.get("c2")?.minor} 0`);
   });
 
+  it("refuses a name whose gate would not fit before sending anything, for a volume, a clone and a snapshot", async () => {
+    const { host, driver } = await warmDriver();
+    const volume = await driver.createVolume({ uuid: randomUUID(), name: "v1", sizeGib: 1, provisioning: "thin", host: "fake-1" });
+    const dashy = `a${"-".repeat(52)}b`;
+    host.calls.length = 0;
+    await expect(driver.createVolume({ uuid: randomUUID(), name: dashy, sizeGib: 1 })).rejects.toThrow(/too long for its device names/);
+    expect(host.calls).toEqual([]);
+    await expect(driver.createClonedVolume({ uuid: randomUUID(), name: dashy, sizeGib: 1 }, volume.id)).rejects.toThrow(/too long for its device names/);
+    await expect(driver.createSnapshot({ uuid: randomUUID(), name: dashy, volumeId: volume.id })).rejects.toThrow(/too long for its device names/);
+    expect(host.calls.filter((call) => !REPORT.includes(call))).toEqual([]);
+    expect([...host.lvs.keys()].filter((name) => name.startsWith("a-"))).toEqual([]);
+  });
+
   it("answers 100 reads at once with at most two reports", async () => {
     const { host, driver } = await warmDriver();
     const volume = await driver.createVolume({ uuid: randomUUID(), name: "v1", sizeGib: 1, provisioning: "thin", host: "fake-1" });

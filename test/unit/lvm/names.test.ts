@@ -1,5 +1,6 @@
 import { InvalidInput } from "../../../drivers/interface/errors";
 import {
+  checkDeviceNames,
   checkLvName,
   checkVgName,
   checkVolumeName,
@@ -159,6 +160,20 @@ describe("device-mapper names", () => {
     }
     expect(devices).toContain(cowMapperPath("cinder-volumes", "fx-d810-tsnap").slice("/dev/mapper/".length));
     expect(devices).toContain(gateName("cinder-volumes", "fx-d810-thin"));
+  });
+
+  it("refuse, before anything is made, a name whose gate would pass device-mapper's 127 characters once its dashes are doubled", () => {
+    const dashy = `a${"-".repeat(52)}b`; // 54 characters: a valid LV name.
+    expect(() => checkVolumeName(dashy)).not.toThrow();
+    expect(() => checkDeviceNames("cinder-volumes", dashy)).toThrow(InvalidInput);
+    expect(() => checkDeviceNames("cinder-volumes", dashy)).toThrow(
+      /name 'a-+b' is too long for its device names on volume group cinder-volumes: device-mapper doubles each of its 52 '-', so its gate would be named with 129 characters \(at most 127\); use fewer dashes or a shorter name/,
+    );
+    // cbgate- (7) + cinder--volumes (15) + '-' (1) leave 104 for the LV: 54 characters hold at most 50 dashes.
+    const withDashes = (dashes: number): string => `a${"-".repeat(dashes)}${"b".repeat(53 - dashes)}`;
+    expect(() => checkDeviceNames("cinder-volumes", withDashes(50))).not.toThrow();
+    expect(() => checkDeviceNames("cinder-volumes", withDashes(51))).toThrow(InvalidInput);
+    expect(() => checkDeviceNames("cinder-volumes", "a".repeat(54))).not.toThrow();
   });
 
   it("keep ('a-b', 'c') and ('a', 'b-c') apart", () => {
