@@ -3,6 +3,7 @@ import { readFile } from "node:fs/promises";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { z } from "zod";
+import { parseConfigJson } from "./configJson";
 import type { Capability, DriverWith } from "./interface/capabilities";
 import { InvalidConfiguration, InvalidInput, NotSupported } from "./interface/errors";
 import type { VolumeDriverCore } from "./interface/volumeDriver";
@@ -74,13 +75,7 @@ export async function loadBackendsFile(path = backendsFilePath()): Promise<Map<s
       `no backends configuration at ${path}: create one (see README, "Configuration"), set CINDERBLOCK_CONFIG, or start the lab with \`npx cinderblock lab up\``,
     );
   }
-  let raw: unknown;
-  try {
-    raw = JSON.parse(await readFile(path, "utf8"));
-  } catch (error) {
-    throw new InvalidConfiguration(`${path} is not valid JSON: ${(error as Error).message}`);
-  }
-  return parseBackends(raw);
+  return parseBackends(parseConfigJson(await readFile(path, "utf8"), path));
 }
 
 /**
