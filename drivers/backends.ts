@@ -11,7 +11,7 @@ import { silentLogger, type Logger } from "./log";
 import { findDriver, registeredDrivers, type DriverRegistration } from "./registry";
 import { SshPool } from "./ssh/exec";
 import { registerSecret } from "./ssh/redact";
-import { formatProblems, problemsOf } from "./validation";
+import { formatProblems, printable, problemsOf } from "./validation";
 
 const BACKEND_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$/;
 const SECRET_KEYS = new Set(["privateKey", "passphrase", "password"]);
@@ -115,9 +115,13 @@ export class Backends {
     return driver;
   }
 
-  /** The driver that owns an id (`backend/...`). */
-  driverForId(id: string): Promise<VolumeDriverCore> {
-    return this.driver(backendOf(id));
+  /** The driver that owns an id (`backend/...`). @throws InvalidInput naming the id when it is malformed or its backend is not configured */
+  async driverForId(id: string): Promise<VolumeDriverCore> {
+    const backend = backendOf(id);
+    if (!this.entries.has(backend)) {
+      throw new InvalidInput(`id '${printable(id)}' names backend '${backend}', which is not configured here (configured: ${this.names.join(", ") || "none"})`);
+    }
+    return this.driver(backend);
   }
 
   /** The driver of backend `name` as one that has `capability`. @throws NotSupported */
@@ -137,7 +141,13 @@ export class Backends {
   }
 }
 
-/** The backend part of an id. */
+/** The backend part of an id. @throws InvalidInput naming the id and the shape ids have, when it has none */
 export function backendOf(id: string): string {
-  return id.split("/")[0] ?? "";
+  const [backend = "", ...rest] = id.split("/");
+  if (!BACKEND_NAME.test(backend) || rest.length === 0 || rest.includes("")) {
+    throw new InvalidInput(
+      `'${printable(id)}' is not an id cinderblock gave: ids are the backend's name and the object's place, as in lab/lab-1/cinder-volumes/volume-1 (\`cinderblock volume list\` prints them)`,
+    );
+  }
+  return backend;
 }

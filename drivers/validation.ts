@@ -17,3 +17,9 @@ export function problemsOf(error: z.ZodError, prefix: readonly (string | number)
 export function formatProblems(problems: readonly InputProblem[]): string {
   return problems.map((problem) => (problem.path ? `${problem.path}: ${problem.message}` : problem.message)).join("; ");
 }
+
+/** A value a user gave, fit to quote in an error: control characters shown as '?', cut at 60 characters. */
+export function printable(value: string): string {
+  const shown = value.length > 60 ? `${value.slice(0, 60)}...` : value;
+  return shown.replace(/[^\x20-\x7e]/g, "?");
+}

@@ -1,4 +1,5 @@
 import { InvalidInput } from "../interface/errors";
+import { printable } from "../validation";
 
 /**
  * LVM's naming rules, and the inverse pairs that map cinderblock names onto LV names and
@@ -95,9 +96,4 @@ export function checkDeviceNames(vg: string, lvName: string): void {
 
 export function gatePath(vg: string, lv: string): string {
   return `/dev/mapper/${gateName(vg, lv)}`;
-}
-
-function printable(value: string): string {
-  const shown = value.length > 60 ? `${value.slice(0, 60)}...` : value;
-  return shown.replace(/[^\x20-\x7e]/g, "?");
 }

@@ -1,6 +1,6 @@
 import "../../../drivers/builtin";
-import { parseBackends } from "../../../drivers/backends";
-import { InvalidConfiguration } from "../../../drivers/interface/errors";
+import { backendOf, Backends, parseBackends } from "../../../drivers/backends";
+import { InvalidConfiguration, InvalidInput } from "../../../drivers/interface/errors";
 import type { LvmBackendConfig } from "../../../drivers/lvm/config";
 
 const PRIVATE_KEY = "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAAsecretKEYmaterial\n-----END OPENSSH PRIVATE KEY-----\n";
@@ -97,5 +97,29 @@ describe("parseBackends", () => {
 
   it.each([null, "text", [], { backends: [] }, { backends: {}, extra: 1 }])("rejects the document %p as InvalidConfiguration", (document) => {
     expect(() => parseBackends(document)).toThrow(InvalidConfiguration);
+  });
+});
+
+describe("ids given by users", () => {
+  const backends = new Backends(parseBackends({ backends: { lab: { driver: "lvm", hosts: [host()] } } }));
+  afterAll(() => backends.close());
+
+  it.each([
+    ["garbage", "'garbage'"],
+    ["a;b/c", "'a;b/c'"],
+    ["lab//x", "'lab//x'"],
+    ["/lab-1/vg/lv", "'/lab-1/vg/lv'"],
+    ["\u0007lab/x/vg/lv\n", "'?lab/x/vg/lv?'"],
+  ])("refuses %j naming it and the shape ids have", async (id, shown) => {
+    expect(() => backendOf(id)).toThrow(InvalidInput);
+    await expect(backends.driverForId(id)).rejects.toThrow(
+      `${shown} is not an id cinderblock gave: ids are the backend's name and the object's place, as in lab/lab-1/cinder-volumes/volume-1 (\`cinderblock volume list\` prints them)`,
+    );
+  });
+
+  it("names the id and the configured backends when its backend is not one of them", async () => {
+    await expect(backends.driverForId("nope/lab-1/cinder-volumes/v")).rejects.toThrow(
+      "id 'nope/lab-1/cinder-volumes/v' names backend 'nope', which is not configured here (configured: lab)",
+    );
   });
 });
