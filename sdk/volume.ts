@@ -32,9 +32,10 @@ export interface VolumeArgs {
    * creating one: cinderblock tags it and gives it its gate device, never touching its data.
    * The LV must match `sizeGb` (whole GiB, rounded up) and `thin` when set, else create fails
    * saying what differs, having changed nothing. Needs `name`; excludes the sources. Changing
-   * it later changes nothing. A literal `true` makes `retainOnDelete` default to true, so that
-   * destroying the stack leaves the LV and its data (release it fully with
-   * `cinderblock unmanage volume ID`).
+   * it later changes nothing. Unless it is `false`, `retainOnDelete` defaults to true, so that
+   * destroying the stack, removing the resource or replacing it leaves the LV and its data
+   * (release it fully with `cinderblock unmanage volume ID`; set `retainOnDelete: false` to let
+   * Pulumi delete it).
    */
   readonly adopt?: pulumi.Input<boolean>;
   /**
@@ -87,7 +88,7 @@ export class Volume extends pulumi.dynamic.Resource {
   declare readonly description: pulumi.Output<string | undefined>;
   /** The labels (empty when none). */
   declare readonly labels: pulumi.Output<Record<string, string>>;
-  /** The volume's stable identity, derived from project, stack, type and resource name. */
+  /** The volume's identity: its LV's `cb.uuid` tag, fixed when it is created and kept through renames. */
   declare readonly uuid: pulumi.Output<string>;
   /** The host's volume group holding the LV. */
   declare readonly volumeGroup: pulumi.Output<string>;
@@ -117,7 +118,7 @@ export class Volume extends pulumi.dynamic.Resource {
     // Every output is listed, even when undefined: Pulumi only makes Outputs of properties it is given.
     const props = {
       backend: args?.backend,
-      name: identity?.name,
+      name: args?.name,
       sizeGb: args?.sizeGb,
       thin: args?.thin,
       host: args?.host,
@@ -125,7 +126,7 @@ export class Volume extends pulumi.dynamic.Resource {
       sourceVolumeId: args?.sourceVolumeId,
       description: args?.description,
       labels: args?.labels,
-      uuid: identity?.uuid,
+      uuid: undefined,
       volumeGroup: undefined,
       lvName: undefined,
       devicePath: undefined,
@@ -134,6 +135,6 @@ export class Volume extends pulumi.dynamic.Resource {
       adopt: args?.adopt,
       image: args?.image,
     } satisfies Record<Exclude<keyof Volume, keyof pulumi.CustomResource>, unknown>;
-    super(shims.Volume, name, props, retainAdopted(args?.adopt, opts), "cinderblock", "Volume");
+    super(shims.Volume, name, { ...props, identity }, retainAdopted(args?.adopt, opts), "cinderblock", "Volume");
   }
 }
