@@ -16,9 +16,13 @@ import * as pulumi from "@pulumi/pulumi";
  */
 const foundInPlace = new Set<string>();
 
-/** Runs `create`, noting its id when `exists` (asked first) said the object was already there. */
+/**
+ * Runs `create`, noting its id when `exists` (asked first) said the object was already there.
+ * A host that cannot be listed counts as not holding it, as in the driver's own search for a
+ * retried create's work: an unreachable host must not stop creates on the others.
+ */
 export async function createNotingTakeOver<T extends { id: string }>(exists: () => Promise<boolean>, create: () => Promise<T>): Promise<T> {
-  const existed = await exists();
+  const existed = await exists().catch(() => false);
   const made = await create();
   if (existed) foundInPlace.add(made.id);
   return made;

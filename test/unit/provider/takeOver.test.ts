@@ -26,6 +26,15 @@ describe("a create that finds its object already in place (`pulumi up --replace`
     expect(leaveToTakeOver("lab/lab-1/vg/data-2", "volume")).toBe(false);
   });
 
+  it("creates when the hosts cannot be listed, noting nothing", async () => {
+    const host = backend();
+    const unlisted = async (): Promise<boolean> => {
+      throw new Error("host unreachable");
+    };
+    expect(await createNotingTakeOver(unlisted, host.create("lab/lab-1/vg/data-4"))).toEqual({ id: "lab/lab-1/vg/data-4" });
+    expect(leaveToTakeOver("lab/lab-1/vg/data-4", "volume")).toBe(false);
+  });
+
   it("notes nothing when the create fails", async () => {
     const failing = async (): Promise<{ id: string }> => {
       throw new Error("no space");
