@@ -58,7 +58,7 @@ describe("Volume check", () => {
     ["a source on another backend", { sourceVolumeId: "other/h/vg/lv" }, { property: "sourceVolumeId", reason: /must be on backend 'lab'/ }],
     ["both sources", { sourceSnapshotId: snapshotId, sourceVolumeId: "lab/lab-1/cinder-volumes/v" }, { property: "sourceVolumeId", reason: /not both/ }],
     ["a misspelt property", { sizeGB: 2 }, { property: "sizeGB", reason: /is not an input/ }],
-    ["a missing uuid (the SDK sets it)", { uuid: undefined }, { property: "uuid", reason: /is required/ }],
+    ["a missing uuid, with no seed to derive one from", { uuid: undefined }, { property: "uuid", reason: /is required/ }],
   ])("refuses %s with one failure naming the property", async (_case, change, expected) => {
     const result = await check!({}, { ...news, ...change });
     expect(result.failures).toEqual([{ property: expected.property, reason: expect.stringMatching(expected.reason) }]);
