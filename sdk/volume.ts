@@ -10,7 +10,9 @@ export interface VolumeArgs {
   /**
    * The LV name: 1 to 54 letters, digits, `+`, `_`, `.` or `-`, starting with a letter or
    * digit. Defaults to the resource name made LVM-safe plus `-` and 8 hex digits of the
-   * volume's uuid. Changing it replaces the volume.
+   * volume's uuid, fixed at create. Changing it replaces the volume. A name you set is kept by
+   * replacements, so they delete the old volume before creating the new one (no volume in
+   * between); with the default name, the new one is created first.
    */
   readonly name?: pulumi.Input<string>;
   /** Size in whole GiB, at least 1. Growing it extends the volume in place; shrinking is refused. */
