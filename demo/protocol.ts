@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { defaultName, resourceUuid, type ResourceKind } from "../provider/identity";
+import { nameStem, resourceUuid, type ResourceKind } from "../provider/identity";
 import { createProgramDir, serializedProvider, spawnDynamicHost, urnOf, type Properties, type ProviderProcess } from "../provider/protocol";
 import type { DemoTarget } from "./run";
 
@@ -47,11 +47,11 @@ export async function runThroughProtocol({ backend, configPath, log }: DemoTarge
     await client.configure({ args: {} });
     log(`[1/7] Configure: dynamic-provider host pid ${host.pid}, project ${PROJECT}, stack ${stack}, backends from ${configPath}`);
 
-    /** Check, then Create, as the SDK's resource would be (derived uuid and default name, the shim as __provider). */
+    /** Check, then Create, as the SDK's resource would be (the identity seed check derives uuid and default name from, the shim as __provider). */
     const create = async (step: string, kind: ResourceKind, name: string, args: Properties): Promise<Resource> => {
-      const uuid = resourceUuid({ project: PROJECT, stack, kind, name });
+      const identity = { seed: resourceUuid({ project: PROJECT, stack, kind, name }), autoName: nameStem(name, kind) };
       const urn = urnOf({ stack, project: PROJECT, kind, name, style: "dynamic" });
-      const checked = await client.check(urn, {}, { ...args, uuid, name: defaultName(name, kind, uuid), __provider: shims[kind] });
+      const checked = await client.check(urn, {}, { ...args, identity, __provider: shims[kind] });
       if (checked.failures.length > 0) throw new Error(`Check of ${kind} ${name} failed: ${checked.failures.map((f) => `${f.property}: ${f.reason}`).join("; ")}`);
       const { id, properties } = await client.create(urn, checked.inputs);
       const resource = { kind, name, id, urn, inputs: checked.inputs, outputs: properties };

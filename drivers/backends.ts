@@ -25,6 +25,9 @@ export const backendsFileSchema = z
   })
   .strict();
 
+/** The part of a driver's configuration that names its hosts, where it has them. */
+const configuredHosts = z.looseObject({ hosts: z.array(z.looseObject({ name: z.string() })) });
+
 export interface BackendEntry {
   name: string;
   registration: DriverRegistration;
@@ -97,6 +100,15 @@ export class Backends {
 
   get names(): string[] {
     return [...this.entries.keys()];
+  }
+
+  /**
+   * The host names backend `name` is configured with, when its driver's configuration lists
+   * hosts (`hosts: [{ name }]`); undefined for an unknown backend or a driver without hosts.
+   */
+  hostNames(name: string): string[] | undefined {
+    const listed = configuredHosts.safeParse(this.entries.get(name)?.config);
+    return listed.success ? listed.data.hosts.map((host) => host.name) : undefined;
   }
 
   /** The set-up driver of backend `name`. */

@@ -6,6 +6,7 @@ import type { ExportDriver } from "../drivers/interface/exportDriver";
 import { isIqn, isNqn } from "../drivers/targets/identifiers";
 import { backends, configureFromStack } from "./config";
 import type { ResourceHandlers } from "./handlers";
+import { createNotingTakeOver, leaveToTakeOver } from "./takeOver";
 import { objectId } from "./schemas";
 import { differs, parseInputs, validate, type RawProperties } from "./validation";
 
@@ -74,6 +75,13 @@ export function parseAttachmentId(id: string): { volumeId: string; protocol: Att
 const inputsIn = (properties: RawProperties | undefined): RawProperties =>
   Object.fromEntries(Object.entries(properties ?? {}).filter(([key]) => key in attachmentInputSchema.shape));
 
+/** The initiator named by unvalidated properties (possibly unknown in a preview). */
+function rawInitiatorOf(properties: RawProperties): unknown {
+  const connector = properties.connector;
+  if (connector === null || typeof connector !== "object") return connector;
+  return (connector as Record<string, unknown>)[properties.protocol === "iscsi" ? "initiator" : "nqn"];
+}
+
 const initiatorOf = (inputs: AttachmentInputs): string => (inputs.protocol === "iscsi" ? inputs.connector.initiator : inputs.connector.nqn) ?? "";
 
 function outputsOf(inputs: AttachmentInputs, info: ConnectionInfo): AttachmentOutputs {
@@ -112,15 +120,27 @@ export const attachmentProvider = {
     return { inputs: value ?? (news as AttachmentInputs), failures };
   },
 
-  /** Any change is another attachment: detach first (a volume is exported over one protocol at a time). */
+  /**
+   * Any change is another attachment. It is made before the old one goes (both initiators have
+   * access for a moment), except on the same volume when the protocol changes (a volume is
+   * exported over one protocol at a time) or the initiator stays (the old one's delete would
+   * revoke the access the new one was just given): then detach first.
+   */
   async diff(_id: string, olds: RawProperties, news: RawProperties): Promise<pulumi.dynamic.DiffResult> {
     const replaces = REPLACE_KEYS.filter((key) => differs(olds, news, key));
-    return replaces.length > 0 ? { changes: true, replaces, deleteBeforeReplace: true } : { changes: false };
+    if (replaces.length === 0) return { changes: false };
+    const sameVolume = !differs(olds, news, "volumeId");
+    const sameInitiator = !differs({ initiator: rawInitiatorOf(olds) }, { initiator: rawInitiatorOf(news) }, "initiator");
+    return { changes: true, replaces, deleteBeforeReplace: sameVolume && (differs(olds, news, "protocol") || sameInitiator) };
   },
 
   async create(raw: RawProperties): Promise<pulumi.dynamic.CreateResult<AttachmentOutputs>> {
     const inputs = parseInputs(attachmentInputSchema, raw, "VolumeAttachment");
-    return { id: attachmentId(inputs), outs: outputsOf(inputs, await attach(inputs)) };
+    const exists = async () => {
+      const exported = await (await driverFor(inputs.volumeId)).findExport(inputs.volumeId);
+      return exported?.protocol === inputs.protocol && exported.initiators.includes(initiatorOf(inputs));
+    };
+    return createNotingTakeOver(exists, async () => ({ id: attachmentId(inputs), outs: outputsOf(inputs, await attach(inputs)) }));
   },
 
   /**
@@ -141,7 +161,8 @@ export const attachmentProvider = {
   },
 
   /** Revokes this initiator's access; the export goes with the last one. Absent is success. */
-  async delete(_id: string, props: RawProperties): Promise<void> {
+  async delete(id: string, props: RawProperties): Promise<void> {
+    if (leaveToTakeOver(id, "attachment")) return;
     const inputs = parseInputs(attachmentInputSchema, inputsIn(props), "VolumeAttachment");
     const driver = await driverFor(inputs.volumeId);
     if (!(await driver.terminateConnection(inputs.volumeId, inputs.connector))) await driver.removeExport(inputs.volumeId);

@@ -1,9 +1,13 @@
 import type * as pulumi from "@pulumi/pulumi";
+import { unknownValue } from "@pulumi/pulumi/runtime/rpc";
 import { z } from "zod";
 import { backendOf, VolumeBackendAPIException, type DriverWith, type Group, type MemberResult } from "../drivers";
 import { backends, configureFromStack } from "./config";
 import type { ResourceHandlers } from "./handlers";
-import { lvName, objectId, uuid } from "./schemas";
+import { keepIdentity, replacementReusesIdentity } from "./keepIdentity";
+import { unknownBackendOrHost } from "./knownBackends";
+import { createNotingTakeOver, leaveToTakeOver } from "./takeOver";
+import { identitySeed, lvName, objectId, uuid } from "./schemas";
 import { differs, parseInputs, validate, type RawProperties } from "./validation";
 
 /**
@@ -22,6 +26,7 @@ export const consistencyGroupInputSchema = z
     sourceGroupSnapshotId: objectId("group snapshot").optional(),
     sourceGroupId: objectId("group").optional(),
     uuid,
+    identity: identitySeed.optional(),
   })
   .strict()
   .superRefine((group, ctx) => {
@@ -59,7 +64,7 @@ export type ConsistencyGroupOutputs = ConsistencyGroupInputs & {
   members: string[];
 };
 
-/** A different group: replace it (deleting first, so its name is free). `volumeIds` changes in place. */
+/** A different group: replace it. `volumeIds` changes in place. */
 const REPLACE_KEYS = ["backend", "name", "uuid", "sourceGroupSnapshotId", "sourceGroupId"] as const;
 
 async function groupsDriver(backend: string): Promise<DriverWith<"groups">> {
@@ -89,18 +94,31 @@ function requireAllOk(results: ReadonlyArray<MemberResult<unknown>>, doing: stri
 
 const sorted = (ids: unknown): unknown => (Array.isArray(ids) ? [...ids].sort() : ids);
 
+/** Whether the new group is given a volume that is a member of the old one (an unknown list may be). */
+function sharesMembers(olds: RawProperties, news: RawProperties): boolean {
+  const before = Array.isArray(olds.members) ? (olds.members as unknown[]) : Array.isArray(olds.volumeIds) ? (olds.volumeIds as unknown[]) : [];
+  if (news.volumeIds === undefined) return false;
+  return !Array.isArray(news.volumeIds) || news.volumeIds.some((id) => id === unknownValue || before.includes(id));
+}
+
 export const consistencyGroupProvider = {
   configure: configureFromStack,
 
-  async check(_olds: RawProperties, news: RawProperties): Promise<pulumi.dynamic.CheckResult<ConsistencyGroupInputs>> {
+  async check(olds: RawProperties, given: RawProperties): Promise<pulumi.dynamic.CheckResult<ConsistencyGroupInputs>> {
+    const news = keepIdentity(olds, given, REPLACE_KEYS);
     const { value, failures } = validate(consistencyGroupInputSchema, news);
+    failures.push(...(await unknownBackendOrHost({ backend: news.backend })));
     return { inputs: value ?? (news as ConsistencyGroupInputs), failures };
   },
 
-  /** Members compare as a set: reordering them changes nothing. */
+  /**
+   * Members compare as a set: reordering them changes nothing. A replacement is deleted first
+   * when it would take the old group's name or uuid, or one of its given members (a volume is
+   * in one group at a time).
+   */
   async diff(_id: string, olds: RawProperties, news: RawProperties): Promise<pulumi.dynamic.DiffResult> {
     const replaces = REPLACE_KEYS.filter((key) => differs(olds, news, key));
-    if (replaces.length > 0) return { changes: true, replaces, deleteBeforeReplace: true };
+    if (replaces.length > 0) return { changes: true, replaces, deleteBeforeReplace: replacementReusesIdentity(olds, news) || sharesMembers(olds, news) };
     return { changes: differs({ volumeIds: sorted(olds.volumeIds) }, { volumeIds: sorted(news.volumeIds) }, "volumeIds") };
   },
 
@@ -108,12 +126,17 @@ export const consistencyGroupProvider = {
     const inputs = parseInputs(consistencyGroupInputSchema, raw, "ConsistencyGroup");
     const driver = await groupsDriver(inputs.backend);
     const spec = { uuid: inputs.uuid, name: inputs.name };
-    if (inputs.volumeIds) {
-      const group = await driver.createGroup({ ...spec, volumeIds: inputs.volumeIds });
+    const exists = async () => (await driver.listGroups()).some((group) => group.uuid === inputs.uuid);
+    const { volumeIds } = inputs;
+    if (volumeIds) {
+      const group = await createNotingTakeOver(exists, () => driver.createGroup({ ...spec, volumeIds }));
       return { id: group.id, outs: outputsOf(group, inputs) };
     }
     const source = inputs.sourceGroupSnapshotId ? { groupSnapshotId: inputs.sourceGroupSnapshotId } : { groupId: inputs.sourceGroupId ?? "" };
-    const made = await driver.createGroupFromSource(spec, source);
+    const made = await createNotingTakeOver(exists, async () => {
+      const result = await driver.createGroupFromSource(spec, source);
+      return { id: result.group.id, ...result };
+    });
     requireAllOk(made.volumes, `making group ${inputs.name} from ${Object.values(source)[0]}`);
     return { id: made.group.id, outs: outputsOf(made.group, inputs) };
   },
@@ -141,6 +164,7 @@ export const consistencyGroupProvider = {
 
   /** A group made from a source owns its volumes and deletes them; a group of given volumes leaves them. Absent is success. */
   async delete(id: string, props: RawProperties): Promise<void> {
+    if (leaveToTakeOver(id, "consistency group")) return;
     const fromSource = props.sourceGroupSnapshotId !== undefined || props.sourceGroupId !== undefined;
     const results = await (await groupsDriver(backendOf(id))).deleteGroup(id, fromSource);
     requireAllOk(results, `deleting group ${id}`);

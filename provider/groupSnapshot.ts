@@ -3,7 +3,9 @@ import { z } from "zod";
 import { backendOf, VolumeBackendAPIException, type DriverWith, type GroupSnapshot } from "../drivers";
 import { backends, configureFromStack } from "./config";
 import type { ResourceHandlers } from "./handlers";
-import { lvName, objectId, uuid } from "./schemas";
+import { keepIdentity, replacementReusesIdentity } from "./keepIdentity";
+import { createNotingTakeOver, leaveToTakeOver } from "./takeOver";
+import { identitySeed, lvName, objectId, uuid } from "./schemas";
 import { differs, parseInputs, validate, type RawProperties } from "./validation";
 
 /**
@@ -17,6 +19,7 @@ export const groupSnapshotInputSchema = z
     groupId: objectId("group"),
     name: lvName,
     uuid,
+    identity: identitySeed.optional(),
   })
   .strict();
 
@@ -55,19 +58,22 @@ function outputsOf(set: GroupSnapshot, ioPauseMs: unknown): GroupSnapshotOutputs
 export const groupSnapshotProvider = {
   configure: configureFromStack,
 
-  async check(_olds: RawProperties, news: RawProperties): Promise<pulumi.dynamic.CheckResult<GroupSnapshotInputs>> {
+  async check(olds: RawProperties, given: RawProperties): Promise<pulumi.dynamic.CheckResult<GroupSnapshotInputs>> {
+    const news = keepIdentity(olds, given, REPLACE_KEYS);
     const { value, failures } = validate(groupSnapshotInputSchema, news);
     return { inputs: value ?? (news as GroupSnapshotInputs), failures };
   },
 
   async diff(_id: string, olds: RawProperties, news: RawProperties): Promise<pulumi.dynamic.DiffResult> {
     const replaces = REPLACE_KEYS.filter((key) => differs(olds, news, key));
-    return replaces.length > 0 ? { changes: true, replaces, deleteBeforeReplace: true } : { changes: false };
+    return replaces.length > 0 ? { changes: true, replaces, deleteBeforeReplace: replacementReusesIdentity(olds, news) } : { changes: false };
   },
 
   async create(raw: RawProperties): Promise<pulumi.dynamic.CreateResult<GroupSnapshotOutputs>> {
     const inputs = parseInputs(groupSnapshotInputSchema, raw, "GroupSnapshot");
-    const set = await (await groupsDriver(inputs.groupId)).createGroupSnapshot(inputs);
+    const driver = await groupsDriver(inputs.groupId);
+    const exists = async () => (await driver.listGroupSnapshots()).some((set) => set.uuid === inputs.uuid);
+    const set = await createNotingTakeOver(exists, () => driver.createGroupSnapshot(inputs));
     return { id: set.id, outs: outputsOf(set, set.ioPauseMs) };
   },
 
@@ -81,6 +87,7 @@ export const groupSnapshotProvider = {
 
   /** Absent is success; a member that cannot be removed fails the delete, naming it. */
   async delete(id: string): Promise<void> {
+    if (leaveToTakeOver(id, "group snapshot")) return;
     const results = await (await groupsDriver(id)).deleteGroupSnapshot(id);
     const failed = results.flatMap((result) => (result.ok ? [] : [`${result.id}: ${result.error.message}`]));
     if (failed.length > 0) throw new VolumeBackendAPIException(`deleting group snapshot ${id}: ${failed.join("; ")}`);

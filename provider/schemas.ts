@@ -14,8 +14,8 @@ import {
 import { imageSourceSchema } from "./imageSchemas";
 
 /**
- * The inputs of each resource as the handlers see them: after the SDK (dynamic provider) or
- * the native provider's check has filled in `uuid` and the default `name`. These rules are
+ * The inputs of each resource as the handlers see them: after check has filled in `uuid` and
+ * the default `name` (provider/keepIdentity.ts; the native provider fills them from the URN). These rules are
  * the resources' documented contract (schema.json); the driver enforces its own as well, but
  * checking here makes `pulumi preview` fail before anything runs.
  */
@@ -35,6 +35,18 @@ const description = z.string().refine((text) => Buffer.byteLength(text, "utf8") 
 const labels = z.record(z.string().regex(LABEL_KEY_PATTERN, LABEL_KEY_RULE), z.string().regex(LABEL_VALUE_PATTERN, LABEL_VALUE_RULE));
 export const uuid = z.string().regex(UUID_PATTERN, UUID_RULE);
 
+/**
+ * What the SDK sends in place of a uuid (provider/keepIdentity.ts): `seed`, the uuid of where
+ * the resource sits (project, stack, type, name), and `autoName`, the stem of the LV name when
+ * the SDK chooses it (absent when the program sets `name`).
+ */
+export const identitySeed = z
+  .object({
+    seed: uuid,
+    autoName: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9+_.-]{0,39}$/, "must be an LV name stem of at most 40 characters").optional(),
+  })
+  .strict();
+
 export const volumeInputSchema = z
   .object({
     backend: z.string().min(1, "must name a configured backend"),
@@ -51,6 +63,7 @@ export const volumeInputSchema = z
     /** Fill the new volume from an image (provider/volumeFromImage.ts). */
     image: imageSourceSchema.optional(),
     uuid,
+    identity: identitySeed.optional(),
   })
   .strict()
   .superRefine((volume, ctx) => {
@@ -114,6 +127,7 @@ export const snapshotInputSchema = z
     /** Take the existing snapshot LV named `name` of the volume instead of taking a snapshot (provider/adopt.ts). */
     adopt: z.boolean().optional(),
     uuid,
+    identity: identitySeed.optional(),
   })
   .strict();
 

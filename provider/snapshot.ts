@@ -3,6 +3,8 @@ import { adoptSnapshot, withAdopt } from "./adopt";
 import { backendOf, type Snapshot } from "../drivers";
 import { configureFromStack, driverForId, driverOf } from "./config";
 import type { ResourceHandlers } from "./handlers";
+import { keepIdentity, replacementReusesIdentity } from "./keepIdentity";
+import { createNotingTakeOver, leaveToTakeOver } from "./takeOver";
 import { snapshotInputSchema, type SnapshotInputs, type SnapshotOutputs } from "./schemas";
 import { differs, parseInputs, validate, type RawProperties } from "./validation";
 
@@ -33,11 +35,18 @@ function inputsOf(outputs: SnapshotOutputs): SnapshotInputs {
   return inputs;
 }
 
-/** The Snapshot resource over any driver; `check` and `diff` are pure. */
+async function createSnapshot(inputs: SnapshotInputs): Promise<Snapshot> {
+  const driver = await driverOf(backendOf(inputs.volumeId));
+  const exists = async () => (await driver.listSnapshots()).some((snapshot) => snapshot.uuid === inputs.uuid);
+  return createNotingTakeOver(exists, () => driver.createSnapshot(inputs));
+}
+
+/** The Snapshot resource over any driver; `check` and `diff` do no I/O on hosts. */
 export const snapshotProvider = {
   configure: configureFromStack,
 
-  async check(_olds: RawProperties, news: RawProperties): Promise<pulumi.dynamic.CheckResult<SnapshotInputs>> {
+  async check(olds: RawProperties, given: RawProperties): Promise<pulumi.dynamic.CheckResult<SnapshotInputs>> {
+    const news = keepIdentity(olds, given, REPLACE_KEYS);
     const { value, failures } = validate(snapshotInputSchema, news);
     // Unknown values (preview) go back as they came, for the engine to hold.
     return { inputs: value ?? (news as SnapshotInputs), failures };
@@ -45,12 +54,12 @@ export const snapshotProvider = {
 
   async diff(_id: string, olds: RawProperties, news: RawProperties): Promise<pulumi.dynamic.DiffResult> {
     const replaces = REPLACE_KEYS.filter((key) => differs(olds, news, key));
-    return replaces.length > 0 ? { changes: true, replaces, deleteBeforeReplace: true } : { changes: false };
+    return replaces.length > 0 ? { changes: true, replaces, deleteBeforeReplace: replacementReusesIdentity(olds, news) } : { changes: false };
   },
 
   async create(raw: RawProperties): Promise<pulumi.dynamic.CreateResult<SnapshotOutputs>> {
     const inputs = parseInputs(snapshotInputSchema, raw, "Snapshot");
-    const snapshot = inputs.adopt ? await adoptSnapshot(inputs) : await (await driverOf(backendOf(inputs.volumeId))).createSnapshot(inputs);
+    const snapshot = inputs.adopt ? await adoptSnapshot(inputs) : await createSnapshot(inputs);
     return { id: snapshot.id, outs: withAdopt(outputsOf(snapshot), inputs) };
   },
 
@@ -64,6 +73,7 @@ export const snapshotProvider = {
 
   /** Absent is success. */
   async delete(id: string): Promise<void> {
+    if (leaveToTakeOver(id, "snapshot")) return;
     await (await driverForId(id)).deleteSnapshot(id);
   },
 } satisfies ResourceHandlers<SnapshotInputs, SnapshotOutputs>;

@@ -3,11 +3,14 @@ import { adoptVolume, withAdopt } from "./adopt";
 import { VolumeNotFound, type Volume, type VolumeSpec } from "../drivers";
 import { configureFromStack, driverForId, driverOf } from "./config";
 import type { ResourceHandlers } from "./handlers";
+import { keepIdentity, replacementReusesIdentity } from "./keepIdentity";
+import { unknownBackendOrHost } from "./knownBackends";
+import { createNotingTakeOver, leaveToTakeOver } from "./takeOver";
 import { createFromImage, withImage } from "./volumeFromImage";
 import { volumeInputSchema, type VolumeInputs, type VolumeOutputs } from "./schemas";
 import { differs, parseInputs, validate, type RawProperties } from "./validation";
 
-/** Changing any of these makes a different LV: replace it, deleting first so the LV name is free. */
+/** Changing any of these makes a different LV: replace it. */
 const REPLACE_KEYS = ["backend", "name", "thin", "host", "sourceSnapshotId", "sourceVolumeId", "image", "uuid"] as const;
 /** Left unset, these take the backend's choice, which the outputs then record. */
 const DEFAULTED_KEYS: ReadonlySet<string> = new Set(["thin", "host"]);
@@ -68,8 +71,10 @@ function replacements(olds: RawProperties, news: RawProperties): string[] {
 export const volumeProvider = {
   configure: configureFromStack,
 
-  async check(olds: RawProperties, news: RawProperties): Promise<pulumi.dynamic.CheckResult<VolumeInputs>> {
+  async check(olds: RawProperties, given: RawProperties): Promise<pulumi.dynamic.CheckResult<VolumeInputs>> {
+    const news = keepIdentity(olds, given, REPLACE_KEYS);
     const { value, failures } = validate(volumeInputSchema, news);
+    failures.push(...(await unknownBackendOrHost(news)));
     const [oldSize, newSize] = [olds.sizeGb, news.sizeGb];
     // Volumes only grow; refusing here fails `pulumi preview` instead of the update. A shrink
     // that comes with a replacement is fine: the new volume starts at the new size.
@@ -87,7 +92,8 @@ export const volumeProvider = {
   async diff(_id: string, olds: RawProperties, news: RawProperties): Promise<pulumi.dynamic.DiffResult> {
     const replaces = replacements(olds, news);
     const updates = differs(olds, news, "sizeGb") || metadataChanged(olds, news);
-    return replaces.length > 0 ? { changes: true, replaces, deleteBeforeReplace: true } : { changes: updates };
+    if (replaces.length === 0) return { changes: updates };
+    return { changes: true, replaces, deleteBeforeReplace: replacementReusesIdentity(olds, news) };
   },
 
   async create(raw: RawProperties): Promise<pulumi.dynamic.CreateResult<VolumeOutputs>> {
@@ -98,13 +104,16 @@ export const volumeProvider = {
     }
     const driver = await driverOf(inputs.backend);
     const spec = specOf(inputs);
-    const volume = inputs.sourceSnapshotId
-      ? await driver.createVolumeFromSnapshot(spec, inputs.sourceSnapshotId)
-      : inputs.sourceVolumeId
-        ? await driver.createClonedVolume(spec, inputs.sourceVolumeId)
-        : inputs.image
-          ? await createFromImage(inputs.backend, spec, inputs.image, inputs.name)
-          : await driver.createVolume(spec);
+    const exists = async () => (await driver.listVolumes()).some((volume) => volume.uuid === spec.uuid);
+    const volume = await createNotingTakeOver(exists, () =>
+      inputs.sourceSnapshotId
+        ? driver.createVolumeFromSnapshot(spec, inputs.sourceSnapshotId)
+        : inputs.sourceVolumeId
+          ? driver.createClonedVolume(spec, inputs.sourceVolumeId)
+          : inputs.image
+            ? createFromImage(inputs.backend, spec, inputs.image, inputs.name)
+            : driver.createVolume(spec),
+    );
     return { id: volume.id, outs: withImage(withAdopt(outputsOf(volume), inputs), inputs) };
   },
 
@@ -133,6 +142,7 @@ export const volumeProvider = {
 
   /** Absent is success; a volume with snapshots fails with the driver's message naming them. */
   async delete(id: string): Promise<void> {
+    if (leaveToTakeOver(id, "volume")) return;
     await (await driverForId(id)).deleteVolume(id);
   },
 } satisfies ResourceHandlers<VolumeInputs, VolumeOutputs>;

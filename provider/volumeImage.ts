@@ -15,7 +15,7 @@ import { differs, parseInputs, validate, type RawProperties } from "./validation
  * volume's host (`target.hostPath`) or on the machine running Pulumi (`target.localFile`).
  *
  * Semantics: create writes the file (never over an existing one); every input change replaces
- * it, deleting the old file first (the path is often the same); delete removes the file only
+ * it (the old file deleted first when the path stays the same); delete removes the file only
  * if it still has the sha256 this resource recorded, so a file someone changed or replaced
  * since is left alone (with a warning). The image is the volume as of create: later writes to
  * the volume do not change it, and refresh reports the file as it is.
@@ -83,10 +83,13 @@ export const volumeImageProvider = {
     return { inputs: value ?? (news as VolumeImageInputs), failures };
   },
 
-  /** Every change writes a new file: replace, removing the old file first (it is often at the same path). */
+  /**
+   * Every change writes a new file: replace, writing the new file first when it goes elsewhere,
+   * removing the old file first when it goes to the same path (create never overwrites a file).
+   */
   async diff(_id: string, olds: RawProperties, news: RawProperties): Promise<pulumi.dynamic.DiffResult> {
     const replaces = REPLACE_KEYS.filter((key) => differs(olds, news, key));
-    return replaces.length > 0 ? { changes: true, replaces, deleteBeforeReplace: true } : { changes: false };
+    return replaces.length > 0 ? { changes: true, replaces, deleteBeforeReplace: !differs(olds, news, "target") } : { changes: false };
   },
 
   async create(raw: RawProperties): Promise<pulumi.dynamic.CreateResult<VolumeImageOutputs>> {

@@ -46,7 +46,7 @@ export class ConsistencyGroup extends pulumi.dynamic.Resource {
   declare readonly sourceGroupSnapshotId: pulumi.Output<string | undefined>;
   /** The group the members were copied from, if any. */
   declare readonly sourceGroupId: pulumi.Output<string | undefined>;
-  /** The group's stable identity, derived from project, stack, type and resource name. */
+  /** The group's identity, fixed when it is created and kept through renames. */
   declare readonly uuid: pulumi.Output<string>;
   /** The host of every member. */
   declare readonly host: pulumi.Output<string>;
@@ -67,15 +67,15 @@ export class ConsistencyGroup extends pulumi.dynamic.Resource {
     // Every output is listed, even when undefined: Pulumi only makes Outputs of properties it is given.
     const props = {
       backend: args?.backend,
-      name: identity?.name,
+      name: args?.name,
       volumeIds: args?.volumeIds,
       sourceGroupSnapshotId: args?.sourceGroupSnapshotId,
       sourceGroupId: args?.sourceGroupId,
-      uuid: identity?.uuid,
+      uuid: undefined,
       host: undefined,
       volumeGroup: undefined,
       members: undefined,
     } satisfies Record<Exclude<keyof ConsistencyGroup, keyof pulumi.CustomResource>, unknown>;
-    super(shims.ConsistencyGroup, name, props, opts, "cinderblock", "ConsistencyGroup");
+    super(shims.ConsistencyGroup, name, { ...props, identity }, opts, "cinderblock", "ConsistencyGroup");
   }
 }

@@ -26,7 +26,7 @@ export class GroupSnapshot extends pulumi.dynamic.Resource {
   declare readonly groupId: pulumi.Output<string>;
   /** The set's name. */
   declare readonly name: pulumi.Output<string>;
-  /** The set's stable identity, derived from project, stack, type and resource name. */
+  /** The set's identity, fixed when it is created and kept through renames. */
   declare readonly uuid: pulumi.Output<string>;
   /** The backend the set is on. */
   declare readonly backend: pulumi.Output<string>;
@@ -51,14 +51,14 @@ export class GroupSnapshot extends pulumi.dynamic.Resource {
     // Every output is listed, even when undefined: Pulumi only makes Outputs of properties it is given.
     const props = {
       groupId: args?.groupId,
-      name: identity?.name,
-      uuid: identity?.uuid,
+      name: args?.name,
+      uuid: undefined,
       backend: undefined,
       host: undefined,
       snapshotIds: undefined,
       createdAt: undefined,
       ioPauseMs: undefined,
     } satisfies Record<Exclude<keyof GroupSnapshot, keyof pulumi.CustomResource>, unknown>;
-    super(shims.GroupSnapshot, name, props, opts, "cinderblock", "GroupSnapshot");
+    super(shims.GroupSnapshot, name, { ...props, identity }, opts, "cinderblock", "GroupSnapshot");
   }
 }

@@ -1,12 +1,16 @@
 import * as pulumi from "@pulumi/pulumi";
-import { defaultName, resourceUuid, type ResourceKind } from "../provider/identity";
+import { nameStem, resourceUuid, type ResourceKind } from "../provider/identity";
 
 /**
- * The uuid and LV name of a resource being declared. A retried create must find the LV that a
- * crashed attempt made, so both derive from where the resource sits in the program (project,
- * stack, kind, name), never from chance.
+ * What a resource being declared sends for its identity: the seed the provider's check derives
+ * a new resource's uuid from, and, when the program sets no `name`, the stem of the default
+ * name the check completes with 8 hex digits of that uuid. The seed is where the resource sits
+ * in the program (project, stack, kind, name), so a retried create finds the LV a crashed
+ * attempt made; once the resource exists, check keeps the uuid and name its state holds, and a
+ * rename of the stack, the project or the resource (with `aliases`) changes nothing
+ * (provider/keepIdentity.ts).
  */
-export function identityOf(kind: ResourceKind, resourceName: string, name: pulumi.Input<string> | undefined): { uuid: string; name: pulumi.Input<string> } {
-  const uuid = resourceUuid({ project: pulumi.getProject(), stack: pulumi.getStack(), kind, name: resourceName });
-  return { uuid, name: name ?? defaultName(resourceName, kind, uuid) };
+export function identityOf(kind: ResourceKind, resourceName: string, name: pulumi.Input<string> | undefined): { seed: string; autoName?: string } {
+  const seed = resourceUuid({ project: pulumi.getProject(), stack: pulumi.getStack(), kind, name: resourceName });
+  return name === undefined ? { seed, autoName: nameStem(resourceName, kind) } : { seed };
 }

@@ -18,8 +18,8 @@ export interface SnapshotArgs {
   /**
    * Adopt the existing snapshot LV named `name` of the volume `volumeId` instead of taking a
    * snapshot; it must be a snapshot of that volume, else create fails having changed nothing.
-   * Needs `name`. Changing it later changes nothing. A literal `true` makes `retainOnDelete`
-   * default to true (release it fully with `cinderblock unmanage snapshot ID`).
+   * Needs `name`. Changing it later changes nothing. Unless it is `false`, `retainOnDelete`
+   * defaults to true (release it fully with `cinderblock unmanage snapshot ID`).
    */
   readonly adopt?: pulumi.Input<boolean>;
 }
@@ -36,7 +36,7 @@ export class Snapshot extends pulumi.dynamic.Resource {
   declare readonly name: pulumi.Output<string>;
   /** The description, if any. */
   declare readonly description: pulumi.Output<string | undefined>;
-  /** The snapshot's stable identity, derived from project, stack, type and resource name. */
+  /** The snapshot's identity: its LV's `cb.uuid` tag, fixed when it is created and kept through renames. */
   declare readonly uuid: pulumi.Output<string>;
   /** The source volume's size in whole GiB when the snapshot was taken. */
   declare readonly sizeGb: pulumi.Output<number>;
@@ -66,9 +66,9 @@ export class Snapshot extends pulumi.dynamic.Resource {
     // Every output is listed, even when undefined: Pulumi only makes Outputs of properties it is given.
     const props = {
       volumeId: args?.volumeId,
-      name: identity?.name,
+      name: args?.name,
       description: args?.description,
-      uuid: identity?.uuid,
+      uuid: undefined,
       sizeGb: undefined,
       sourceVolumeId: undefined,
       host: undefined,
@@ -77,6 +77,6 @@ export class Snapshot extends pulumi.dynamic.Resource {
       createdAt: undefined,
       adopt: args?.adopt,
     } satisfies Record<Exclude<keyof Snapshot, keyof pulumi.CustomResource>, unknown>;
-    super(shims.Snapshot, name, props, retainAdopted(args?.adopt, opts), "cinderblock", "Snapshot");
+    super(shims.Snapshot, name, { ...props, identity }, retainAdopted(args?.adopt, opts), "cinderblock", "Snapshot");
   }
 }

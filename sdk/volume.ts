@@ -10,7 +10,9 @@ export interface VolumeArgs {
   /**
    * The LV name: 1 to 54 letters, digits, `+`, `_`, `.` or `-`, starting with a letter or
    * digit. Defaults to the resource name made LVM-safe plus `-` and 8 hex digits of the
-   * volume's uuid. Changing it replaces the volume.
+   * volume's uuid, fixed at create. Changing it replaces the volume. A name you set is kept by
+   * replacements, so they delete the old volume before creating the new one (no volume in
+   * between); with the default name, the new one is created first.
    */
   readonly name?: pulumi.Input<string>;
   /** Size in whole GiB, at least 1. Growing it extends the volume in place; shrinking is refused. */
@@ -32,9 +34,10 @@ export interface VolumeArgs {
    * creating one: cinderblock tags it and gives it its gate device, never touching its data.
    * The LV must match `sizeGb` (whole GiB, rounded up) and `thin` when set, else create fails
    * saying what differs, having changed nothing. Needs `name`; excludes the sources. Changing
-   * it later changes nothing. A literal `true` makes `retainOnDelete` default to true, so that
-   * destroying the stack leaves the LV and its data (release it fully with
-   * `cinderblock unmanage volume ID`).
+   * it later changes nothing. Unless it is `false`, `retainOnDelete` defaults to true, so that
+   * destroying the stack, removing the resource or replacing it leaves the LV and its data
+   * (release it fully with `cinderblock unmanage volume ID`; set `retainOnDelete: false` to let
+   * Pulumi delete it).
    */
   readonly adopt?: pulumi.Input<boolean>;
   /**
@@ -87,7 +90,7 @@ export class Volume extends pulumi.dynamic.Resource {
   declare readonly description: pulumi.Output<string | undefined>;
   /** The labels (empty when none). */
   declare readonly labels: pulumi.Output<Record<string, string>>;
-  /** The volume's stable identity, derived from project, stack, type and resource name. */
+  /** The volume's identity: its LV's `cb.uuid` tag, fixed when it is created and kept through renames. */
   declare readonly uuid: pulumi.Output<string>;
   /** The host's volume group holding the LV. */
   declare readonly volumeGroup: pulumi.Output<string>;
@@ -117,7 +120,7 @@ export class Volume extends pulumi.dynamic.Resource {
     // Every output is listed, even when undefined: Pulumi only makes Outputs of properties it is given.
     const props = {
       backend: args?.backend,
-      name: identity?.name,
+      name: args?.name,
       sizeGb: args?.sizeGb,
       thin: args?.thin,
       host: args?.host,
@@ -125,7 +128,7 @@ export class Volume extends pulumi.dynamic.Resource {
       sourceVolumeId: args?.sourceVolumeId,
       description: args?.description,
       labels: args?.labels,
-      uuid: identity?.uuid,
+      uuid: undefined,
       volumeGroup: undefined,
       lvName: undefined,
       devicePath: undefined,
@@ -134,6 +137,6 @@ export class Volume extends pulumi.dynamic.Resource {
       adopt: args?.adopt,
       image: args?.image,
     } satisfies Record<Exclude<keyof Volume, keyof pulumi.CustomResource>, unknown>;
-    super(shims.Volume, name, props, retainAdopted(args?.adopt, opts), "cinderblock", "Volume");
+    super(shims.Volume, name, { ...props, identity }, retainAdopted(args?.adopt, opts), "cinderblock", "Volume");
   }
 }

@@ -24,7 +24,8 @@ export interface VolumeImageArgs {
 /**
  * An image file made from a {@link Volume}: the volume as of creation, read from a temporary
  * snapshot so that it is consistent while the volume is in use. Every change writes a new
- * file (replacing, the old file deleted first). Deleting the resource deletes the file, unless
+ * file (replacing: the new file is written first when it goes to another path, the old one is
+ * deleted first when it stays at the same path). Deleting the resource deletes the file, unless
  * it changed since it was written (then it is left, with a warning). Its id is
  * `hostPath|localFile:<volume id>:<path>`.
  */

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { defaultName, resourceUuid, type ResourceKind } from "../../provider/identity";
+import { nameStem, resourceUuid, type ResourceKind } from "../../provider/identity";
 import {
   createProgramDir,
   packageRoot,
@@ -31,12 +31,12 @@ const shim: Partial<Record<ResourceKind, string>> = {};
 /** Ids of everything created, deleted in reverse if a test fails half-way. */
 const created: Array<{ id: string; urn: string; properties: Properties }> = [];
 
-/** A resource as the SDK would declare it: derived uuid and default name, plus the serialized shim. */
-function declare(kind: ResourceKind, name: string, inputs: Properties): { urn: string; inputs: Properties } {
-  const uuid = resourceUuid({ project: PROJECT, stack: STACK, kind, name });
+/** A resource as the SDK declares it: the identity seed of where it sits (check derives uuid and default name from it), plus the serialized shim. */
+function declare(kind: ResourceKind, name: string, inputs: Properties, stack = STACK): { urn: string; inputs: Properties } {
+  const seed = resourceUuid({ project: PROJECT, stack, kind, name });
   return {
-    urn: urnOf({ stack: STACK, project: PROJECT, kind, name, style: "dynamic" }),
-    inputs: { ...inputs, uuid, name: defaultName(name, kind, uuid), __provider: shim[kind] },
+    urn: urnOf({ stack, project: PROJECT, kind, name, style: "dynamic" }),
+    inputs: { ...inputs, identity: { seed, autoName: nameStem(name, kind) }, __provider: shim[kind] },
   };
 }
 
@@ -109,19 +109,29 @@ describe("the dynamic provider through @pulumi/pulumi's dynamic-provider host", 
       expect(lv?.tags).toEqual(expect.arrayContaining(["cinderblock", `cb.uuid=${String(volume.inputs.uuid)}`, "cb.label.suite=provider"]));
     });
 
-    it("finds its own LV when a create is retried (same uuid), instead of failing or orphaning it", async () => {
-      const again = await host.client.create(volume.urn, volume.inputs);
-      expect(again.id).toBe(volume.id);
-      expect(again.properties.createdAt).toBe(outputs.createdAt);
+    it("finds its own LV when a create is retried (same inputs, so the same uuid) by the next run, instead of failing or orphaning it", async () => {
+      // A retry comes from the next `pulumi up`: another provider process, checking without olds again.
+      const nextRun = await spawnDynamicHost({ cwd: program.dir, project: PROJECT, env: { CINDERBLOCK_CONFIG: undefined } });
+      try {
+        await nextRun.client.configure({ args: { "cinderblock:configFile": labConfigPath() } });
+        const declared = declare("Volume", "vol", { backend: "lab", sizeGb: 1, labels: { suite: "provider" } });
+        const { inputs } = await nextRun.client.check(declared.urn, {}, declared.inputs);
+        expect(inputs).toMatchObject({ uuid: volume.inputs.uuid, name: volume.inputs.name });
+        const again = await nextRun.client.create(volume.urn, inputs);
+        expect(again.id).toBe(volume.id);
+        expect(again.properties.createdAt).toBe(outputs.createdAt);
+      } finally {
+        await nextRun.close();
+      }
     });
 
-    it("diffs nothing for unchanged inputs, an update for a larger size, a replacement for a new name", async () => {
+    it("diffs nothing for unchanged inputs, an update for a larger size, a create-first replacement for a name the program sets", async () => {
       expect(await host.client.diff(volume.id, volume.urn, outputs, volume.inputs)).toEqual({ changes: "none", replaces: [], deleteBeforeReplace: false });
       expect(await host.client.diff(volume.id, volume.urn, outputs, { ...volume.inputs, sizeGb: 2 })).toEqual({ changes: "some", replaces: [], deleteBeforeReplace: false });
       expect(await host.client.diff(volume.id, volume.urn, outputs, { ...volume.inputs, name: "other" })).toEqual({
         changes: "some",
         replaces: ["name"],
-        deleteBeforeReplace: true,
+        deleteBeforeReplace: false,
       });
     });
 
@@ -212,6 +222,50 @@ describe("the dynamic provider through @pulumi/pulumi's dynamic-provider host", 
       expect(await lvOnHost(lvNameOf(volume.id))).toBeUndefined();
       expect(await host.client.read(volume.id, volume.urn, outputs, volume.inputs)).toMatchObject({ id: "" });
       await host.client.delete(volume.id, volume.urn, outputs);
+    });
+  });
+
+  describe("identity and replacement on real LVs", () => {
+    const volumeGroup = () => onHostOk("lvs --noheadings -o lv_name,lv_tags,lv_size --units b --nosuffix cinder-volumes");
+    let original: Awaited<ReturnType<typeof createResource>>;
+
+    it("leaves the host as it is when the stack is renamed: Check keeps uuid and name, Diff finds nothing to do", async () => {
+      original = await createResource("Volume", "ident", { backend: "lab", sizeGb: 1 });
+      const before = await volumeGroup();
+      const renamed = declare("Volume", "ident", { backend: "lab", sizeGb: 1 }, `${STACK}-renamed`);
+      const checked = await host.client.check(renamed.urn, original.inputs, renamed.inputs);
+      expect(checked.inputs).toMatchObject({ uuid: original.inputs.uuid, name: original.inputs.name });
+      expect(await host.client.diff(original.id, renamed.urn, original.outputs, checked.inputs)).toEqual({ changes: "none", replaces: [], deleteBeforeReplace: false });
+      expect(await volumeGroup()).toBe(before);
+    });
+
+    it("keeps the LV through a targeted replace (`--replace`: Check without olds gives the same identity, no Diff): the old resource's delete leaves it to the replacement", async () => {
+      const news = declare("Volume", "ident", { backend: "lab", sizeGb: 1 }).inputs;
+      const { inputs } = await host.client.check(original.urn, {}, news);
+      expect(inputs).toMatchObject({ uuid: original.inputs.uuid, name: original.inputs.name });
+      const again = await host.client.create(original.urn, inputs);
+      expect(again.id).toBe(original.id);
+      await host.client.delete(original.id, original.urn, original.outputs);
+      expect((await lvOnHost(lvNameOf(original.id)))?.tags).toContain(`cb.uuid=${String(original.inputs.uuid)}`);
+      original.outputs = again.properties;
+    });
+
+    it("replaces an auto-named volume create-first: the new LV, under a fresh name and uuid, stands beside the intact old one until its delete", async () => {
+      const news = declare("Volume", "ident", { backend: "lab", sizeGb: 1, sourceVolumeId: original.id }).inputs;
+      const checked = await host.client.check(original.urn, original.inputs, news);
+      expect(await host.client.diff(original.id, original.urn, original.outputs, checked.inputs)).toEqual({ changes: "some", replaces: ["sourceVolumeId"], deleteBeforeReplace: false });
+      // The engine checks again without olds before the replacement's create (step_generator.go).
+      const { inputs } = await host.client.check(original.urn, {}, news);
+      const replacement = await host.client.create(original.urn, inputs);
+      created.push({ id: replacement.id, urn: original.urn, properties: replacement.properties });
+      expect(lvNameOf(replacement.id)).not.toBe(lvNameOf(original.id));
+      expect((await lvOnHost(lvNameOf(original.id)))?.tags).toContain(`cb.uuid=${String(original.inputs.uuid)}`);
+      expect((await lvOnHost(lvNameOf(replacement.id)))?.tags).toContain(`cb.uuid=${String(inputs.uuid)}`);
+      // The delete of the replaced volume deletes it (the take-over above was used up), and only it.
+      await deleteResource(original.id, original.urn, original.outputs);
+      expect(await lvOnHost(lvNameOf(original.id))).toBeUndefined();
+      expect(await lvOnHost(lvNameOf(replacement.id))).toBeDefined();
+      await deleteResource(replacement.id, original.urn, replacement.properties);
     });
   });
 

@@ -1,5 +1,8 @@
 import { unknownValue } from "@pulumi/pulumi/runtime/rpc";
 import { providers } from "../../../provider";
+import { useTestBackends } from "../../fixtures/provider/backends";
+
+useTestBackends();
 
 const group = providers.ConsistencyGroup;
 const set = providers.GroupSnapshot;

@@ -7,6 +7,9 @@ import { providers } from "../../../provider";
 import { progressLog } from "../../../provider/imageProgress";
 import { formatImageId, parseImageId } from "../../../provider/volumeImage";
 import { withImage } from "../../../provider/volumeFromImage";
+import { useTestBackends } from "../../fixtures/provider/backends";
+
+useTestBackends();
 
 const volume = {
   backend: "lab",

@@ -1,4 +1,4 @@
-import { addressOfUrn, defaultName, resourceUuid, type ResourceAddress } from "../../../provider/identity";
+import { addressOfUrn, defaultName, freshUuid, resourceUuid, type ResourceAddress } from "../../../provider/identity";
 
 const address: ResourceAddress = { project: "quickstart", stack: "dev", kind: "Volume", name: "data" };
 
@@ -22,6 +22,26 @@ describe("resourceUuid", () => {
     ["name", { name: "data2" }],
   ])("differs when the %s differs", (_part, change) => {
     expect(resourceUuid({ ...address, ...change })).not.toBe(resourceUuid(address));
+  });
+});
+
+describe("freshUuid", () => {
+  const seed = resourceUuid(address);
+
+  it("is the same for the same seed and inputs (a retried create finds its LV), whatever the key order or unset keys", () => {
+    expect(freshUuid(seed, { backend: "lab", thin: true, image: { url: "u", format: "raw" } })).toBe(
+      freshUuid(seed, { image: { format: "raw", url: "u" }, thin: true, host: undefined, backend: "lab" }),
+    );
+  });
+
+  it.each<[string, string, Record<string, unknown>]>([
+    ["an input that replaces", seed, { backend: "lab", thin: false }],
+    ["the seed (another stack)", resourceUuid({ ...address, stack: "prod" }), { backend: "lab", thin: true }],
+  ])("differs with %s, and from the seed itself", (_case, otherSeed, inputs) => {
+    const base = freshUuid(seed, { backend: "lab", thin: true });
+    expect(freshUuid(otherSeed, inputs)).not.toBe(base);
+    expect(base).not.toBe(seed);
+    expect(base).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
   });
 });
 

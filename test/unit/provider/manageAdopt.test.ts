@@ -2,6 +2,9 @@ import { unknownValue } from "@pulumi/pulumi/runtime/rpc";
 import { ManageExistingInvalidReference, ManageExistingMismatch, ManageExistingVolumeTypeMismatch } from "../../../drivers";
 import { providers } from "../../../provider";
 import { inProgramTerms, withAdopt } from "../../../provider/adopt";
+import { useTestBackends } from "../../fixtures/provider/backends";
+
+useTestBackends();
 
 const volume = {
   backend: "lab",

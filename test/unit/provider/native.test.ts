@@ -6,6 +6,9 @@ import { CinderblockProvider } from "../../../provider/native/provider";
 import { settingsOf } from "../../../provider/native/serve";
 import { providerProto, toStruct } from "../../../provider/protocol/runtime";
 import { conceal, reveal, secretKeys } from "../../../provider/secrets";
+import { useTestBackends } from "../../fixtures/provider/backends";
+
+useTestBackends();
 
 const secret = (value: unknown) => ({ [specialSigKey]: specialSecretSig, value });
 const urn = "urn:pulumi:dev::quickstart::cinderblock:index:Volume::data";

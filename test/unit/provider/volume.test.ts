@@ -1,5 +1,8 @@
 import { unknownValue } from "@pulumi/pulumi/runtime/rpc";
 import { providers } from "../../../provider";
+import { useTestBackends } from "../../fixtures/provider/backends";
+
+useTestBackends();
 
 const { check, diff } = providers.Volume;
 
@@ -55,7 +58,7 @@ describe("Volume check", () => {
     ["a source on another backend", { sourceVolumeId: "other/h/vg/lv" }, { property: "sourceVolumeId", reason: /must be on backend 'lab'/ }],
     ["both sources", { sourceSnapshotId: snapshotId, sourceVolumeId: "lab/lab-1/cinder-volumes/v" }, { property: "sourceVolumeId", reason: /not both/ }],
     ["a misspelt property", { sizeGB: 2 }, { property: "sizeGB", reason: /is not an input/ }],
-    ["a missing uuid (the SDK sets it)", { uuid: undefined }, { property: "uuid", reason: /is required/ }],
+    ["a missing uuid, with no seed to derive one from", { uuid: undefined }, { property: "uuid", reason: /is required/ }],
   ])("refuses %s with one failure naming the property", async (_case, change, expected) => {
     const result = await check!({}, { ...news, ...change });
     expect(result.failures).toEqual([{ property: expected.property, reason: expect.stringMatching(expected.reason) }]);
@@ -118,7 +121,7 @@ describe("Volume diff", () => {
     ["sourceSnapshotId", snapshotId],
     ["sourceVolumeId", "lab/lab-1/cinder-volumes/v"],
     ["uuid", "ffffffff-0000-5000-8000-000000000000"],
-  ])("replaces, deleting first, when %s changes", async (key, value) => {
+  ])("replaces when %s changes, deleting first when the inputs carry no seed (the native check derives the old uuid again)", async (key, value) => {
     expect(await diff!("id", olds, { ...news, [key]: value })).toEqual({ changes: true, replaces: [key], deleteBeforeReplace: true });
   });
 

@@ -50,10 +50,16 @@ describe("the SDK's adopt argument", () => {
     expect((await registration(volume)).retainOnDelete).toBe(false);
   });
 
-  it("does not retain created volumes, nor adoptions it cannot see while the program runs (adopt from an Output)", async () => {
-    expect((await registration(new Volume("created", { backend: "lab", sizeGb: 1 })))).toMatchObject({ retainOnDelete: false });
+  it("does not retain created volumes, whether adopt is unset or false", async () => {
+    expect(await registration(new Volume("created", { backend: "lab", sizeGb: 1 }))).toMatchObject({ retainOnDelete: false });
+    expect(await registration(new Volume("not-adopted", { backend: "lab", sizeGb: 1, adopt: false }))).toMatchObject({ retainOnDelete: false });
+  });
+
+  it("retains an adoption it cannot see while the program runs (adopt from an Output or a Promise): an LV left behind can be deleted later, a deleted one is gone", async () => {
     const later = new Volume("adopted-later", { backend: "lab", name: "legacy2", sizeGb: 1, adopt: pulumi.output(true) });
-    expect((await registration(later)).retainOnDelete).toBe(false);
+    expect((await registration(later)).retainOnDelete).toBe(true);
+    const promised = new Snapshot("adopted-promised", { volumeId: "lab/lab-1/cinder-volumes/legacy2", name: "n2", adopt: Promise.resolve(true) });
+    expect((await registration(promised)).retainOnDelete).toBe(true);
   });
 
   it("refuses adopt without the name of the LV to adopt", () => {

@@ -3,6 +3,9 @@ import { join } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { specialSigKey } from "@pulumi/pulumi/runtime/rpc";
 import { providers, resourceUuid } from "../../../provider";
+import { useTestBackends } from "../../fixtures/provider/backends";
+
+useTestBackends();
 
 const PROJECT = "cinderblock-quickstart";
 const STACK = "dev";
@@ -18,7 +21,7 @@ interface Registered {
 
 /** Outputs a backend would add, so that wiring through outputs (snapshot.sizeGb) resolves. */
 function fakeOutputs(type: string, name: string, inputs: Record<string, unknown>): Record<string, unknown> {
-  const place = { host: "lab-1", volumeGroup: "cinder-volumes", lvName: inputs.name, createdAt: "2026-01-01T00:00:00Z" };
+  const place = { host: "lab-1", volumeGroup: "cinder-volumes", lvName: name, createdAt: "2026-01-01T00:00:00Z" };
   if (type.endsWith(":Snapshot")) return { ...inputs, ...place, sizeGb: 1, sourceVolumeId: inputs.volumeId };
   return { ...inputs, ...place, thin: true, labels: inputs.labels ?? {}, sizeBytes: Number(inputs.sizeGb) * 2 ** 30, devicePath: `/dev/mapper/cbgate-${name}` };
 }
@@ -29,7 +32,7 @@ async function runQuickstart(config: Record<string, string> = {}): Promise<{ res
   await pulumi.runtime.setMocks(
     {
       newResource: (args) => {
-        const id = `lab/lab-1/cinder-volumes/${String(args.inputs.name)}`;
+        const id = `lab/lab-1/cinder-volumes/${args.name}`;
         resources.push({ type: args.type, name: args.name, id, inputs: args.inputs as Record<string, unknown> });
         return { id, state: fakeOutputs(args.type, args.name, args.inputs as Record<string, unknown>) };
       },
@@ -82,12 +85,16 @@ describe("examples/quickstart under mocks", () => {
     expect(restored!.inputs.backend).toBe("lab");
   });
 
-  it("gives each resource its derived uuid and default name", () => {
+  it("sends each resource's identity seed (where it sits) and name stem, from which check derives its uuid and default name", async () => {
     for (const resource of run.resources) {
       const kind = resource.type.endsWith(":Volume") ? "Volume" : "Snapshot";
-      const uuid = resourceUuid({ project: PROJECT, stack: STACK, kind, name: resource.name });
-      expect(resource.inputs.uuid).toBe(uuid);
-      expect(resource.inputs.name).toBe(`${resource.name}-${uuid.slice(0, 8)}`);
+      const seed = resourceUuid({ project: PROJECT, stack: STACK, kind, name: resource.name });
+      expect(resource.inputs.identity).toEqual({ seed, autoName: resource.name });
+      expect(resource.inputs).not.toHaveProperty("uuid");
+      const { inputs } = await providers[kind].check({}, resource.inputs);
+      expect(inputs?.uuid).toMatch(/^[0-9a-f]{8}-/);
+      expect(inputs?.uuid).not.toBe(seed);
+      expect(inputs?.name).toBe(`${resource.name}-${String(inputs?.uuid).slice(0, 8)}`);
     }
   });
 

@@ -75,13 +75,20 @@ function zodProperties(schema: z.ZodObject): { all: string[]; required: string[]
   return { all: sorted(entries.map(([key]) => key)), required: sorted(entries.filter(([, field]) => !field.safeParse(undefined).success).map(([key]) => key)) };
 }
 
+/**
+ * Properties only the dynamic SDK sends: the serialized provider, and the identity seed its
+ * check derives a new resource's uuid and default name from (the native check derives them
+ * from the URN).
+ */
+const DYNAMIC_ONLY = ["__provider", "identity"];
+
 /** What the SDK registers (inputs sent to the engine) and declares (Output properties) for one resource. */
 async function sdkView(construct: () => pulumi.CustomResource): Promise<{ inputs: string[]; outputs: string[] }> {
   let inputs: string[] = [];
   await pulumi.runtime.setMocks(
     {
       newResource: (args) => {
-        inputs = Object.keys(args.inputs).filter((key) => key !== "__provider");
+        inputs = Object.keys(args.inputs).filter((key) => !DYNAMIC_ONLY.includes(key));
         return { id: "id", state: args.inputs };
       },
       call: () => ({}),
@@ -92,13 +99,13 @@ async function sdkView(construct: () => pulumi.CustomResource): Promise<{ inputs
   );
   const resource = construct();
   await new Promise<void>((done) => resource.urn.apply(() => done()));
-  // urn and id are every resource's; __provider is the dynamic provider's own, not part of the schema.
-  const outputs = Object.entries(resource).filter(([key, value]) => pulumi.Output.isInstance(value) && !["urn", "id", "__provider"].includes(key));
+  // urn and id are every resource's; the dynamic provider's own properties are not part of the schema.
+  const outputs = Object.entries(resource).filter(([key, value]) => pulumi.Output.isInstance(value) && !["urn", "id", ...DYNAMIC_ONLY].includes(key));
   return { inputs: sorted(inputs), outputs: sorted(outputs.map(([key]) => key)) };
 }
 
-/** Volumes and snapshots get a uuid from the SDK, and a default name from it or the native check. */
-const IDENTIFIED = { derived: ["uuid"], filled: ["name", "uuid"] };
+/** Volumes, snapshots, groups and sets get their uuid and default name from check (from the SDK's seed, or the URN); zod also takes the seed. */
+const IDENTIFIED = { validated: ["uuid", "identity"], filled: ["name", "uuid"] };
 
 describe.each([
   { token: "cinderblock:index:Volume", args: volumeArgs, required: volumeRequired, optionalOutputs: volumeOptionalOutputs, zod: volumeInputSchema, construct: () => new Volume("v", fullVolumeArgs), ...IDENTIFIED },
@@ -106,8 +113,8 @@ describe.each([
   // A VolumeImage is a file named by its target: no uuid, no name.
   { token: "cinderblock:index:ConsistencyGroup", args: groupArgs, required: groupRequired, optionalOutputs: groupOptionalOutputs, zod: consistencyGroupInputSchema, construct: () => new ConsistencyGroup("g", fullGroupArgs), ...IDENTIFIED },
   { token: "cinderblock:index:GroupSnapshot", args: groupSnapshotArgs, required: groupSnapshotRequired, optionalOutputs: groupSnapshotOptionalOutputs, zod: groupSnapshotInputSchema, construct: () => new GroupSnapshot("gs", fullGroupSnapshotArgs), ...IDENTIFIED },
-  { token: "cinderblock:index:VolumeImage", args: volumeImageArgs, required: volumeImageRequired, optionalOutputs: volumeImageOptionalOutputs, zod: volumeImageInputSchema, construct: () => new VolumeImage("i", fullVolumeImageArgs), derived: [], filled: [] },
-])("$token: schema.json, the SDK class and the zod schema agree", ({ token, args, required, optionalOutputs, zod, construct, derived, filled }) => {
+  { token: "cinderblock:index:VolumeImage", args: volumeImageArgs, required: volumeImageRequired, optionalOutputs: volumeImageOptionalOutputs, zod: volumeImageInputSchema, construct: () => new VolumeImage("i", fullVolumeImageArgs), validated: [], filled: [] },
+])("$token: schema.json, the SDK class and the zod schema agree", ({ token, args, required, optionalOutputs, zod, construct, validated, filled }) => {
   const spec = schema.resources[token]!;
 
   it("has the SDK's arguments as inputProperties and its required arguments as requiredInputs", () => {
@@ -121,14 +128,14 @@ describe.each([
     expect(sorted(spec.required)).toEqual(outputs.filter((key) => !(key in optionalOutputs)));
   });
 
-  it("sees the SDK register every input property plus the uuid it derives", async () => {
+  it("sees the SDK register every input property (and nothing but its identity seed besides)", async () => {
     const { inputs } = await sdkView(construct);
-    expect(inputs).toEqual(sorted([...Object.keys(spec.inputProperties), ...derived]));
+    expect(inputs).toEqual(sorted(Object.keys(spec.inputProperties)));
   });
 
-  it("validates with zod the same properties plus uuid, requiring also the name and uuid that the SDK or the native check fill in", () => {
+  it("validates with zod the same properties plus uuid and the seed, requiring also the name and uuid that check fills in", () => {
     const properties = zodProperties(zod);
-    expect(properties.all).toEqual(sorted([...Object.keys(spec.inputProperties), ...derived]));
+    expect(properties.all).toEqual(sorted([...Object.keys(spec.inputProperties), ...validated]));
     expect(properties.required).toEqual(sorted([...spec.requiredInputs, ...filled]));
   });
 

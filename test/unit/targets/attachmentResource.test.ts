@@ -37,11 +37,14 @@ describe("VolumeAttachment's diff", () => {
   });
 
   it.each([
-    ["volumeId", { ...iscsiInputs, volumeId: `${VOLUME}2` }],
     ["protocol", nvmeInputs],
     ["connector", { ...iscsiInputs, connector: { ...iscsiInputs.connector, ip: "10.0.0.5" } }],
-  ])("replaces, detaching first, when %s changes", async (key, news) => {
+  ])("replaces, detaching first, when %s changes on the same volume for the same initiator", async (key, news) => {
     expect(await attachmentProvider.diff("id", olds, news)).toMatchObject({ changes: true, replaces: expect.arrayContaining([key]), deleteBeforeReplace: true });
+  });
+
+  it("replaces, attaching first, when volumeId changes (two volumes, two exports)", async () => {
+    expect(await attachmentProvider.diff("id", olds, { ...iscsiInputs, volumeId: `${VOLUME}2` })).toEqual({ changes: true, replaces: ["volumeId"], deleteBeforeReplace: false });
   });
 });
 
