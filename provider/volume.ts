@@ -13,7 +13,7 @@ const REPLACE_KEYS = ["backend", "name", "thin", "host", "sourceSnapshotId", "so
 const DEFAULTED_KEYS: ReadonlySet<string> = new Set(["thin", "host"]);
 
 /** Outputs of a volume as the driver reports it: the same whether created, updated or read. */
-function outputsOf(volume: Volume): VolumeOutputs {
+export function outputsOf(volume: Volume): VolumeOutputs {
   const sourceId = volume.source?.id;
   return {
     backend: volume.backend,
@@ -35,7 +35,7 @@ function outputsOf(volume: Volume): VolumeOutputs {
 }
 
 /** The inputs that describe an existing volume exactly: what refresh and import record. */
-function inputsOf(outputs: VolumeOutputs): VolumeInputs {
+export function inputsOf(outputs: VolumeOutputs): VolumeInputs {
   const { volumeGroup: _vg, lvName: _lv, devicePath: _device, sizeBytes: _bytes, createdAt: _created, ...inputs } = outputs;
   return inputs;
 }

@@ -3,7 +3,7 @@ import { InvalidInput } from "../interface/errors";
 import type { ExportDriver } from "../interface/exportDriver";
 import type { ConsistencyGroupDriver } from "../interface/groupDriver";
 import type { CopyOptions, ImageDriver, RemoveImageResult } from "../interface/imageDriver";
-import type { SnapshotManagementDriver, VolumeListManageableDriver, VolumeManagementDriver } from "../interface/manageableDriver";
+import type { ManageOptions, SnapshotManagementDriver, VolumeListManageableDriver, VolumeManagementDriver } from "../interface/manageableDriver";
 import type { ConnectionInfo, Connector, ExportProtocol, VolumeExport } from "../interface/types";
 import type { ExistingRef, ManageableSnapshot, ManageableVolume, ManageSnapshotSpec, ManageVolumeSpec } from "../interface/types";
 import type { BackendStats, ImageInfo, ImageSpec, ImageTarget, Snapshot, SnapshotSpec, Volume, VolumeMetadata, VolumeSpec } from "../interface/types";
@@ -66,7 +66,7 @@ export class LvmDriver
   }
 
   async findVolume(id: string): Promise<Volume | undefined> {
-    const found = await this.lvm.lookup(id, "volume");
+    const found = await this.lvm.lookup(id, "volume", "read");
     return found && toVolume(this.lvm.placeOf(found.ready), found.lv, found.tags);
   }
 
@@ -91,7 +91,7 @@ export class LvmDriver
   }
 
   async findSnapshot(id: string): Promise<Snapshot | undefined> {
-    const found = await this.lvm.lookup(id, "snapshot");
+    const found = await this.lvm.lookup(id, "snapshot", "read");
     return found && toSnapshot(this.lvm.placeOf(found.ready), found.lv, found.tags);
   }
 
@@ -135,8 +135,8 @@ export class LvmDriver
     return images.removeHostImage(this.lvm, volumeId, path, sha256);
   }
 
-  manageExisting(spec: ManageVolumeSpec, ref: ExistingRef): Promise<Volume> {
-    return manage.manageExisting(this.lvm, spec, ref);
+  manageExisting(spec: ManageVolumeSpec, ref: ExistingRef, options?: ManageOptions): Promise<Volume> {
+    return manage.manageExisting(this.lvm, spec, ref, options);
   }
 
   manageExistingGetSize(ref: ExistingRef): Promise<number> {
@@ -155,8 +155,8 @@ export class LvmDriver
     return manageable.getManageableSnapshots(this.lvm, ref);
   }
 
-  manageExistingSnapshot(spec: ManageSnapshotSpec, ref: ExistingRef): Promise<Snapshot> {
-    return manageSnapshots.manageExistingSnapshot(this.lvm, spec, ref);
+  manageExistingSnapshot(spec: ManageSnapshotSpec, ref: ExistingRef, options?: ManageOptions): Promise<Snapshot> {
+    return manageSnapshots.manageExistingSnapshot(this.lvm, spec, ref, options);
   }
 
   manageExistingSnapshotGetSize(ref: ExistingRef): Promise<number> {

@@ -84,7 +84,7 @@ export async function ensureExport(b: LvmBackend, volumeId: string): Promise<Vol
 }
 
 export async function findExport(b: LvmBackend, volumeId: string): Promise<VolumeExport | undefined> {
-  const { location, ready } = await b.locate(volumeId, "volume");
+  const { location, ready } = await b.locate(volumeId, "volume", "read");
   const record = await b.guard(`reading the export of ${volumeId}`, () => readRecord(ready.lvm, pathOf(ready, location.lvName)));
   return record && exportOf(record, settingsOf(b, ready, record.protocol).portals);
 }
