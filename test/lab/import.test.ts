@@ -1,5 +1,7 @@
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { execFile } from "node:child_process";
 import { tmpdir } from "node:os";
+import { promisify } from "node:util";
 import { join } from "node:path";
 import { Backends, parseBackends } from "../../drivers";
 import { resourceUuid } from "../../provider/identity";
@@ -24,6 +26,7 @@ const thick = unique("imp-thick");
 const snap = unique("imp-snap");
 const DATA_MIB = 4;
 
+const run = promisify(execFile);
 const urn = (kind: "Volume" | "Snapshot", name: string) => urnOf({ stack: STACK, project: PROJECT, kind, name, style: "native" });
 const idOf = (lv: string): string => `lab/lab-1/${VG()}/${lv}`;
 
@@ -73,54 +76,82 @@ async function checkAndDiff(resourceUrn: string, id: string, read: { properties:
 }
 
 describe("pulumi import through the native plugin", () => {
+  it("is fed by `cinderblock import-file`: the hand-made LVs by package token, named after the LV, by id", async () => {
+    const { stdout } = await run(process.execPath, [join(__dirname, "../../bin/cinderblock.js"), "import-file", "--backend", "lab"], {
+      env: { ...process.env, CINDERBLOCK_CONFIG: labConfigPath() },
+    });
+    const file = JSON.parse(stdout) as { resources: Array<{ type: string; name: string; id: string }> };
+    const ours = file.resources.filter((entry) => [idOf(thick), idOf(snap)].includes(entry.id));
+    // Each entry is what the tests below import, as `pulumi import --file` would, one Read per entry.
+    expect(ours).toEqual([
+      { type: "cinderblock:index:Volume", name: thick, id: idOf(thick) },
+      { type: "cinderblock:index:Snapshot", name: snap, id: idOf(snap) },
+    ]);
+  });
+
   it("imports a hand-made LV without changing the host, under the uuid of the resource's URN; the generated program's first up changes nothing", async () => {
-    const uuid = resourceUuid({ project: PROJECT, stack: STACK, kind: "Volume", name: "legacy" });
+    const uuid = resourceUuid({ project: PROJECT, stack: STACK, kind: "Volume", name: thick });
     const host = await hostState();
-    const read = await plugin.client.read(idOf(thick), urn("Volume", "legacy"));
+    const read = await plugin.client.read(idOf(thick), urn("Volume", thick));
     expect(await hostState()).toBe(host);
     expect(read.id).toBe(idOf(thick));
     expect(read.inputs).toEqual({ backend: "lab", name: thick, sizeGb: 1, thin: false, host: "lab-1", labels: {}, adopt: true, uuid });
     expect(read.properties).toMatchObject({ lvName: thick, devicePath: `/dev/mapper/${gateName(VG(), thick)}`, sizeBytes: 64 * 2 ** 20, adopt: true });
     expect(await tagsOf(thick)).toEqual(["owner=ops"]);
-    expect(await checkAndDiff(urn("Volume", "legacy"), read.id, read, ["backend", "sizeGb"])).toBe("none");
+    expect(await checkAndDiff(urn("Volume", thick), read.id, read, ["backend", "sizeGb"])).toBe("none");
     // The generated program (test/fixtures/import/program.ts) declares the imported inputs the schema lists: no uuid.
     const news = programInputs("cinderblock:index:Volume", read.inputs!);
     expect(news).not.toHaveProperty("uuid");
-    const program = await plugin.client.check(urn("Volume", "legacy"), read.inputs!, news);
+    const program = await plugin.client.check(urn("Volume", thick), read.inputs!, news);
     expect(program.failures).toEqual([]);
-    expect(await plugin.client.diff(read.id, urn("Volume", "legacy"), read.properties, program.inputs)).toMatchObject({ changes: "none", replaces: [] });
+    expect(await plugin.client.diff(read.id, urn("Volume", thick), read.properties, program.inputs)).toMatchObject({ changes: "none", replaces: [] });
     // A refresh reads it the same way, still without writing.
-    const refreshed = await plugin.client.read(read.id, urn("Volume", "legacy"), read.properties, read.inputs);
+    const refreshed = await plugin.client.read(read.id, urn("Volume", thick), read.properties, read.inputs);
     expect(refreshed.properties).toEqual(read.properties);
     expect(await hostState()).toBe(host);
     expect(await sha256(dev(thick), DATA_MIB)).toBe(before[thick]);
   });
 
   it("completes the adoption at the resource's first write (an Update): tags and gate, data untouched", async () => {
-    const uuid = resourceUuid({ project: PROJECT, stack: STACK, kind: "Volume", name: "legacy" });
-    const read = await plugin.client.read(idOf(thick), urn("Volume", "legacy"));
+    const uuid = resourceUuid({ project: PROJECT, stack: STACK, kind: "Volume", name: thick });
+    const read = await plugin.client.read(idOf(thick), urn("Volume", thick));
     const news = { ...read.inputs!, description: "imported" };
-    const { properties } = await plugin.client.update(read.id, urn("Volume", "legacy"), read.properties, news);
+    const { properties } = await plugin.client.update(read.id, urn("Volume", thick), read.properties, news);
     expect(properties).toMatchObject({ uuid, description: "imported", adopt: true });
     expect(await tagsOf(thick)).toEqual(expect.arrayContaining(["cb.kind=volume", `cb.uuid=${uuid}`, "cinderblock", "owner=ops"]));
     expect(await hostDmTable(gateName(VG(), thick))).toBeDefined();
     expect(await sha256(dev(thick), DATA_MIB)).toBe(before[thick]);
   });
 
+  it("refuses a second owner: a program adopting the imported LV, and an imported resource whose LV another resource owns", async () => {
+    const owner = resourceUuid({ project: PROJECT, stack: STACK, kind: "Volume", name: thick });
+    const intruderUrn = urn("Volume", "intruder");
+    const checked = await plugin.client.check(intruderUrn, {}, { backend: "lab", name: thick, sizeGb: 1, adopt: true });
+    const refused = await plugin.client.create(intruderUrn, checked.inputs).catch((error: unknown) => error);
+    expect((refused as ProviderCallError).details).toContain(`already managed by cinderblock as volume ${owner}`);
+    // The state of an import whose LV another stack adopted before this one's first write.
+    const read = await plugin.client.read(idOf(thick), urn("Volume", thick));
+    const stale = { ...read.properties, uuid: "00000000-0000-5000-8000-000000000000" };
+    const conflict = await plugin.client.read(read.id, urn("Volume", "pending"), stale, { ...read.inputs!, uuid: stale.uuid }).catch((error: unknown) => error);
+    expect((conflict as ProviderCallError).details).toMatch(new RegExp(`managed by cinderblock as another volume \\(uuid ${owner}\\), not by this resource`));
+  });
+
   it("imports the LV's thick snapshot as a Snapshot of the imported volume, without changing the host", async () => {
     const host = await hostState();
-    const read = await plugin.client.read(idOf(snap), urn("Snapshot", "legacy-snap"));
-    const uuid = resourceUuid({ project: PROJECT, stack: STACK, kind: "Snapshot", name: "legacy-snap" });
+    const read = await plugin.client.read(idOf(snap), urn("Snapshot", snap));
+    const uuid = resourceUuid({ project: PROJECT, stack: STACK, kind: "Snapshot", name: snap });
     expect(read.inputs).toEqual({ volumeId: idOf(thick), name: snap, adopt: true, uuid });
     expect(await hostState()).toBe(host);
-    expect(await checkAndDiff(urn("Snapshot", "legacy-snap"), read.id, read, ["volumeId"])).toBe("none");
+    expect(await checkAndDiff(urn("Snapshot", snap), read.id, read, ["volumeId"])).toBe("none");
+    const program = await plugin.client.check(urn("Snapshot", snap), read.inputs!, programInputs("cinderblock:index:Snapshot", read.inputs!));
+    expect(await plugin.client.diff(read.id, urn("Snapshot", snap), read.properties, program.inputs)).toMatchObject({ changes: "none", replaces: [] });
     expect(await sha256(dev(snap), DATA_MIB)).toBe(before[snap]);
   });
 
   it("reads an already-imported LV as it is, without adopting it again", async () => {
     const tags = await tagsOf(thick);
     const read = await plugin.client.read(idOf(thick), urn("Volume", "same-lv-another-name"));
-    expect(read.inputs?.uuid).toBe(resourceUuid({ project: PROJECT, stack: STACK, kind: "Volume", name: "legacy" }));
+    expect(read.inputs?.uuid).toBe(resourceUuid({ project: PROJECT, stack: STACK, kind: "Volume", name: thick }));
     expect(await tagsOf(thick)).toEqual(tags);
   });
 
