@@ -10,7 +10,8 @@ import type { BackendStats, ImageInfo, ImageSpec, ImageTarget, Snapshot, Snapsho
 import type { Group, GroupSnapshot, GroupSnapshotSpec, GroupSource, GroupSpec, MemberResult } from "../interface/types";
 import type { VolumeDriverCore } from "../interface/volumeDriver";
 import { volumeDriver, type DriverContext } from "../registry";
-import { LvmBackend } from "./backend";
+import { LvmBackend, type Found } from "./backend";
+import { gateSizeBytes } from "./gates";
 import { lvmBackendSchema, type LvmBackendConfig } from "./config";
 import * as data from "./data";
 import * as exporting from "./exports";
@@ -67,11 +68,16 @@ export class LvmDriver
 
   async findVolume(id: string): Promise<Volume | undefined> {
     const found = await this.lvm.lookup(id, "volume", "read");
-    return found && toVolume(this.lvm.placeOf(found.ready), found.lv, found.tags);
+    return found && this.measured(found);
   }
 
   async listVolumes(): Promise<Volume[]> {
-    return (await this.lvm.listOwn("volume")).map(({ ready, lv, tags }) => toVolume(this.lvm.placeOf(ready), lv, tags));
+    return Promise.all((await this.lvm.listOwn("volume")).map((found) => this.measured(found)));
+  }
+
+  /** A volume as read: with what its gate actually exposes (reads never fix a gate). */
+  private async measured({ ready, lv, tags }: Found): Promise<Volume> {
+    return { ...toVolume(this.lvm.placeOf(ready), lv, tags), deviceSizeBytes: await gateSizeBytes(ready.lvm, lv) };
   }
 
   deleteVolume(id: string): Promise<void> {

@@ -13,7 +13,7 @@ import type { LvmBackend } from "./backend";
 import { changeTags } from "./commands/lvchange";
 import { lvrename } from "./commands/lvrename";
 import { findLv } from "./commands/lvs";
-import { removeGate } from "./gates";
+import { gateSizeBytes, removeGate } from "./gates";
 import type { ReadyHost } from "./hosts";
 import { gateLockName } from "./locks";
 import { checkSizeGib, DELETING_TAG, gibOf, INCOMPLETE_TAG, ownTags, provisioningOf, toVolume } from "./model";
@@ -141,7 +141,7 @@ export async function manageExisting(b: LvmBackend, spec: ManageVolumeSpec, ref:
   const tags = encodeTags({ kind: "volume", uuid: spec.uuid, description: spec.description, labels: { ...spec.labels } });
   if (options.preview) {
     const adopted = asAdopted(lv, lvName, tags);
-    return toVolume(b.placeOf(ready), adopted.lv, adopted.tags);
+    return { ...toVolume(b.placeOf(ready), adopted.lv, adopted.tags), deviceSizeBytes: await gateSizeBytes(ready.lvm, lv) };
   }
   return b.guard(`adopting ${id}`, async () => {
     // While it is renamed, the incomplete tag keeps gate recovery (in any process) off its old name.

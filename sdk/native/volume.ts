@@ -41,6 +41,7 @@ export class Volume extends pulumi.CustomResource {
       lvName: undefined,
       devicePath: undefined,
       sizeBytes: undefined,
+      deviceSizeBytes: undefined,
       createdAt: undefined,
       adopt: args?.adopt,
       image: args?.image,
