@@ -96,7 +96,7 @@ describe("pulumi import through the native plugin", () => {
     expect(await hostState()).toBe(host);
     expect(read.id).toBe(idOf(thick));
     expect(read.inputs).toEqual({ backend: "lab", name: thick, sizeGb: 1, thin: false, host: "lab-1", labels: {}, adopt: true, uuid });
-    expect(read.properties).toMatchObject({ lvName: thick, devicePath: `/dev/mapper/${gateName(VG(), thick)}`, sizeBytes: 64 * 2 ** 20, adopt: true });
+    expect(read.properties).toMatchObject({ lvName: thick, devicePath: `/dev/mapper/${gateName(VG(), thick)}`, sizeBytes: 64 * 2 ** 20, deviceSizeBytes: 0, adopt: true });
     expect(await tagsOf(thick)).toEqual(["owner=ops"]);
     expect(await checkAndDiff(urn("Volume", thick), read.id, read, ["backend", "sizeGb"])).toBe("none");
     // The generated program (test/fixtures/import/program.ts) declares the imported inputs the schema lists: no uuid.
