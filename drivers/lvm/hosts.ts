@@ -35,7 +35,7 @@ export interface ReadyHost {
  */
 export class BackendHosts {
   private readonly setups = new Map<string, Promise<ReadyHost>>();
-  /** Read-only first contacts (inspect), kept until the host's full setup replaces them. */
+  /** Read-only first contacts (inspect), dropped once the host's full setup succeeds. */
   private readonly inspections = new Map<string, Promise<ReadyHost>>();
   /** A host that just failed is not asked again for a while: operations on it fail at once. */
   private readonly failures = new Map<string, { at: number; error: unknown }>();
@@ -70,6 +70,7 @@ export class BackendHosts {
       setup = this.setUp(host.lvm, host.config).then(
         (ready) => {
           this.failures.delete(name);
+          this.inspections.delete(name);
           return ready;
         },
         (error: unknown) => {
@@ -110,8 +111,7 @@ export class BackendHosts {
   }
 
   private async look(lvm: LvmHost, config: LvmHostConfig): Promise<ReadyHost> {
-    await checkDevicesFile(lvm);
-    await getVg(lvm);
+    await Promise.all([checkDevicesFile(lvm), getVg(lvm)]);
     const name = this.poolName(lvm);
     const pool = name && (await findLv(lvm, name))?.attr.volumeType === "thinPool" ? name : undefined;
     return { lvm, config, pool };
