@@ -115,6 +115,8 @@ export type VolumeOutputs = Omit<VolumeInputs, "thin" | "host" | "labels"> & {
   lvName: string;
   devicePath: string;
   sizeBytes: number;
+  /** What devicePath exposes (drivers' Volume.deviceSizeBytes): less than sizeBytes until the next update when the LV grew outside Pulumi. */
+  deviceSizeBytes: number;
   /** ISO 8601. */
   createdAt: string;
 };

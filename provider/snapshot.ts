@@ -14,7 +14,7 @@ import { differs, parseInputs, validate, type RawProperties } from "./validation
  */
 const REPLACE_KEYS = ["volumeId", "name", "description", "uuid"] as const;
 
-function outputsOf(snapshot: Snapshot): SnapshotOutputs {
+export function outputsOf(snapshot: Snapshot): SnapshotOutputs {
   return {
     volumeId: snapshot.volumeId,
     name: snapshot.name,
@@ -30,7 +30,7 @@ function outputsOf(snapshot: Snapshot): SnapshotOutputs {
 }
 
 /** The inputs that describe an existing snapshot exactly: what refresh and import record. */
-function inputsOf(outputs: SnapshotOutputs): SnapshotInputs {
+export function inputsOf(outputs: SnapshotOutputs): SnapshotInputs {
   const { sizeGb: _size, sourceVolumeId: _source, host: _host, volumeGroup: _vg, lvName: _lv, createdAt: _created, ...inputs } = outputs;
   return inputs;
 }

@@ -16,7 +16,7 @@ const REPLACE_KEYS = ["backend", "name", "thin", "host", "sourceSnapshotId", "so
 const DEFAULTED_KEYS: ReadonlySet<string> = new Set(["thin", "host"]);
 
 /** Outputs of a volume as the driver reports it: the same whether created, updated or read. */
-function outputsOf(volume: Volume): VolumeOutputs {
+export function outputsOf(volume: Volume): VolumeOutputs {
   const sourceId = volume.source?.id;
   return {
     backend: volume.backend,
@@ -33,13 +33,14 @@ function outputsOf(volume: Volume): VolumeOutputs {
     lvName: volume.lvName,
     devicePath: volume.devicePath,
     sizeBytes: volume.sizeBytes,
+    deviceSizeBytes: volume.deviceSizeBytes,
     createdAt: volume.createdAt,
   };
 }
 
 /** The inputs that describe an existing volume exactly: what refresh and import record. */
-function inputsOf(outputs: VolumeOutputs): VolumeInputs {
-  const { volumeGroup: _vg, lvName: _lv, devicePath: _device, sizeBytes: _bytes, createdAt: _created, ...inputs } = outputs;
+export function inputsOf(outputs: VolumeOutputs): VolumeInputs {
+  const { volumeGroup: _vg, lvName: _lv, devicePath: _device, sizeBytes: _bytes, deviceSizeBytes: _exposed, createdAt: _created, ...inputs } = outputs;
   return inputs;
 }
 
@@ -58,6 +59,16 @@ function specOf(inputs: VolumeInputs): VolumeSpec {
 /** Metadata the driver rewrites in place; unset labels are no labels. */
 function metadataChanged(olds: RawProperties, news: RawProperties): boolean {
   return differs(olds, news, "description") || differs({ labels: olds.labels ?? {} }, { labels: news.labels ?? {} }, "labels");
+}
+
+/**
+ * A refresh found the device exposing less than the LV (grown outside Pulumi): an update maps
+ * it to the whole volume. Not a device that does not exist yet (an import whose adoption waits
+ * for its first write), which must not make the first `up` after an import show a change.
+ */
+function deviceStale(olds: RawProperties): boolean {
+  const [exposed, size] = [olds.deviceSizeBytes, olds.sizeBytes];
+  return typeof exposed === "number" && typeof size === "number" && exposed > 0 && exposed < size;
 }
 
 function replacements(olds: RawProperties, news: RawProperties): string[] {
@@ -91,7 +102,7 @@ export const volumeProvider = {
 
   async diff(_id: string, olds: RawProperties, news: RawProperties): Promise<pulumi.dynamic.DiffResult> {
     const replaces = replacements(olds, news);
-    const updates = differs(olds, news, "sizeGb") || metadataChanged(olds, news);
+    const updates = differs(olds, news, "sizeGb") || metadataChanged(olds, news) || deviceStale(olds);
     if (replaces.length === 0) return { changes: updates };
     return { changes: true, replaces, deleteBeforeReplace: replacementReusesIdentity(olds, news) };
   },
@@ -131,7 +142,8 @@ export const volumeProvider = {
     const driver = await driverForId(id);
     let volume: Volume | undefined;
     // The driver refuses a shrink with its own message (check normally stops it earlier).
-    if (inputs.sizeGb !== olds.sizeGb) volume = await driver.extendVolume(id, inputs.sizeGb);
+    // Extending to the size it has remaps a stale device (deviceStale) and changes nothing else.
+    if (inputs.sizeGb !== olds.sizeGb || deviceStale(olds)) volume = await driver.extendVolume(id, inputs.sizeGb);
     if (metadataChanged(olds, inputs)) {
       volume = await driver.updateVolume(id, { description: inputs.description ?? "", labels: inputs.labels ?? {} });
     }

@@ -100,6 +100,8 @@ export class Volume extends pulumi.dynamic.Resource {
   declare readonly devicePath: pulumi.Output<string>;
   /** The actual size in bytes (LVM rounds to extents). */
   declare readonly sizeBytes: pulumi.Output<number>;
+  /** What devicePath exposes, in bytes: less than sizeBytes after the LV was extended outside Pulumi, until the next update; 0 while an import's adoption waits for its first update. */
+  declare readonly deviceSizeBytes: pulumi.Output<number>;
   /** When LVM created the LV (ISO 8601). */
   declare readonly createdAt: pulumi.Output<string>;
   /** The image the volume was filled from, as declared. */
@@ -133,6 +135,7 @@ export class Volume extends pulumi.dynamic.Resource {
       lvName: undefined,
       devicePath: undefined,
       sizeBytes: undefined,
+      deviceSizeBytes: undefined,
       createdAt: undefined,
       adopt: args?.adopt,
       image: args?.image,

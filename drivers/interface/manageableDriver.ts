@@ -11,6 +11,16 @@ import type {
   VolumeId,
 } from "./types";
 
+/** How a manage call runs. */
+export interface ManageOptions {
+  /**
+   * Run every check of the call and return what it would return, changing nothing on the
+   * backend and reading hosts without setting them up (what `pulumi import`'s Read needs: it
+   * must not write). A preview refuses exactly what the real call would refuse.
+   */
+  preview?: boolean;
+}
+
 /**
  * Adopting existing backend objects as volumes, and releasing them untouched (Cinder's
  * `ManageableVD`). Adopting marks the object as cinderblock's and never touches its data;
@@ -29,7 +39,7 @@ export interface VolumeManagementDriver {
    *   VolumeIsBusy (something outside cinderblock holds it open), InvalidInput, BackendUnavailable.
    *   A refused call changes nothing.
    */
-  manageExisting(spec: ManageVolumeSpec, ref: ExistingRef): Promise<Volume>;
+  manageExisting(spec: ManageVolumeSpec, ref: ExistingRef, options?: ManageOptions): Promise<Volume>;
 
   /**
    * The size the object would have as a volume: whole GiB, rounded up (Cinder's rule).
@@ -74,7 +84,7 @@ export interface SnapshotManagementDriver {
    *   ManageExistingAlreadyManaged, ManageExistingMismatch (not a snapshot of `spec.volumeId`),
    *   SnapshotIsBusy (held open), InvalidInput, BackendUnavailable
    */
-  manageExistingSnapshot(spec: ManageSnapshotSpec, ref: ExistingRef): Promise<Snapshot>;
+  manageExistingSnapshot(spec: ManageSnapshotSpec, ref: ExistingRef, options?: ManageOptions): Promise<Snapshot>;
 
   /** Whole GiB, rounded up. @throws ManageExistingInvalidReference */
   manageExistingSnapshotGetSize(ref: ExistingRef): Promise<number>;

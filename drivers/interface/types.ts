@@ -49,6 +49,13 @@ export interface Volume {
   devicePath: string;
   sizeGib: number;
   sizeBytes: number;
+  /**
+   * What the device at `devicePath` exposes, in bytes: `sizeBytes` once a write has set the
+   * volume up; 0 while there is no device (an adoption not yet completed); less than
+   * `sizeBytes` when the volume grew behind the driver's back (an `lvextend` by hand). Reads
+   * report it and never fix it; the volume's next write (update, extend) does.
+   */
+  deviceSizeBytes: number;
   provisioning: Provisioning;
   /** ISO 8601, from LVM's own creation time. */
   createdAt: string;

@@ -14,7 +14,7 @@ import type { LvmBackendConfig } from "./config";
 import { isLvmNotFound, toDriverError } from "./errors";
 import { ensureGate, removeGate } from "./gates";
 import { recoverGroupSnapshots } from "./groupSnapshotRecovery";
-import { BackendHosts, type ReadyHost } from "./hosts";
+import { BackendHosts, type HostAccess, type ReadyHost } from "./hosts";
 import { writeLv } from "./lvWrite";
 import { formatId, parseId, type LvLocation } from "./ids";
 import { isLive, ownTags, provisioningOf, toVolume, type HostPlace } from "./model";
@@ -126,11 +126,11 @@ export class LvmBackend {
     return found.find((host) => host !== undefined);
   }
 
-  /** Parses an id and sets up its host; the id must belong to this backend and name its VG. */
-  async locate(id: string, kind: string): Promise<{ location: LvLocation; ready: ReadyHost }> {
+  /** Parses an id and reaches its host (set up for a write); the id must belong to this backend and name its VG. */
+  async locate(id: string, kind: string, access: HostAccess = "write"): Promise<{ location: LvLocation; ready: ReadyHost }> {
     const location = parseId(id, kind);
     if (location.backend !== this.name) throw new InvalidInput(`${kind} ${id} belongs to backend '${location.backend}', not '${this.name}'`);
-    const ready = await this.hosts.ready(location.host);
+    const ready = await this.hosts.reach(location.host, access);
     if (ready.lvm.volumeGroup !== location.volumeGroup) {
       throw new InvalidInput(`${kind} ${id} names volume group '${location.volumeGroup}', but ${location.host} uses '${ready.lvm.volumeGroup}'`);
     }
@@ -138,18 +138,19 @@ export class LvmBackend {
   }
 
   /** The LV behind an id, when it exists, is cinderblock's, is of `kind` and is complete. */
-  async lookup(id: string, kind: LvKind): Promise<Found | undefined> {
-    const { location, ready } = await this.locate(id, kind);
+  async lookup(id: string, kind: LvKind, access: HostAccess = "write"): Promise<Found | undefined> {
+    const { location, ready } = await this.locate(id, kind, access);
     const lv = await this.guard(`looking up ${id}`, () => findLv(ready.lvm, location.lvName));
     const tags = lv && ownTags(lv);
     if (!lv || !tags || tags.kind !== kind || !isLive(lv)) return undefined;
     return { ready, lv, tags };
   }
 
+  /** Every complete cinderblock LV of `kind`, read without setting hosts up. */
   async listOwn(kind: LvKind): Promise<Found[]> {
     const perHost = await Promise.all(
       this.hosts.names.map(async (name) => {
-        const ready = await this.hosts.ready(name);
+        const ready = await this.hosts.inspect(name);
         const lvs = await this.guard(`listing ${name}`, () => listLvs(ready.lvm));
         return lvs.flatMap((lv) => {
           const tags = ownTags(lv);

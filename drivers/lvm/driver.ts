@@ -3,14 +3,15 @@ import { InvalidInput } from "../interface/errors";
 import type { ExportDriver } from "../interface/exportDriver";
 import type { ConsistencyGroupDriver } from "../interface/groupDriver";
 import type { CopyOptions, ImageDriver, RemoveImageResult } from "../interface/imageDriver";
-import type { SnapshotManagementDriver, VolumeListManageableDriver, VolumeManagementDriver } from "../interface/manageableDriver";
+import type { ManageOptions, SnapshotManagementDriver, VolumeListManageableDriver, VolumeManagementDriver } from "../interface/manageableDriver";
 import type { ConnectionInfo, Connector, ExportProtocol, VolumeExport } from "../interface/types";
 import type { ExistingRef, ManageableSnapshot, ManageableVolume, ManageSnapshotSpec, ManageVolumeSpec } from "../interface/types";
 import type { BackendStats, ImageInfo, ImageSpec, ImageTarget, Snapshot, SnapshotSpec, Volume, VolumeMetadata, VolumeSpec } from "../interface/types";
 import type { Group, GroupSnapshot, GroupSnapshotSpec, GroupSource, GroupSpec, MemberResult } from "../interface/types";
 import type { VolumeDriverCore } from "../interface/volumeDriver";
 import { volumeDriver, type DriverContext } from "../registry";
-import { LvmBackend } from "./backend";
+import { LvmBackend, type Found } from "./backend";
+import { gateSizeBytes } from "./gates";
 import { lvmBackendSchema, type LvmBackendConfig } from "./config";
 import * as data from "./data";
 import * as exporting from "./exports";
@@ -66,12 +67,17 @@ export class LvmDriver
   }
 
   async findVolume(id: string): Promise<Volume | undefined> {
-    const found = await this.lvm.lookup(id, "volume");
-    return found && toVolume(this.lvm.placeOf(found.ready), found.lv, found.tags);
+    const found = await this.lvm.lookup(id, "volume", "read");
+    return found && this.measured(found);
   }
 
   async listVolumes(): Promise<Volume[]> {
-    return (await this.lvm.listOwn("volume")).map(({ ready, lv, tags }) => toVolume(this.lvm.placeOf(ready), lv, tags));
+    return Promise.all((await this.lvm.listOwn("volume")).map((found) => this.measured(found)));
+  }
+
+  /** A volume as read: with what its gate actually exposes (reads never fix a gate). */
+  private async measured({ ready, lv, tags }: Found): Promise<Volume> {
+    return { ...toVolume(this.lvm.placeOf(ready), lv, tags), deviceSizeBytes: await gateSizeBytes(ready.lvm, lv) };
   }
 
   deleteVolume(id: string): Promise<void> {
@@ -91,7 +97,7 @@ export class LvmDriver
   }
 
   async findSnapshot(id: string): Promise<Snapshot | undefined> {
-    const found = await this.lvm.lookup(id, "snapshot");
+    const found = await this.lvm.lookup(id, "snapshot", "read");
     return found && toSnapshot(this.lvm.placeOf(found.ready), found.lv, found.tags);
   }
 
@@ -135,8 +141,8 @@ export class LvmDriver
     return images.removeHostImage(this.lvm, volumeId, path, sha256);
   }
 
-  manageExisting(spec: ManageVolumeSpec, ref: ExistingRef): Promise<Volume> {
-    return manage.manageExisting(this.lvm, spec, ref);
+  manageExisting(spec: ManageVolumeSpec, ref: ExistingRef, options?: ManageOptions): Promise<Volume> {
+    return manage.manageExisting(this.lvm, spec, ref, options);
   }
 
   manageExistingGetSize(ref: ExistingRef): Promise<number> {
@@ -155,8 +161,8 @@ export class LvmDriver
     return manageable.getManageableSnapshots(this.lvm, ref);
   }
 
-  manageExistingSnapshot(spec: ManageSnapshotSpec, ref: ExistingRef): Promise<Snapshot> {
-    return manageSnapshots.manageExistingSnapshot(this.lvm, spec, ref);
+  manageExistingSnapshot(spec: ManageSnapshotSpec, ref: ExistingRef, options?: ManageOptions): Promise<Snapshot> {
+    return manageSnapshots.manageExistingSnapshot(this.lvm, spec, ref, options);
   }
 
   manageExistingSnapshotGetSize(ref: ExistingRef): Promise<number> {

@@ -1,4 +1,4 @@
-import { InvalidInput, VolumeNotFound } from "../interface/errors";
+import { InvalidInput, VolumeIsBusy, VolumeNotFound } from "../interface/errors";
 import type { ConnectionInfo, Connector, ExportProtocol, VolumeExport } from "../interface/types";
 import { checkConnector, exportOf, joinPortal, readRecord, recordPath, targetFor, type Target, type TargetSettings } from "../targets";
 import type { Found, LvmBackend } from "./backend";
@@ -83,8 +83,24 @@ export async function ensureExport(b: LvmBackend, volumeId: string): Promise<Vol
   });
 }
 
+/**
+ * Why a volume whose gate is held open cannot be deleted, when it is exported: its attachments
+ * (`<volume id>/<protocol>/<initiator>`, the ids VolumeAttachment resources have) and what to
+ * do. Undefined when it is not exported (something else holds the gate).
+ */
+export async function exportRefusal(ready: ReadyHost, volumeId: string, lvName: string): Promise<VolumeIsBusy | undefined> {
+  const record = await readRecord(ready.lvm, pathOf(ready, lvName));
+  if (!record) return undefined;
+  const attachments = record.initiators.map((initiator) => `${volumeId}/${record.protocol}/${initiator}`);
+  const what = attachments.length > 0 ? `it has ${attachments.length} attachment(s): ${attachments.join(", ")}` : `it is exported over ${record.protocol} with no initiator left`;
+  return new VolumeIsBusy(
+    volumeId,
+    `volume ${volumeId} cannot be deleted: ${what}. Nothing was changed; detach it first (delete the VolumeAttachment resources, or \`cinderblock attach delete ${volumeId} --all\`)`,
+  );
+}
+
 export async function findExport(b: LvmBackend, volumeId: string): Promise<VolumeExport | undefined> {
-  const { location, ready } = await b.locate(volumeId, "volume");
+  const { location, ready } = await b.locate(volumeId, "volume", "read");
   const record = await b.guard(`reading the export of ${volumeId}`, () => readRecord(ready.lvm, pathOf(ready, location.lvName)));
   return record && exportOf(record, settingsOf(b, ready, record.protocol).portals);
 }

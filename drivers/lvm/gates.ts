@@ -49,6 +49,15 @@ export function gateInUse(volumeId: string, vg: string, lvName: string): VolumeI
   return new VolumeIsBusy(volumeId, `volume ${volumeId} is in use: its device ${gateName(vg, lvName)} is open (detach it first)`);
 }
 
+/**
+ * What the gate of `lv` exposes, in bytes, from the host report (no command of its own): 0
+ * when there is no gate, less than the LV when it was extended behind cinderblock's back.
+ */
+export async function gateSizeBytes(host: LvmHost, lv: Pick<LvRow, "name">): Promise<number> {
+  const table = (await listTables(host, gateName(host.volumeGroup, lv.name))).get(gateName(host.volumeGroup, lv.name));
+  return table === undefined ? 0 : (parseLinearTable(table)?.sectors ?? 0) * SECTOR;
+}
+
 /** The live volumes whose gate is missing or does not map them exactly, from the host report. */
 export async function gatesToFix(host: LvmHost): Promise<LvRow[]> {
   const tables = await listTables(host, GATE_PREFIX);

@@ -129,7 +129,7 @@ export async function createGroupSnapshot(b: LvmBackend, spec: GroupSnapshotSpec
 }
 
 export async function findGroupSnapshot(b: LvmBackend, id: string): Promise<GroupSnapshot | undefined> {
-  const { location, ready } = await b.locate(id, "group snapshot");
+  const { location, ready } = await b.locate(id, "group snapshot", "read");
   const set = readSets(await b.guard(`reading group snapshot ${id}`, () => listLvs(ready.lvm))).get(location.lvName);
   return set?.complete ? toGroupSnapshot(b.placeOf(ready), set) : undefined;
 }

@@ -109,7 +109,7 @@ export async function createGroup(b: LvmBackend, spec: GroupSpec): Promise<Group
 }
 
 export async function findGroup(b: LvmBackend, id: string): Promise<Group | undefined> {
-  const { location, ready } = await b.locate(id, "group");
+  const { location, ready } = await b.locate(id, "group", "read");
   const members = membersOf(await b.guard(`reading group ${id}`, () => listLvs(ready.lvm)), location.lvName);
   const uuid = members[0] && ownTags(members[0])?.group?.uuid;
   return uuid === undefined ? undefined : toGroup(b.placeOf(ready), location.lvName, uuid, members);

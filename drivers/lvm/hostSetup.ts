@@ -12,15 +12,17 @@ interface Part {
 }
 
 /**
- * A host's setup checks in one round trip (scripts/host-setup.sh): the group-snapshot window
- * recovery beside the devices-file checks. Returns what the recovery did (or why it failed:
- * recovery never fails a setup, it is logged); the host report is invalidated when the
- * recovery changed anything, so a report read beside this call is used only if it is still true.
+ * A host's setup checks in one round trip (scripts/host-setup.sh): the devices-file checks, and
+ * beside them, when `recover` (a setup that may write, not a read-only look at the host), the
+ * group-snapshot window recovery. Returns what the recovery did (or why it failed: recovery
+ * never fails a setup, it is logged); the host report is invalidated when the recovery changed
+ * anything, so a report read beside this call is used only if it is still true.
  * @throws InvalidConfiguration when LVM's devices file is not as group snapshots need it
  */
-export async function setupChecks(lvm: LvmHost): Promise<WindowRecovery | Error> {
+export async function setupChecks(lvm: LvmHost, options: { recover: boolean }): Promise<WindowRecovery | Error> {
+  const args = options.recover ? [RECOVER_SCRIPT, ...recoverArgs(false)] : [""];
   // Read-only for the shared report: the recovery says what it changed, and only that invalidates it.
-  const result = await lvm.run(scriptArgv("host-setup.sh", [RECOVER_SCRIPT, ...recoverArgs(false)]), { readOnly: true, timeoutMs: RECOVER_TIMEOUT_MS });
+  const result = await lvm.run(scriptArgv("host-setup.sh", args), { readOnly: true, timeoutMs: RECOVER_TIMEOUT_MS });
   const parts = readParts(lvm.name, result.stdout);
   checkDevicesFile(lvm, parts);
   const recover = parts.get("recover");

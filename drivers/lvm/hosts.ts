@@ -17,6 +17,9 @@ import type { LvRow } from "./report";
 /** How long a host that failed its setup is reported down without being asked again. */
 const RETRY_DOWN_HOST_MS = 15_000;
 
+/** What an operation does to a host: reads leave it unchanged (BackendHosts.inspect), writes set it up first. */
+export type HostAccess = "read" | "write";
+
 /** A host that passed its setup: its LVM wrapper and, when it provisions thin, its pool. */
 export interface ReadyHost {
   lvm: LvmHost;
@@ -32,6 +35,8 @@ export interface ReadyHost {
  */
 export class BackendHosts {
   private readonly setups = new Map<string, Promise<ReadyHost>>();
+  /** Read-only first contacts (inspect), dropped once the host's full setup succeeds. */
+  private readonly inspections = new Map<string, Promise<ReadyHost>>();
   /** A host that just failed is not asked again for a while: operations on it fail at once. */
   private readonly failures = new Map<string, { at: number; error: unknown }>();
   private readonly hosts = new Map<string, { config: LvmHostConfig; lvm: LvmHost }>();
@@ -65,6 +70,7 @@ export class BackendHosts {
       setup = this.setUp(host.lvm, host.config).then(
         (ready) => {
           this.failures.delete(name);
+          this.inspections.delete(name);
           return ready;
         },
         (error: unknown) => {
@@ -79,6 +85,38 @@ export class BackendHosts {
     return setup;
   }
 
+  /** The named host for `access`: `ready` to write, `inspect` to read. */
+  reach(name: string, access: HostAccess): Promise<ReadyHost> {
+    return access === "read" ? this.inspect(name) : this.ready(name);
+  }
+
+  /**
+   * The named host for reading only (Read, refresh, import's checks): set up already, or checked
+   * without changing anything (no thin pool made, no gate recreated, no recovery run), so that
+   * a Read leaves the host as it found it. `pool` is the existing pool, if any; the first write
+   * goes through `ready`, which completes the setup.
+   * @throws InvalidInput for an unknown host, BackendUnavailable when it does not answer
+   */
+  inspect(name: string): Promise<ReadyHost> {
+    const setup = this.setups.get(name) ?? this.inspections.get(name);
+    if (setup) return setup;
+    const host = this.hosts.get(name);
+    if (!host) return Promise.reject(new InvalidInput(`unknown host '${name}' (this backend has: ${this.names.join(", ")})`));
+    const inspection = this.look(host.lvm, host.config).catch((error: unknown) => {
+      this.inspections.delete(name);
+      throw toDriverError(error, `reading ${name}`);
+    });
+    this.inspections.set(name, inspection);
+    return inspection;
+  }
+
+  private async look(lvm: LvmHost, config: LvmHostConfig): Promise<ReadyHost> {
+    await Promise.all([setupChecks(lvm, { recover: false }), getVg(lvm)]);
+    const name = this.poolName(lvm);
+    const pool = name && (await findLv(lvm, name))?.attr.volumeType === "thinPool" ? name : undefined;
+    return { lvm, config, pool };
+  }
+
   /**
    * First contact, in one round trip: the setup checks (hostSetup.ts) beside the host report
    * that everything else reads (read again only if the checks' recovery changed something).
@@ -86,7 +124,7 @@ export class BackendHosts {
    * shows a need.
    */
   private async setUp(lvm: LvmHost, config: LvmHostConfig): Promise<ReadyHost> {
-    const [windows] = await Promise.all([setupChecks(lvm), lvm.report().catch(() => undefined)]);
+    const [windows] = await Promise.all([setupChecks(lvm, { recover: true }), lvm.report().catch(() => undefined)]);
     const vg = await getVg(lvm);
     const pool = await this.resolvePool(lvm, await listLvs(lvm), vg.lvCount);
     if ((await gatesToFix(lvm)).length > 0) {
@@ -105,10 +143,15 @@ export class BackendHosts {
     return ready;
   }
 
+  /** The thin pool's LV name when the backend provisions thin at all. */
+  private poolName(lvm: LvmHost): string | undefined {
+    return this.config.lvmType === "default" ? undefined : (this.config.thinPool ?? `${lvm.volumeGroup}-pool`);
+  }
+
   /** Cinder's lvm_type, minus its hazard: `auto` never adds a pool to a VG that holds thick LVs. */
   private async resolvePool(lvm: LvmHost, lvs: LvRow[], lvCount: number): Promise<string | undefined> {
-    if (this.config.lvmType === "default") return undefined;
-    const name = this.config.thinPool ?? `${lvm.volumeGroup}-pool`;
+    const name = this.poolName(lvm);
+    if (name === undefined) return undefined;
     const existing = lvs.find((lv) => lv.name === name);
     if (existing) {
       if (existing.attr.volumeType !== "thinPool") {

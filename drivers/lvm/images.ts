@@ -74,7 +74,7 @@ export async function copyVolumeToImage(b: LvmBackend, volumeId: string, target:
 
 export async function findHostImage(b: LvmBackend, volumeId: string, path: string): Promise<ImageInfo | undefined> {
   checkHostPath(path);
-  const { ready } = await b.locate(volumeId, "volume");
+  const { ready } = await b.locate(volumeId, "volume", "read");
   return b.guard(`reading ${path} on ${ready.lvm.name}`, () => findOnHost(ready.lvm, path));
 }
 

@@ -7,21 +7,21 @@ import {
   VolumeIsBusy,
   type DriverError,
 } from "../interface/errors";
-import { ManageExistingMismatch, type ManageDifference } from "../interface/manageableDriver";
+import { ManageExistingMismatch, type ManageDifference, type ManageOptions } from "../interface/manageableDriver";
 import type { ExistingRef, ManageVolumeSpec, Volume } from "../interface/types";
 import type { LvmBackend } from "./backend";
 import { changeTags } from "./commands/lvchange";
 import { lvrename } from "./commands/lvrename";
 import { findLv } from "./commands/lvs";
-import { removeGate } from "./gates";
+import { gateSizeBytes, removeGate } from "./gates";
 import type { ReadyHost } from "./hosts";
 import { gateLockName } from "./locks";
-import { checkSizeGib, DELETING_TAG, gibOf, INCOMPLETE_TAG, ownTags, provisioningOf } from "./model";
+import { checkSizeGib, DELETING_TAG, gibOf, INCOMPLETE_TAG, ownTags, provisioningOf, toVolume } from "./model";
 import { assessVolume, plainName, type Problem } from "./manageAssess";
 import { idOf, oneMatch, ownedBy, parseRef, scanHosts, type RefMatch } from "./manageRefs";
 import { checkVolumeName, escapeLvName, unescapeLvName } from "./names";
 import type { LvRow } from "./report";
-import { checkDescription, checkLabels, checkUuid, encodeTags, ownTagKey, type LvKind } from "./tags";
+import { checkDescription, checkLabels, checkUuid, decodeTags, encodeTags, ownTagKey, type CinderblockTags, type LvKind } from "./tags";
 
 /**
  * Adopting existing LVs as volumes and releasing them (VolumeManagementDriver). Adopting adds
@@ -64,6 +64,17 @@ export function checkRenameFree(match: RefMatch, newName: string): void {
   }
 }
 
+/**
+ * The LV as adopting will leave it (renamed, with `tags` beside its foreign ones), and the tags
+ * decoded: what a preview reports without changing anything.
+ */
+export function asAdopted(lv: LvRow, lvName: string, tags: readonly string[]): { lv: LvRow; tags: CinderblockTags } {
+  const all = [...lv.tags.filter((tag) => !ownTagKey(tag)), ...tags];
+  const decoded = decodeTags(all);
+  if (!decoded) throw new Error(`adoption tags of ${lv.name} do not decode`);
+  return { lv: { ...lv, name: lvName, tags: all }, tags: decoded };
+}
+
 /** Makes cinderblock's tags on `lv` exactly `wanted` (stale `cb.*` tags go), leaving foreign tags alone. */
 export async function retag(ready: ReadyHost, lv: LvRow, wanted: readonly string[]): Promise<void> {
   await changeTags(ready.lvm, lv.name, {
@@ -76,12 +87,19 @@ export async function retag(ready: ReadyHost, lv: LvRow, wanted: readonly string
  * The LV a manage call is about: the one an earlier attempt with the same uuid already tagged
  * (so that a retry finishes it, even after a rename), else the one the reference names.
  */
-export async function adoptionTarget(b: LvmBackend, ref: ExistingRef, uuid: string, kind: LvKind, host?: string): Promise<{ match: RefMatch; resumed: boolean; refName: string }> {
+export async function adoptionTarget(
+  b: LvmBackend,
+  ref: ExistingRef,
+  uuid: string,
+  kind: LvKind,
+  options: { host?: string | undefined; preview?: boolean | undefined } = {},
+): Promise<{ match: RefMatch; resumed: boolean; refName: string }> {
   const target = parseRef(b.name, ref);
-  const scans = await scanHosts(b, { ...target, host: target.host ?? host });
+  const host = target.host ?? options.host;
+  const scans = await scanHosts(b, { ...target, host }, options.preview ? "read" : "write");
   const earlier = ownedBy(scans, uuid, kind);
   if (earlier) return { match: earlier, resumed: true, refName: target.lvName };
-  return { match: oneMatch(b, scans, { ...target, host: target.host ?? host }), resumed: false, refName: target.lvName };
+  return { match: oneMatch(b, scans, { ...target, host }), resumed: false, refName: target.lvName };
 }
 
 function checkSpec(spec: ManageVolumeSpec): void {
@@ -101,9 +119,9 @@ function differences(lv: LvRow, spec: ManageVolumeSpec): ManageDifference[] {
   return found;
 }
 
-export async function manageExisting(b: LvmBackend, spec: ManageVolumeSpec, ref: ExistingRef): Promise<Volume> {
+export async function manageExisting(b: LvmBackend, spec: ManageVolumeSpec, ref: ExistingRef, options: ManageOptions = {}): Promise<Volume> {
   checkSpec(spec);
-  const { match, resumed, refName } = await adoptionTarget(b, ref, spec.uuid, "volume");
+  const { match, resumed, refName } = await adoptionTarget(b, ref, spec.uuid, "volume", { preview: options.preview });
   const { ready, lv } = match;
   const id = idOf(b, match, plainName(lv));
   const lvName = adoptedLvName(b, refName, spec.name, `volume-${spec.uuid}`);
@@ -120,8 +138,12 @@ export async function manageExisting(b: LvmBackend, spec: ManageVolumeSpec, ref:
   if (mismatches.length > 0) throw new ManageExistingMismatch(id, mismatches);
   const renaming = lvName !== lv.name;
   if (renaming && !resumed) checkRenameFree(match, lvName);
+  const tags = encodeTags({ kind: "volume", uuid: spec.uuid, description: spec.description, labels: { ...spec.labels } });
+  if (options.preview) {
+    const adopted = asAdopted(lv, lvName, tags);
+    return { ...toVolume(b.placeOf(ready), adopted.lv, adopted.tags), deviceSizeBytes: await gateSizeBytes(ready.lvm, lv) };
+  }
   return b.guard(`adopting ${id}`, async () => {
-    const tags = encodeTags({ kind: "volume", uuid: spec.uuid, description: spec.description, labels: { ...spec.labels } });
     // While it is renamed, the incomplete tag keeps gate recovery (in any process) off its old name.
     await retag(ready, lv, renaming ? [...tags, INCOMPLETE_TAG] : tags);
     if (renaming) {

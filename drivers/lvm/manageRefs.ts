@@ -2,7 +2,7 @@ import { isDriverError, ManageExistingInvalidReference } from "../interface/erro
 import type { ExistingRef } from "../interface/types";
 import type { LvmBackend } from "./backend";
 import { listLvs } from "./commands/lvs";
-import type { ReadyHost } from "./hosts";
+import type { HostAccess, ReadyHost } from "./hosts";
 import { formatId, parseId } from "./ids";
 import { ownTags } from "./model";
 import { checkLvName, checkVgName } from "./names";
@@ -70,12 +70,16 @@ export function parseRef(backend: string, ref: ExistingRef): RefTarget {
   return { ...target, lvName };
 }
 
-/** Lists the given hosts (all of the backend's when none is named); an unreachable host fails the call. */
-export async function scanHosts(b: LvmBackend, target: Pick<RefTarget, "host" | "volumeGroup"> = { host: undefined, volumeGroup: undefined }): Promise<HostScan[]> {
+/** Lists the given hosts (all of the backend's when none is named); an unreachable host fails the call. Listing alone is a read. */
+export async function scanHosts(
+  b: LvmBackend,
+  target: Pick<RefTarget, "host" | "volumeGroup"> = { host: undefined, volumeGroup: undefined },
+  access: HostAccess = "read",
+): Promise<HostScan[]> {
   const names = target.host !== undefined ? [target.host] : b.hosts.names;
   const scans = await Promise.all(
     names.map(async (name) => {
-      const ready = await b.hosts.ready(name);
+      const ready = await b.hosts.reach(name, access);
       if (target.volumeGroup !== undefined && target.volumeGroup !== ready.lvm.volumeGroup) {
         if (target.host !== undefined) throw invalid(`host ${name} of backend ${b.name} uses volume group ${ready.lvm.volumeGroup}, not ${target.volumeGroup}`);
         return undefined;

@@ -1,12 +1,12 @@
 import { InvalidInput, SnapshotNotFound, VolumeAlreadyExists } from "../interface/errors";
-import { ManageExistingMismatch } from "../interface/manageableDriver";
+import { ManageExistingMismatch, type ManageOptions } from "../interface/manageableDriver";
 import type { ExistingRef, ManageSnapshotSpec, Snapshot } from "../interface/types";
 import type { LvmBackend } from "./backend";
 import { changeTags } from "./commands/lvchange";
 import { lvrename } from "./commands/lvrename";
 import { findLv } from "./commands/lvs";
 import { formatId, parseId } from "./ids";
-import { adoptedLvName, adoptionTarget, checkRenameFree, refusal, releasable, retag } from "./manage";
+import { adoptedLvName, adoptionTarget, asAdopted, checkRenameFree, refusal, releasable, retag } from "./manage";
 import { assessSnapshot, plainName } from "./manageAssess";
 import { idOf } from "./manageRefs";
 import { toSnapshot } from "./model";
@@ -29,10 +29,10 @@ function checkSpec(b: LvmBackend, spec: ManageSnapshotSpec): string | undefined 
   return volume.host;
 }
 
-export async function manageExistingSnapshot(b: LvmBackend, spec: ManageSnapshotSpec, ref: ExistingRef): Promise<Snapshot> {
+export async function manageExistingSnapshot(b: LvmBackend, spec: ManageSnapshotSpec, ref: ExistingRef, options: ManageOptions = {}): Promise<Snapshot> {
   // A snapshot is on its volume's host, so the volume id tells where to look.
   const volumeHost = checkSpec(b, spec);
-  const { match, resumed, refName } = await adoptionTarget(b, ref, spec.uuid, "snapshot", volumeHost);
+  const { match, resumed, refName } = await adoptionTarget(b, ref, spec.uuid, "snapshot", { host: volumeHost, preview: options.preview });
   const { ready, lv } = match;
   const id = idOf(b, match, plainName(lv));
   const lvName = adoptedLvName(b, refName, spec.name, `snapshot-${spec.uuid}`);
@@ -48,9 +48,14 @@ export async function manageExistingSnapshot(b: LvmBackend, spec: ManageSnapshot
     throw new ManageExistingMismatch(id, [{ property: "volumeId", existing: volumeId, declared: spec.volumeId }]);
   }
   if (lvName !== lv.name && !resumed) checkRenameFree(match, lvName);
+  const tags = encodeTags({ kind: "snapshot", uuid: spec.uuid, description: spec.description, labels: {}, volume: lv.origin });
+  if (options.preview) {
+    const adopted = asAdopted(lv, lvName, tags);
+    return toSnapshot(b.placeOf(ready), adopted.lv, adopted.tags);
+  }
   return b.guard(`adopting ${id}`, async () => {
     // No gate hangs on a snapshot, so a crash between tagging and renaming needs no guard: the retry finds it by uuid.
-    await retag(ready, lv, encodeTags({ kind: "snapshot", uuid: spec.uuid, description: spec.description, labels: {}, volume: lv.origin }));
+    await retag(ready, lv, tags);
     if (lvName !== lv.name) await lvrename(ready.lvm, lv.name, lvName);
     const adopted = await findLv(ready.lvm, lvName);
     if (!adopted) throw new SnapshotNotFound(formatId({ ...b.placeOf(ready), lvName }), "it vanished while being adopted");

@@ -74,6 +74,8 @@ export function toVolume(place: HostPlace, lv: LvRow, tags: CinderblockTags): Vo
     devicePath: gatePath(place.volumeGroup, lv.name),
     sizeGib: gibOf(lv),
     sizeBytes: lv.sizeBytes,
+    // Every write leaves the gate mapping the whole LV; reads measure it (gates.ts, deviceSizeBytes).
+    deviceSizeBytes: lv.sizeBytes,
     provisioning: provisioningOf(lv),
     createdAt: lv.createdAt,
     description: tags.description,

@@ -13,6 +13,7 @@ import { findLv, listLvs } from "./commands/lvs";
 import { LOCK_WAIT_S, lockPath } from "./host";
 import { LOCK_TIMEOUT_EXIT, scriptArgv } from "./hostScripts";
 import type { ReadyHost } from "./hosts";
+import { exportRefusal } from "./exports";
 import { gateInUse } from "./gates";
 import { formatId } from "./ids";
 import { gateLockName } from "./locks";
@@ -102,7 +103,8 @@ async function removeVolumeLv(b: LvmBackend, ready: ReadyHost, lv: LvRow, id: st
     if (!isCommandError(error)) throw error;
     switch (error.exitCode) {
       case REMOVE_EXIT.busy:
-        throw gateInUse(id, vg, lv.name);
+        // Most often a target holds the gate: then say which attachments, and what to do.
+        throw (await exportRefusal(ready, id, lv.name)) ?? gateInUse(id, vg, lv.name);
       case REMOVE_EXIT.lockTimeout:
       case REMOVE_EXIT.gateFailed:
       case REMOVE_EXIT.wipeFailed:

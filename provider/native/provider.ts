@@ -3,7 +3,7 @@ import { dirname, join } from "node:path";
 import type * as pulumi from "@pulumi/pulumi";
 import { providers } from "..";
 import { addressOfUrn, defaultName, resourceUuid, type ResourceAddress, type ResourceKind } from "../identity";
-import { readForImport } from "./import";
+import { completeAdoption, readAdoptable } from "./import";
 import { conceal, reveal, secretKeys } from "../secrets";
 import type { RawProperties } from "../validation";
 
@@ -65,24 +65,27 @@ export class CinderblockProvider implements pulumi.provider.Provider {
     return { id, outs: conceal(outs, secretsOf(kind, inputs)) };
   }
 
-  /** With `props` empty (`pulumi import`), everything comes from the id, and an unmanaged LV is adopted (import.ts). */
+  /** With `props` empty (`pulumi import`), everything comes from the id; an unmanaged LV reads as adopting will make it (import.ts). Never writes. */
   async read(id: string, urn: string, props?: RawProperties): Promise<pulumi.provider.ReadResult> {
     const address = addressOf(urn);
-    const stored = plain(props);
-    const result = Object.keys(stored).length === 0 ? await readForImport(address, id) : await providers[address.kind].read(id, stored);
+    const result = await readAdoptable(address, id, plain(props));
     const secret = secretsOf(address.kind, props);
     return { id: result.id, props: conceal(result.props, secret), inputs: conceal(result.inputs, secret) };
   }
 
   async update(id: string, urn: string, olds: RawProperties, news: RawProperties): Promise<pulumi.provider.UpdateResult> {
-    const kind = addressOf(urn).kind;
+    const address = addressOf(urn);
+    const kind = address.kind;
     const update = providers[kind].update;
     if (!update) throw new Error(`${urn} cannot be updated in place; its diff always replaces it`);
+    await completeAdoption(address, id, plain(olds));
     const { outs } = await update(id, plain(olds), plain(news));
     return { outs: conceal(outs, secretsOf(kind, news)) };
   }
 
   async delete(id: string, urn: string, props: RawProperties): Promise<void> {
-    await providers[addressOf(urn).kind].delete(id, plain(props));
+    const address = addressOf(urn);
+    await completeAdoption(address, id, plain(props));
+    await providers[address.kind].delete(id, plain(props));
   }
 }

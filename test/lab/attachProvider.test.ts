@@ -100,6 +100,14 @@ describe("VolumeAttachment through the native plugin", () => {
     expect(imported.inputs).toMatchObject({ volumeId: volume.id, protocol: "iscsi", connector: { initiator: connector.initiator } });
   });
 
+  it("refuses to delete the attached volume, naming the attachment and what to do, changing nothing", async () => {
+    const refused = await plugin.client.delete(volume.id, volume.urn, volume.outputs).catch((error: unknown) => error);
+    expect((refused as { details?: string }).details).toContain(`volume ${volume.id} cannot be deleted: it has 1 attachment(s): ${attachment.id}. Nothing was changed; detach it first`);
+    expect((await plugin.client.read(volume.id, volume.urn, volume.outputs)).properties).toEqual(volume.outputs);
+    const info = attachment.outputs.connectionInfo as { data: IscsiConnectionData };
+    expect(await entries(`${tpgDir(info.data.target_iqn)}/acls`)).toEqual([connector.initiator]);
+  });
+
   it("replaces on a connector change, and deleting it removes the export (it was the last attachment)", async () => {
     const diff = await plugin.client.diff(attachment.id, attachment.urn, attachment.outputs, { volumeId: volume.id, protocol: "iscsi", connector: { ...connector, ip: "10.0.0.9" } });
     expect(diff).toEqual({ changes: "some", replaces: ["connector"], deleteBeforeReplace: true });

@@ -3,7 +3,8 @@ import { join } from "node:path";
 import { resourceUuid } from "../../provider/identity";
 import { packageRoot, ProviderCallError, spawnNativePlugin, urnOf, type Properties, type ProviderProcess } from "../../provider/protocol";
 import { GIB, labDocumentWithInlineKeys, lvOnHost, requireFreshBuild, secret } from "../fixtures/provider/lab";
-import { labConfigPath, unique } from "./support";
+import { gateName } from "../../drivers/lvm/names";
+import { hostDmTable, labConfig, labConfigPath, onHostOk, unique } from "./support";
 
 /**
  * The native plugin (bin/pulumi-resource-cinderblock) driven over gRPC as the engine drives it:
@@ -79,15 +80,33 @@ describe("the native plugin", () => {
       volume = { ...volume, inputs: news, outputs: properties };
     });
 
+    it("after an lvextend by hand, a refresh reports the new size and the stale device without fixing it; the next update maps the device to the whole volume", async () => {
+      const vg = labConfig().backends.lab.volumeGroup;
+      const gate = gateName(vg, lvNameOf(volume.id));
+      await onHostOk(`lvextend -q -L +1g ${vg}/${lvNameOf(volume.id)}`);
+      const before = await hostDmTable(gate);
+      const refreshed = await plugin.client.read(volume.id, volume.urn, volume.outputs, volume.inputs);
+      expect(refreshed.properties).toMatchObject({ sizeGb: 3, sizeBytes: 3 * GIB, deviceSizeBytes: 2 * GIB });
+      expect(await hostDmTable(gate)).toBe(before);
+      // The program follows the new size: the stale device alone makes the update.
+      const news = { ...volume.inputs, sizeGb: 3 };
+      expect(await plugin.client.diff(volume.id, volume.urn, refreshed.properties, news)).toMatchObject({ changes: "some", replaces: [] });
+      const { properties } = await plugin.client.update(volume.id, volume.urn, refreshed.properties, news);
+      expect(properties).toMatchObject({ sizeGb: 3, sizeBytes: 3 * GIB, deviceSizeBytes: 3 * GIB });
+      expect(await hostDmTable(gate)).toMatch(new RegExp(`^0 ${(3 * GIB) / 512} linear `));
+      expect(await plugin.client.diff(volume.id, volume.urn, properties, news)).toMatchObject({ changes: "none" });
+      volume = { ...volume, inputs: news, outputs: properties };
+    });
+
     it("reads a volume from its id alone (`pulumi import`), with inputs whose next Diff is empty", async () => {
       const importUrn = urn("Volume", "adopted");
       const read = await plugin.client.read(volume.id, importUrn);
       expect(read.id).toBe(volume.id);
-      expect(read.properties).toMatchObject({ backend: "lab", sizeGb: 2, uuid: volume.inputs.uuid, lvName: lvNameOf(volume.id), description: "native test" });
+      expect(read.properties).toMatchObject({ backend: "lab", sizeGb: 3, uuid: volume.inputs.uuid, lvName: lvNameOf(volume.id), description: "native test" });
       expect(read.inputs).toEqual({
         backend: "lab",
         name: volume.inputs.name,
-        sizeGb: 2,
+        sizeGb: 3,
         thin: true,
         host: "lab-1",
         description: "native test",
@@ -105,7 +124,7 @@ describe("the native plugin", () => {
 
       it("takes a snapshot of the volume under the package token", async () => {
         snapshot = await create("Snapshot", "snap", { volumeId: volume.id });
-        expect(snapshot.outputs).toMatchObject({ volumeId: volume.id, sourceVolumeId: volume.id, sizeGb: 2 });
+        expect(snapshot.outputs).toMatchObject({ volumeId: volume.id, sourceVolumeId: volume.id, sizeGb: 3 });
         expect((await lvOnHost(lvNameOf(snapshot.id)))?.origin).toBe(lvNameOf(volume.id));
         const imported = await plugin.client.read(snapshot.id, urn("Snapshot", "adopted-snap"));
         expect(imported.inputs).toEqual({ volumeId: volume.id, name: snapshot.inputs.name, uuid: snapshot.inputs.uuid });
@@ -119,9 +138,9 @@ describe("the native plugin", () => {
       });
 
       it("clones the volume (sourceVolumeId) on its host", async () => {
-        const clone = await create("Volume", "clone", { backend: "lab", sizeGb: 2, sourceVolumeId: volume.id });
-        expect(clone.outputs).toMatchObject({ sourceVolumeId: volume.id, sizeGb: 2 });
-        expect((await lvOnHost(lvNameOf(clone.id)))?.sizeBytes).toBe(2 * GIB);
+        const clone = await create("Volume", "clone", { backend: "lab", sizeGb: 3, sourceVolumeId: volume.id });
+        expect(clone.outputs).toMatchObject({ sourceVolumeId: volume.id, sizeGb: 3 });
+        expect((await lvOnHost(lvNameOf(clone.id)))?.sizeBytes).toBe(3 * GIB);
         await remove(clone.id, clone.urn, clone.outputs);
         expect(await lvOnHost(lvNameOf(clone.id))).toBeUndefined();
       });

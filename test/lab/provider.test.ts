@@ -13,7 +13,8 @@ import {
   type ProviderProcess,
 } from "../../provider/protocol";
 import { GIB, labDocumentWithInlineKeys, lvOnHost, requireFreshBuild, secret } from "../fixtures/provider/lab";
-import { labConfigPath, onHostOk, unique } from "./support";
+import { gateName } from "../../drivers/lvm/names";
+import { hostDmTable, labConfigPath, onHostOk, unique } from "./support";
 
 /**
  * The dynamic provider as the Pulumi engine runs it: @pulumi/pulumi's dynamic-provider host,
@@ -139,7 +140,7 @@ describe("the dynamic provider through @pulumi/pulumi's dynamic-provider host", 
       const news = { ...volume.inputs, sizeGb: 2 };
       expect((await host.client.check(volume.urn, volume.inputs, news)).failures).toEqual([]);
       const { properties } = await host.client.update(volume.id, volume.urn, outputs, news);
-      expect(properties).toMatchObject({ ...outputs, sizeGb: 2, sizeBytes: 2 * GIB });
+      expect(properties).toMatchObject({ ...outputs, sizeGb: 2, sizeBytes: 2 * GIB, deviceSizeBytes: 2 * GIB });
       expect((await lvOnHost(lvNameOf(volume.id)))?.sizeBytes).toBe(2 * GIB);
       volume.inputs = news;
       outputs = properties;
@@ -167,8 +168,11 @@ describe("the dynamic provider through @pulumi/pulumi's dynamic-provider host", 
       const fresh = await host.client.read(volume.id, volume.urn, outputs, volume.inputs);
       expect(fresh).toMatchObject({ id: volume.id, properties: outputs });
       await onHostOk(`lvextend -L 3g cinder-volumes/${lvNameOf(volume.id)}`);
+      const gate = await hostDmTable(gateName("cinder-volumes", lvNameOf(volume.id)));
       const drifted = await host.client.read(volume.id, volume.urn, outputs, volume.inputs);
-      expect(drifted.properties).toMatchObject({ sizeGb: 3, sizeBytes: 3 * GIB });
+      // A Read reports the gate still mapping 2 GiB and leaves it so (the next update remaps it).
+      expect(drifted.properties).toMatchObject({ sizeGb: 3, sizeBytes: 3 * GIB, deviceSizeBytes: 2 * GIB });
+      expect(await hostDmTable(gateName("cinder-volumes", lvNameOf(volume.id)))).toBe(gate);
       expect(drifted.inputs).toMatchObject({ sizeGb: 3, uuid: volume.inputs.uuid, name: volume.inputs.name });
       // The program still says 2 GiB: the next preview stops at Check.
       expect((await host.client.check(volume.urn, drifted.inputs!, volume.inputs)).failures).toEqual([

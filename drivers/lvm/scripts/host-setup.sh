@@ -10,7 +10,8 @@
 # ASCII record separator, octal 036) followed by its stdout, then a line "<RS>NAME.err"
 # followed by its stderr.
 #
-# RECOVER is a constant of the driver; values reach it only as arguments.
+# RECOVER is a constant of the driver; values reach it only as arguments. An empty RECOVER
+# (a read-only look at the host) recovers nothing: its part is empty, with status 0.
 #
 # Exit status: 0 when every part ran (each part's own status is in its header); 1 when no
 # scratch directory could be made.

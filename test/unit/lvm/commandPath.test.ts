@@ -34,7 +34,7 @@ describe("the LVM driver's command path", () => {
     const host = new FakeLvmHost();
     const driver = new LvmDriver("b", config, { logger: silentLogger, ssh: host.runners() });
     await Promise.all([driver.checkForSetupError(), driver.listVolumes(), driver.listSnapshots()]);
-    expect(sorted(host.calls)).toEqual(["dmsetup", "host-setup.sh", "lvm fullreport"]);
+    expect(sorted(host.calls)).toEqual(["cinderblock-gsnap-recover", "dmsetup", "host-setup.sh", "lvm fullreport"]);
   });
 
   it("reads the report again at setup when the window recovery changed the host", async () => {
@@ -43,6 +43,21 @@ describe("the LVM driver's command path", () => {
     const driver = new LvmDriver("b", config, { logger: silentLogger, ssh: host.runners() });
     await driver.listVolumes();
     expect(host.calls.filter((call) => call === "lvm fullreport")).toHaveLength(2);
+  });
+
+  it("reads a host it has not set up without writing to it (no thin pool, gate or recovery); the first write sets it up", async () => {
+    const host = new FakeLvmHost();
+    const unpooled = lvmBackendSchema.parse({ ...config, thinPool: "new-pool" });
+    const driver = new LvmDriver("b", unpooled, { logger: silentLogger, ssh: host.runners() });
+    await driver.listVolumes();
+    expect(await driver.findVolume("b/fake-1/cinder-volumes/absent")).toBeUndefined();
+    await driver.getManageableVolumes();
+    const reads = new Set(["lvm fullreport", "dmsetup", "host-setup.sh"]);
+    expect(host.calls.filter((call) => !reads.has(call))).toEqual([]);
+    expect([...host.lvs.keys()]).not.toContain("new-pool");
+    await driver.createVolume({ uuid: randomUUID(), name: "v1", sizeGib: 1, provisioning: "thick", host: "fake-1" });
+    expect(host.calls).toEqual(expect.arrayContaining(["cinderblock-gsnap-recover", "lvcreate"]));
+    expect([...host.lvs.keys()]).toEqual(expect.arrayContaining(["new-pool", "v1"]));
   });
 
   it("creates a volume with one report, one write step and the LV's row read back", async () => {

@@ -1,0 +1,3 @@
+export { Snapshot } from "./snapshot";
+export { Volume } from "./volume";
+export type { SnapshotArgs, VolumeArgs, VolumeImageSource } from "../index";

@@ -1,0 +1,40 @@
+import * as pulumi from "@pulumi/pulumi";
+import { resourceTokens } from "../../provider/identity";
+import { retainAdopted } from "../adopt";
+import type { Snapshot as DynamicSnapshot, SnapshotArgs } from "../snapshot";
+
+/** The outputs, exactly as the dynamic SDK's Snapshot declares them. */
+type SnapshotOutputs = Omit<DynamicSnapshot, keyof pulumi.CustomResource>;
+
+// Merged into the class below: its output fields, without restating them.
+export interface Snapshot extends SnapshotOutputs {}
+
+/**
+ * The Snapshot of the native plugin, under the package token `cinderblock:index:Snapshot` (see
+ * ./volume.ts): the dynamic SDK's arguments; `uuid` and the default `name` come from the plugin.
+ */
+export class Snapshot extends pulumi.CustomResource {
+  /** Looks up an existing snapshot by id and tracks it read-only. */
+  static get(name: string, id: pulumi.Input<pulumi.ID>, opts?: pulumi.CustomResourceOptions): Snapshot {
+    return new Snapshot(name, undefined, { ...opts, id });
+  }
+
+  constructor(name: string, args: SnapshotArgs, opts?: pulumi.CustomResourceOptions);
+  constructor(name: string, args: undefined, opts: pulumi.CustomResourceOptions & { id: pulumi.Input<pulumi.ID> });
+  constructor(name: string, args: SnapshotArgs | undefined, opts?: pulumi.CustomResourceOptions) {
+    const props = {
+      volumeId: args?.volumeId,
+      name: args?.name,
+      description: args?.description,
+      uuid: undefined,
+      sizeGb: undefined,
+      sourceVolumeId: undefined,
+      host: undefined,
+      volumeGroup: undefined,
+      lvName: undefined,
+      createdAt: undefined,
+      adopt: args?.adopt,
+    } satisfies Record<keyof SnapshotOutputs, unknown>;
+    super(resourceTokens.Snapshot, name, props, retainAdopted(args?.adopt, opts));
+  }
+}
