@@ -9,18 +9,22 @@ type Options = NonNullable<ParseArgsConfig["options"]>;
 /** Options every command accepts. */
 const COMMON = { config: { type: "string" }, json: { type: "boolean" } } as const satisfies Options;
 
-type Parsed<O extends Options> = ReturnType<typeof parseArgs<{ args: string[]; options: typeof COMMON & O; allowPositionals: true; strict: true }>>;
+type Parsed<O extends Options> = ReturnType<typeof parseArgs<{ args: string[]; options: O; allowPositionals: true; strict: true }>>;
 
 /** parseArgs with the common options, positionals allowed, and unknown flags refused with the closest known one. */
-export function parse<O extends Options>(args: string[], options: O): Parsed<O> {
-  const all = { ...COMMON, ...options };
+export function parse<O extends Options>(args: string[], options: O): Parsed<typeof COMMON & O> {
+  return parseOnly(args, { ...COMMON, ...options });
+}
+
+/** The same for a command that takes none of the common options (lab: it has no backends). */
+export function parseOnly<O extends Options>(args: string[], options: O): Parsed<O> {
   try {
-    return parseArgs({ args, options: all, allowPositionals: true, strict: true });
+    return parseArgs({ args, options, allowPositionals: true, strict: true });
   } catch (error) {
     const code = (error as { code?: string }).code;
     if (code === "ERR_PARSE_ARGS_UNKNOWN_OPTION") {
       const flag = /'(-[^']*)'/.exec((error as Error).message)?.[1] ?? "";
-      throw new UsageError(`unknown flag '${flag}'${didYouMean(flag, Object.keys(all).map((name) => `--${name}`))}`);
+      throw new UsageError(`unknown flag '${flag}'${didYouMean(flag, Object.keys(options).map((name) => `--${name}`))}`);
     }
     // Node's own wording ("Option '--size-gb <value>' argument missing") is already specific.
     if (code?.startsWith("ERR_PARSE_ARGS")) throw new UsageError((error as Error).message);
