@@ -35,7 +35,8 @@ export async function withBackends<T>(explicit: string | undefined, work: (backe
 export function pickBackend(backends: Backends, wanted: string | undefined): string {
   if (wanted) return wanted;
   const [only, ...others] = backends.names;
-  if (!only || others.length > 0) {
+  if (!only) throw new InvalidConfiguration(`the backends file lists no backends: add one under "backends" (see README, "Configuration")`);
+  if (others.length > 0) {
     throw new InvalidConfiguration(`several backends are configured (${backends.names.join(", ")}); choose one with --backend`);
   }
   return only;

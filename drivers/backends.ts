@@ -18,6 +18,8 @@ const SECRET_KEYS = new Set(["privateKey", "passphrase", "password"]);
 
 export const backendsFileSchema = z
   .object({
+    /** Where editors find the file's JSON Schema (shipped in the package); cinderblock itself ignores it. */
+    $schema: z.string().optional(),
     backends: z.record(
       z.string().regex(BACKEND_NAME, "backend names are 1-32 letters, digits, '_', '.', '-'"),
       z.looseObject({ driver: z.string() }),
@@ -78,7 +80,9 @@ export async function loadBackendsFile(path = backendsFilePath()): Promise<Map<s
       `no backends configuration at ${path}: create one (see README, "Configuration"), set CINDERBLOCK_CONFIG, or start the lab with \`npx cinderblock lab up\``,
     );
   }
-  return parseBackends(parseConfigJson(await readFile(path, "utf8"), path));
+  const text = await readFile(path, "utf8");
+  if (text.trim() === "") throw new InvalidConfiguration(`${path} is empty: it should hold {"backends": {"<name>": {"driver": "lvm", ...}}} (see README, "Configuration")`);
+  return parseBackends(parseConfigJson(text, path));
 }
 
 /**

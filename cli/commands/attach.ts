@@ -1,5 +1,5 @@
 import { backendOf, type ConnectionInfo, type Connector, type ExportProtocol } from "../../drivers";
-import { noPositionals, onePositional, parse } from "../args";
+import { choiceFlag, idPositional, noPositionals, parse } from "../args";
 import { withBackends } from "../backends";
 import { printJson, printTable, progress } from "../render";
 import { UsageError } from "../usage";
@@ -12,10 +12,7 @@ cinderblock attach restore [--backend B]   (after a storage host rebooted: rebui
 
 const CONNECTOR_FLAGS = { host: { type: "string" }, initiator: { type: "string" }, nqn: { type: "string" }, ip: { type: "string" } } as const;
 
-function protocolFlag(value: string | undefined): ExportProtocol {
-  if (value === "iscsi" || value === "nvme-tcp") return value;
-  throw new UsageError(`--protocol must be iscsi or nvme-tcp${value ? `, not '${value}'` : ""}`);
-}
+const PROTOCOLS: readonly ExportProtocol[] = ["iscsi", "nvme-tcp"];
 
 /** The connection info as printed: the secret only with --show-secret. */
 function shown(info: ConnectionInfo, showSecret: boolean): ConnectionInfo {
@@ -31,8 +28,8 @@ export async function attachCommand(args: string[]): Promise<void> {
   switch (action) {
     case "create": {
       const { values, positionals } = parse(rest, { ...CONNECTOR_FLAGS, protocol: { type: "string" }, "show-secret": { type: "boolean" } });
-      const volumeId = onePositional(positionals, "a volume id");
-      const protocol = protocolFlag(values.protocol);
+      const volumeId = idPositional(positionals, "a volume id");
+      const protocol = choiceFlag(values.protocol, "--protocol", PROTOCOLS);
       if (!values.host) throw new UsageError("--host (the initiator machine's name) is required");
       const connector: Connector = { host: values.host, initiator: values.initiator, nqn: values.nqn, ip: values.ip };
       return withBackends(values.config, async (backends) => {
@@ -44,7 +41,7 @@ export async function attachCommand(args: string[]): Promise<void> {
     }
     case "delete": {
       const { values, positionals } = parse(rest, { ...CONNECTOR_FLAGS, all: { type: "boolean" } });
-      const volumeId = onePositional(positionals, "a volume id");
+      const volumeId = idPositional(positionals, "a volume id");
       if (!values.all && !values.initiator && !values.nqn) throw new UsageError("say whose access to revoke: --initiator, --nqn or --all");
       const connector = values.all ? undefined : { host: values.host ?? "cli", initiator: values.initiator, nqn: values.nqn };
       return withBackends(values.config, async (backends) => {
@@ -57,7 +54,7 @@ export async function attachCommand(args: string[]): Promise<void> {
     }
     case "show": {
       const { values, positionals } = parse(rest, {});
-      const volumeId = onePositional(positionals, "a volume id");
+      const volumeId = idPositional(positionals, "a volume id");
       return withBackends(values.config, async (backends) => {
         const exported = await (await backends.withCapability(backendOf(volumeId), "export")).findExport(volumeId);
         if (values.json) printJson(exported ?? null);

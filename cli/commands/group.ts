@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { backendOf, GroupNotFound, type Backends, type DriverWith, type Group, type GroupSnapshot, type MemberResult } from "../../drivers";
-import { noPositionals, onePositional, parse } from "../args";
+import { noPositionals, idPositional, parse } from "../args";
 import { withBackends } from "../backends";
 import { printJson, printTable } from "../render";
 import { UsageError } from "../usage";
@@ -81,7 +81,7 @@ export async function groupCommand(args: string[]): Promise<void | number> {
     }
     case "show": {
       const { values, positionals } = parse(rest, {});
-      const id = onePositional(positionals, "a group id");
+      const id = idPositional(positionals, "a group id");
       return withBackends(values.config, async (backends) => {
         const group = await (await groups(backends, id)).findGroup(id);
         if (!group) throw new GroupNotFound(id);
@@ -100,12 +100,12 @@ export async function groupCommand(args: string[]): Promise<void | number> {
     }
     case "delete": {
       const { values, positionals } = parse(rest, { "delete-volumes": { type: "boolean" } });
-      const id = onePositional(positionals, "a group id");
+      const id = idPositional(positionals, "a group id");
       return withBackends(values.config, async (backends) => printResults(await (await groups(backends, id)).deleteGroup(id, values["delete-volumes"] === true), values.json));
     }
     case "snapshot": {
       const { values, positionals } = parse(rest, { name: { type: "string" }, uuid: { type: "string" } });
-      const groupId = onePositional(positionals, "a group id");
+      const groupId = idPositional(positionals, "a group id");
       return withBackends(values.config, async (backends) => {
         const set = await (await groups(backends, groupId)).createGroupSnapshot({ uuid: values.uuid ?? randomUUID(), groupId, name: values.name });
         printGroupSnapshot(set, values.json);
@@ -113,7 +113,7 @@ export async function groupCommand(args: string[]): Promise<void | number> {
     }
     case "delete-snapshot": {
       const { values, positionals } = parse(rest, {});
-      const id = onePositional(positionals, "a group snapshot id");
+      const id = idPositional(positionals, "a group snapshot id");
       return withBackends(values.config, async (backends) => printResults(await (await groups(backends, id)).deleteGroupSnapshot(id), values.json));
     }
     default:

@@ -1,12 +1,13 @@
 import { describeProgress, percentOf } from "../../drivers/images/progress";
-import { backendOf, type CopyProgress, type DriverWith, type ImageFormat, type ImageInfo, type ImageSource, type ImageTarget } from "../../drivers";
-import { onePositional, parse } from "../args";
+import { backendOf, type CopyProgress, type DriverWith, type ImageInfo, type ImageSource, type ImageTarget } from "../../drivers";
+import { EXPORT_FORMATS, IMAGE_FORMATS } from "../../drivers/interface/imageDriver";
+import { choiceFlag, idPositional, parse } from "../args";
 import { withBackends } from "../backends";
 import { printJson } from "../render";
 import { UsageError } from "../usage";
 
-export const imageUsage = `cinderblock image import VOLUME_ID (--file F | --url U | --host-path P) --format F [--sha256 S]
-                          copy an image into a volume (raw, qcow2, vmdk, vdi, vhdx, vpc), checked first
+export const imageUsage = `cinderblock image import VOLUME_ID (--file F | --url U | --host-path P) --format raw|qcow2|vmdk|vdi|vhdx|vpc
+                          [--sha256 S]   copy an image into a volume, checked first
 cinderblock image export VOLUME_ID (--file F | --host-path P) --format raw|qcow2 [--compress]
                           copy a volume (from a temporary snapshot) to an image file; never overwrites
   (each takes --json and --config PATH; progress goes to stderr)`;
@@ -68,12 +69,12 @@ async function importImage(rest: string[]): Promise<void> {
     format: { type: "string" },
     sha256: { type: "string" },
   });
-  const volumeId = onePositional(positionals, "a volume id");
+  const volumeId = idPositional(positionals, "a volume id");
   const [flag, value] = oneOf(values, ["file", "url", "host-path"] as const);
-  if (!values.format) throw new UsageError("--format is required");
+  const format = choiceFlag(values.format, "--format", IMAGE_FORMATS);
   const source: ImageSource = flag === "url" ? { kind: "url", url: value } : flag === "file" ? { kind: "localFile", path: value } : { kind: "hostPath", path: value };
   await copy(values.config, volumeId, values.json, (driver, onProgress) =>
-    driver.copyImageToVolume(volumeId, { source, format: values.format as ImageFormat, sha256: values.sha256 }, { onProgress }),
+    driver.copyImageToVolume(volumeId, { source, format, sha256: values.sha256 }, { onProgress }),
   );
 }
 
@@ -84,10 +85,10 @@ async function exportImage(rest: string[]): Promise<void> {
     format: { type: "string" },
     compress: { type: "boolean" },
   });
-  const volumeId = onePositional(positionals, "a volume id");
+  const volumeId = idPositional(positionals, "a volume id");
   const [flag, path] = oneOf(values, ["file", "host-path"] as const);
-  if (!values.format) throw new UsageError("--format is required");
-  const target: ImageTarget = { kind: flag === "file" ? "localFile" : "hostPath", path, format: values.format as ImageFormat, compress: values.compress };
+  const format = choiceFlag(values.format, "--format", EXPORT_FORMATS);
+  const target: ImageTarget = { kind: flag === "file" ? "localFile" : "hostPath", path, format, compress: values.compress };
   await copy(values.config, volumeId, values.json, (driver, onProgress) => driver.copyVolumeToImage(volumeId, target, { onProgress }));
 }
 

@@ -1,5 +1,5 @@
-import { parseArgs } from "node:util";
 import { labDown, labStatus, labUp } from "../../lab/lab";
+import { noPositionals, parseOnly } from "../args";
 import { printJson, printTable, progress } from "../render";
 import { UsageError } from "../usage";
 
@@ -11,7 +11,8 @@ export async function labCommand(args: string[]): Promise<void> {
   const [action, ...rest] = args;
   switch (action) {
     case "up": {
-      const { values } = parseArgs({ args: rest, options: { hosts: { type: "string" }, json: { type: "boolean" } } });
+      const { values, positionals } = parseOnly(rest, { hosts: { type: "string" }, json: { type: "boolean" } });
+      noPositionals(positionals);
       const hosts = values.hosts === undefined ? 1 : Number(values.hosts);
       if (!Number.isInteger(hosts) || hosts < 1) throw new UsageError(`--hosts must be a positive whole number, not ${values.hosts}`);
       const summary = await labUp({ hosts, log: progress });
@@ -23,7 +24,8 @@ export async function labCommand(args: string[]): Promise<void> {
       return;
     }
     case "status": {
-      const { values } = parseArgs({ args: rest, options: { json: { type: "boolean" } } });
+      const { values, positionals } = parseOnly(rest, { json: { type: "boolean" } });
+      noPositionals(positionals);
       const status = labStatus();
       if (values.json) printJson(status);
       else {
@@ -43,7 +45,7 @@ export async function labCommand(args: string[]): Promise<void> {
       return;
     }
     case "down": {
-      parseArgs({ args: rest, options: {} });
+      noPositionals(parseOnly(rest, {}).positionals);
       const stopped = await labDown(progress);
       process.stdout.write(stopped.length > 0 ? `lab stopped (${stopped.join(", ")})\n` : "no lab was running\n");
       return;

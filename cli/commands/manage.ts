@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { backendOf, type ExistingRef } from "../../drivers";
-import { labelsFlag, onePositional, parse } from "../args";
+import { labelsFlag, idPositional, onePositional, parse } from "../args";
 import { pickBackend, withBackends } from "../backends";
 import { snapshotJson, snapshotRow, volumeJson, volumeRow } from "../present";
 import { printJson, printTable } from "../render";
@@ -53,7 +53,7 @@ export async function unmanageCommand(args: string[]): Promise<void> {
   const [kind, ...rest] = args;
   if (kind !== "volume" && kind !== "snapshot") throw new UsageError(kind ? `unknown unmanage kind '${kind}' (volume or snapshot)` : "unmanage needs volume or snapshot");
   const { values, positionals } = parse(rest, {});
-  const id = onePositional(positionals, `a ${kind} id`);
+  const id = idPositional(positionals, `a ${kind} id`);
   await withBackends(values.config, async (backends) => {
     if (kind === "volume") await (await backends.withCapability(backendOf(id), "manage")).unmanage(id);
     else await (await backends.withCapability(backendOf(id), "manageSnapshots")).unmanageSnapshot(id);

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { noPositionals, onePositional, parse } from "../args";
+import { noPositionals, idPositional, parse } from "../args";
 import { withBackends } from "../backends";
 import { snapshotJson, snapshotRow } from "../present";
 import { printJson, printTable } from "../render";
@@ -15,7 +15,7 @@ export async function snapshotCommand(args: string[]): Promise<void> {
   switch (action) {
     case "create": {
       const { values, positionals } = parse(rest, { name: { type: "string" }, description: { type: "string" }, uuid: { type: "string" } });
-      const volumeId = onePositional(positionals, "a volume id");
+      const volumeId = idPositional(positionals, "a volume id");
       return withBackends(values.config, async (backends) => {
         const snapshot = await (await backends.driverForId(volumeId)).createSnapshot({
           uuid: values.uuid ?? randomUUID(),
@@ -39,7 +39,7 @@ export async function snapshotCommand(args: string[]): Promise<void> {
     }
     case "delete": {
       const { values, positionals } = parse(rest, {});
-      const id = onePositional(positionals, "a snapshot id");
+      const id = idPositional(positionals, "a snapshot id");
       return withBackends(values.config, async (backends) => {
         await (await backends.driverForId(id)).deleteSnapshot(id);
         if (values.json) printJson({ id, deleted: true });

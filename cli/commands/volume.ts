@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { VolumeNotFound, type VolumeSpec } from "../../drivers";
-import { labelsFlag, noPositionals, onePositional, parse, sizeGbFlag } from "../args";
+import { labelsFlag, noPositionals, idPositional, parse, sizeGbFlag } from "../args";
 import { pickBackend, withBackends } from "../backends";
 import { volumeJson, volumeRow } from "../present";
 import { printJson, printTable } from "../render";
@@ -31,7 +31,7 @@ export async function volumeCommand(args: string[]): Promise<void> {
     }
     case "show": {
       const { values, positionals } = parse(rest, {});
-      const id = onePositional(positionals, "a volume id");
+      const id = idPositional(positionals, "a volume id");
       return withBackends(values.config, async (backends) => {
         const volume = await (await backends.driverForId(id)).findVolume(id);
         if (!volume) throw new VolumeNotFound(id);
@@ -40,13 +40,13 @@ export async function volumeCommand(args: string[]): Promise<void> {
     }
     case "extend": {
       const { values, positionals } = parse(rest, { "size-gb": { type: "string" } });
-      const id = onePositional(positionals, "a volume id");
+      const id = idPositional(positionals, "a volume id");
       const size = sizeGbFlag(values["size-gb"]);
       return withBackends(values.config, async (backends) => printVolume(await (await backends.driverForId(id)).extendVolume(id, size), values.json));
     }
     case "delete": {
       const { values, positionals } = parse(rest, {});
-      const id = onePositional(positionals, "a volume id");
+      const id = idPositional(positionals, "a volume id");
       return withBackends(values.config, async (backends) => {
         await (await backends.driverForId(id)).deleteVolume(id);
         if (values.json) printJson({ id, deleted: true });
