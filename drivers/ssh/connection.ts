@@ -39,6 +39,15 @@ export class ChannelOpenError extends Error {
   }
 }
 
+/**
+ * The exec request went out on a connection that then died before the server answered it: the
+ * command may have started, so it must not be retried as if it never had.
+ */
+class ExecOutcomeUnknown extends Error {}
+
+/** ssh2's message when the exec request went out and got no success reply (refused, or the connection died). */
+const EXEC_SENT = "Unable to exec";
+
 export interface ConnectionOptions {
   keepaliveIntervalMs: number;
   keepaliveCountMax: number;
@@ -133,10 +142,17 @@ export class SshConnection {
    */
   async exec(request: ChannelRequest): Promise<ChannelResult> {
     const started = Date.now();
-    const { result } = await this.openChannel(request.command, (channel) => ({
-      result: collect(channel, request, started, () => this.alive),
-    }));
-    const collected = await result;
+    let opened: { result: Promise<ChannelResult> };
+    try {
+      opened = await this.openChannel(request.command, (channel) => ({
+        result: collect(channel, request, started, () => this.alive),
+      }));
+    } catch (error) {
+      if (!(error instanceof ExecOutcomeUnknown)) throw error;
+      const durationMs = Date.now() - started;
+      return { exitCode: undefined, signal: undefined, stdout: "", stderr: "", durationMs, timedOut: false, cancelled: false, stdoutOverflow: false, connectionLost: true };
+    }
+    const collected = await opened.result;
     this.lastUsed = Date.now();
     return collected;
   }
@@ -147,7 +163,9 @@ export class SshConnection {
    * runs synchronously when the channel opens: ssh2 may emit the channel's events (even
    * `exit` and `close`) right after, before any promise continuation could listen. It also
    * gets the connection's liveness: once the server hung up, channel writes vanish silently.
-   * Rejects with ChannelOpenError when the channel cannot be opened.
+   * Rejects with ChannelOpenError when the channel cannot be opened, or, when the connection
+   * died after the request went out, with ExecOutcomeUnknown (exec reports that as a lost
+   * connection).
    */
   openChannel<T>(command: string, attach: (channel: ClientChannel, connectionAlive: () => boolean) => T): Promise<T> {
     this.lastUsed = Date.now();
@@ -157,7 +175,13 @@ export class SshConnection {
         // connection but before the socket's close event has reached us.
         this.client.exec(command, (error, channel) => {
           if (error) {
-            reject(new ChannelOpenError(this.alive, { cause: error }));
+            if (error.message !== EXEC_SENT) {
+              reject(new ChannelOpenError(this.alive, { cause: error }));
+              return;
+            }
+            // The request was sent. A live server refused it (it never started); a connection
+            // that died meanwhile (its close lands within this turn) leaves it unknown.
+            setImmediate(() => reject(this.alive ? new ChannelOpenError(true, { cause: error }) : new ExecOutcomeUnknown(error.message, { cause: error })));
             return;
           }
           try {

@@ -189,10 +189,13 @@ describe("SshRunner through the session agent", () => {
   }, 15_000);
 
   it("cancels a running command when its AbortSignal fires and stops its group", async () => {
+    const run = runner();
+    await run.run(["true"]); // The agent is up, so the command below runs (and prints) before the abort.
     const controller = new AbortController();
     const started = Date.now();
     setTimeout(() => controller.abort(), 300);
-    const error = await commandError(runner().run(["sh", "-c", "echo $$; sleep 100"], { signal: controller.signal }));
+    const error = await commandError(run.run(["sh", "-c", "echo $$; sleep 100"], { signal: controller.signal }));
+    expect(error.stdout).toMatch(/^\d+\n$/);
     expect(error).toMatchObject({ cancelled: true, timedOut: false });
     expect(error.shortMessage).toBe("sh on store-1 was cancelled");
     expect(Date.now() - started).toBeLessThan(3_000);
