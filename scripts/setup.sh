@@ -7,11 +7,14 @@ cd "$(dirname "$0")/.."
 
 say() { printf '[setup] %s\n' "$*" >&2; }
 
-# Node 20.19+ or 22 (see README: supported versions).
+# Node 22 or later (see README: supported versions).
 node -e '
-  const [maj, min] = process.versions.node.split(".").map(Number);
-  if (!((maj === 20 && min >= 19) || maj === 22)) {
-    console.error(`[setup] Node ${process.versions.node} is not supported: use Node 20 (>= 20.19) or Node 22`);
+  const major = Number(process.versions.node.split(".")[0]);
+  if (major < 22) {
+    console.error(`[setup] Node ${process.versions.node} is too old: cinderblock needs Node 22, 24 or 26.`);
+    const event = process.env.npm_lifecycle_event;
+    const command = !event || event === "test" ? "npm test" : `npm run ${event}`;
+    console.error(`[setup] Install one, or run this command with one fetched for it: bash scripts/with-node.sh 24 ${command}`);
     process.exit(1);
   }'
 
