@@ -63,20 +63,27 @@ export class Snapshot extends pulumi.dynamic.Resource {
   constructor(name: string, args: SnapshotArgs | undefined, opts?: pulumi.CustomResourceOptions) {
     const identity = args && identityOf("Snapshot", name, args.name);
     if (args?.adopt === true && args.name === undefined) throw new Error(`Snapshot ${name}: adopt needs name, the name of the snapshot LV to adopt`);
-    // Every output is listed, even when undefined: Pulumi only makes Outputs of properties it is given.
-    const props = {
-      volumeId: args?.volumeId,
-      name: args?.name,
-      description: args?.description,
-      uuid: undefined,
-      sizeGb: undefined,
-      sourceVolumeId: undefined,
-      host: undefined,
-      volumeGroup: undefined,
-      lvName: undefined,
-      createdAt: undefined,
-      adopt: args?.adopt,
-    } satisfies Record<Exclude<keyof Snapshot, keyof pulumi.CustomResource>, unknown>;
+    const props = snapshotProperties(args);
     super(shims.Snapshot, name, { ...props, identity }, retainAdopted(args?.adopt, opts), "cinderblock", "Snapshot");
   }
+}
+
+/**
+ * The properties a Snapshot registers, shared by this class and the native one (sdk/native): every
+ * output is listed, even when undefined, since Pulumi only makes Outputs of properties it is given.
+ */
+export function snapshotProperties(args: SnapshotArgs | undefined): Record<Exclude<keyof Snapshot, keyof pulumi.CustomResource>, unknown> {
+  return {
+    volumeId: args?.volumeId,
+    name: args?.name,
+    description: args?.description,
+    uuid: undefined,
+    sizeGb: undefined,
+    sourceVolumeId: undefined,
+    host: undefined,
+    volumeGroup: undefined,
+    lvName: undefined,
+    createdAt: undefined,
+    adopt: args?.adopt,
+  };
 }

@@ -119,27 +119,34 @@ export class Volume extends pulumi.dynamic.Resource {
   constructor(name: string, args: VolumeArgs | undefined, opts?: pulumi.CustomResourceOptions) {
     const identity = args && identityOf("Volume", name, args.name);
     if (args?.adopt === true && args.name === undefined) throw new Error(`Volume ${name}: adopt needs name, the name of the LV to adopt`);
-    // Every output is listed, even when undefined: Pulumi only makes Outputs of properties it is given.
-    const props = {
-      backend: args?.backend,
-      name: args?.name,
-      sizeGb: args?.sizeGb,
-      thin: args?.thin,
-      host: args?.host,
-      sourceSnapshotId: args?.sourceSnapshotId,
-      sourceVolumeId: args?.sourceVolumeId,
-      description: args?.description,
-      labels: args?.labels,
-      uuid: undefined,
-      volumeGroup: undefined,
-      lvName: undefined,
-      devicePath: undefined,
-      sizeBytes: undefined,
-      deviceSizeBytes: undefined,
-      createdAt: undefined,
-      adopt: args?.adopt,
-      image: args?.image,
-    } satisfies Record<Exclude<keyof Volume, keyof pulumi.CustomResource>, unknown>;
+    const props = volumeProperties(args);
     super(shims.Volume, name, { ...props, identity }, retainAdopted(args?.adopt, opts), "cinderblock", "Volume");
   }
+}
+
+/**
+ * The properties a Volume registers, shared by this class and the native one (sdk/native): every
+ * output is listed, even when undefined, since Pulumi only makes Outputs of properties it is given.
+ */
+export function volumeProperties(args: VolumeArgs | undefined): Record<Exclude<keyof Volume, keyof pulumi.CustomResource>, unknown> {
+  return {
+    backend: args?.backend,
+    name: args?.name,
+    sizeGb: args?.sizeGb,
+    thin: args?.thin,
+    host: args?.host,
+    sourceSnapshotId: args?.sourceSnapshotId,
+    sourceVolumeId: args?.sourceVolumeId,
+    description: args?.description,
+    labels: args?.labels,
+    uuid: undefined,
+    volumeGroup: undefined,
+    lvName: undefined,
+    devicePath: undefined,
+    sizeBytes: undefined,
+    deviceSizeBytes: undefined,
+    createdAt: undefined,
+    adopt: args?.adopt,
+    image: args?.image,
+  };
 }

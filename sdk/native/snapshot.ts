@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { resourceTokens } from "../../provider/identity";
 import { retainAdopted } from "../adopt";
-import type { Snapshot as DynamicSnapshot, SnapshotArgs } from "../snapshot";
+import { snapshotProperties, type Snapshot as DynamicSnapshot, type SnapshotArgs } from "../snapshot";
 
 /** The outputs, exactly as the dynamic SDK's Snapshot declares them. */
 type SnapshotOutputs = Omit<DynamicSnapshot, keyof pulumi.CustomResource>;
@@ -22,19 +22,7 @@ export class Snapshot extends pulumi.CustomResource {
   constructor(name: string, args: SnapshotArgs, opts?: pulumi.CustomResourceOptions);
   constructor(name: string, args: undefined, opts: pulumi.CustomResourceOptions & { id: pulumi.Input<pulumi.ID> });
   constructor(name: string, args: SnapshotArgs | undefined, opts?: pulumi.CustomResourceOptions) {
-    const props = {
-      volumeId: args?.volumeId,
-      name: args?.name,
-      description: args?.description,
-      uuid: undefined,
-      sizeGb: undefined,
-      sourceVolumeId: undefined,
-      host: undefined,
-      volumeGroup: undefined,
-      lvName: undefined,
-      createdAt: undefined,
-      adopt: args?.adopt,
-    } satisfies Record<keyof SnapshotOutputs, unknown>;
+    const props = snapshotProperties(args);
     super(resourceTokens.Snapshot, name, props, retainAdopted(args?.adopt, opts));
   }
 }

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { resourceTokens } from "../../provider/identity";
 import { retainAdopted } from "../adopt";
-import type { Volume as DynamicVolume, VolumeArgs } from "../volume";
+import { volumeProperties, type Volume as DynamicVolume, type VolumeArgs } from "../volume";
 
 /** The outputs, exactly as the dynamic SDK's Volume declares them: one resource, two ways to reach it. */
 type VolumeOutputs = Omit<DynamicVolume, keyof pulumi.CustomResource>;
@@ -25,27 +25,7 @@ export class Volume extends pulumi.CustomResource {
   constructor(name: string, args: VolumeArgs, opts?: pulumi.CustomResourceOptions);
   constructor(name: string, args: undefined, opts: pulumi.CustomResourceOptions & { id: pulumi.Input<pulumi.ID> });
   constructor(name: string, args: VolumeArgs | undefined, opts?: pulumi.CustomResourceOptions) {
-    // Every output is listed, even when undefined: Pulumi only makes Outputs of properties it is given.
-    const props = {
-      backend: args?.backend,
-      name: args?.name,
-      sizeGb: args?.sizeGb,
-      thin: args?.thin,
-      host: args?.host,
-      sourceSnapshotId: args?.sourceSnapshotId,
-      sourceVolumeId: args?.sourceVolumeId,
-      description: args?.description,
-      labels: args?.labels,
-      uuid: undefined,
-      volumeGroup: undefined,
-      lvName: undefined,
-      devicePath: undefined,
-      sizeBytes: undefined,
-      deviceSizeBytes: undefined,
-      createdAt: undefined,
-      adopt: args?.adopt,
-      image: args?.image,
-    } satisfies Record<keyof VolumeOutputs, unknown>;
+    const props = volumeProperties(args);
     super(resourceTokens.Volume, name, props, retainAdopted(args?.adopt, opts));
   }
 }
