@@ -1,7 +1,8 @@
 import { execFileSync } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import { createReadStream, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createServer, type Server } from "node:http";
+import { readFile } from "node:fs/promises";
+import { createServer, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
@@ -94,14 +95,24 @@ function dataFileImage(): Buffer {
   }
 }
 
-/** A tiny HTTP server for the lab guest, which reaches this machine at 10.0.2.2 (QEMU user networking). */
+/**
+ * A tiny HTTP server for the lab guest, which reaches this machine at 10.0.2.2 (QEMU user
+ * networking). `?bytesPerSecond=N` serves a file at that rate, with its Content-Length, for a
+ * download that takes a known while.
+ */
 export async function serveFiles(dir: string): Promise<{ url: (file: string) => string; requests: string[]; close: () => Promise<void> }> {
   const requests: string[] = [];
   const server: Server = createServer((request, response) => {
     requests.push(request.url ?? "");
-    const name = decodeURIComponent((request.url ?? "/").split("?")[0] ?? "/").replace(/^\/+/, "");
+    const [path = "/", query = ""] = (request.url ?? "/").split("?");
+    const name = decodeURIComponent(path).replace(/^\/+/, "");
     if (!name || name.includes("/") || name.startsWith(".")) {
       response.writeHead(404).end();
+      return;
+    }
+    const rate = Number(new URLSearchParams(query).get("bytesPerSecond") ?? "0");
+    if (rate > 0) {
+      void serveSlowly(join(dir, name), rate, response);
       return;
     }
     const stream = createReadStream(join(dir, name));
@@ -118,4 +129,20 @@ export async function serveFiles(dir: string): Promise<{ url: (file: string) => 
     requests,
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
+}
+
+/** Sends a file in tenths of a second's worth at a time: at `rate` bytes per second. */
+async function serveSlowly(path: string, rate: number, response: ServerResponse): Promise<void> {
+  const data = await readFile(path).catch(() => undefined);
+  if (!data) {
+    response.writeHead(404).end();
+    return;
+  }
+  response.writeHead(200, { "content-type": "application/octet-stream", "content-length": String(data.length) });
+  const slice = Math.max(1, Math.floor(rate / 10));
+  for (let at = 0; at < data.length && !response.destroyed; at += slice) {
+    response.write(data.subarray(at, at + slice));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  response.end();
 }
