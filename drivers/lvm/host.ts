@@ -1,6 +1,7 @@
 import { PassThrough, Writable } from "node:stream";
 import { VolumeBackendAPIException } from "../interface/errors";
 import type { CommandResult, CommandRunner, RunOptions } from "../ssh/exec";
+import { isCommandError } from "../ssh/errors";
 import { isLvmNotFound, isLvmSegfault } from "./errors";
 import { fullreportArgv, parseFullreport } from "./commands/fullreport";
 import { parseTables } from "./commands/dmsetup";
@@ -18,6 +19,9 @@ export function lockPath(name: string): string {
 
 /** Cinder retries a segfaulting LVM command up to three times. */
 const SEGFAULT_ATTEMPTS = 3;
+/** `dmsetup table` met a device that went away while it listed them (see deviceTables). */
+const VANISHED_DEVICE = /table ioctl on .* failed: No such device or address/;
+const VANISHED_ATTEMPTS = 5;
 
 /** What one read of a host says: its VG, every LV with tags and usage, every device-mapper table. */
 export interface HostReport {
@@ -132,8 +136,23 @@ export class LvmHost {
           throw error;
         },
       ),
-      this.run(["dmsetup", "table"], { readOnly: true }),
+      this.deviceTables(),
     ]);
     return { ...lvm, tables: parseTables(tables.stdout) };
+  }
+
+  /**
+   * `dmsetup table` of every device. It lists the devices, then asks each for its table, so a
+   * device removed in between (another process deleting a volume) fails the whole listing
+   * with ENXIO: then it is listed again.
+   */
+  private async deviceTables(): Promise<CommandResult> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.run(["dmsetup", "table"], { readOnly: true });
+      } catch (error) {
+        if (!(isCommandError(error) && VANISHED_DEVICE.test(error.stderr)) || attempt >= VANISHED_ATTEMPTS) throw error;
+      }
+    }
   }
 }

@@ -64,6 +64,8 @@ export class FakeLvmHost implements CommandRunner {
   readonly gates = new Map<string, string>();
   /** What the group-snapshot window recovery prints at setup (see RECOVER_SCRIPT): nothing to recover by default. */
   recoverOutput = "";
+  /** How many `dmsetup table` listings still meet a device removed while they run (ENXIO). */
+  vanishingTables = 0;
   private nextMinor = 10;
 
   constructor() {
@@ -85,6 +87,11 @@ export class FakeLvmHost implements CommandRunner {
       case "lvm fullreport":
         return ok(this.fullreport());
       case "dmsetup":
+        if (first === "table" && this.vanishingTables > 0) {
+          this.vanishingTables--;
+          const stderr = "device-mapper: table ioctl on cbgate-cinder--volumes-gone  failed: No such device or address\nCommand failed.\n";
+          throw new CommandError({ host: this.host, argv, exitCode: 1, signal: undefined, stdout: "", stderr, durationMs: 1, timedOut: false, cancelled: false });
+        }
         if (first === "table") return ok([...this.gates].map(([name, table]) => `${name}: ${table}`).join("\n") + "\n");
         break;
       case "host-setup.sh": {

@@ -122,6 +122,13 @@ describe("the LVM driver's command path", () => {
     expect([...host.lvs.keys()].filter((name) => name.startsWith("a-"))).toEqual([]);
   });
 
+  it("lists the device tables again when a device went away while dmsetup listed them", async () => {
+    const { host, driver } = await warmDriver();
+    host.vanishingTables = 2;
+    await expect(driver.listVolumes()).resolves.toEqual([]);
+    expect(host.calls.filter((call) => call === "dmsetup")).toHaveLength(3);
+  });
+
   it("answers 100 reads at once with at most two reports", async () => {
     const { host, driver } = await warmDriver();
     const volume = await driver.createVolume({ uuid: randomUUID(), name: "v1", sizeGib: 1, provisioning: "thin", host: "fake-1" });
