@@ -63,7 +63,8 @@ describe("the native plugin", () => {
     let volume: Awaited<ReturnType<typeof create>>;
 
     it("fills in the uuid and default name from the URN at Check, then creates the LV", async () => {
-      volume = await create("Volume", "vol", { backend: "lab", sizeGb: 1, description: secret("native test") });
+      // On the host the checks below read (the scheduler would pick by free space, which other files' volumes change).
+      volume = await create("Volume", "vol", { backend: "lab", host: "lab-1", sizeGb: 1, description: secret("native test") });
       const uuid = resourceUuid({ project: PROJECT, stack: STACK, kind: "Volume", name: "vol" });
       expect(volume.inputs).toMatchObject({ uuid, name: `vol-${uuid.slice(0, 8)}`, description: secret("native test") });
       expect(volume.outputs).toMatchObject({ uuid, sizeGb: 1, host: "lab-1", description: secret("native test") });
