@@ -1,10 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { Backends, loadBackendsFile } from "../drivers";
-import type { DriverWith } from "../drivers/interface/capabilities";
-import { gateName, lvMapperPath } from "../drivers/lvm/names";
-import { SshPool, type CommandRunner } from "../drivers/ssh/exec";
-import type { TransportStats } from "../drivers/ssh/stats";
-import type { SshTarget } from "../drivers/ssh/target";
+import type { DriverWith } from "../drivers";
+import { gateName, lvMapperPath } from "../drivers/lvm";
+import { SshPool, type CommandRunner, type SshTarget, type TransportStats } from "../drivers/ssh";
 import { timed } from "./report";
 
 const VG = "cinder-volumes";

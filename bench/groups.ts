@@ -1,8 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { Backends, parseBackends, type DriverWith } from "../drivers";
-import { SshPool } from "../drivers/ssh/exec";
-import type { SshTarget } from "../drivers/ssh/target";
+import { SshPool, type SshTarget } from "../drivers/ssh";
 import { GroupWriter } from "./groupWriter";
 import type { Spread } from "./report";
 

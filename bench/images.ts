@@ -1,7 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { Backends, loadBackendsFile } from "../drivers";
-import { SshPool } from "../drivers/ssh/exec";
-import type { SshTarget } from "../drivers/ssh/target";
+import { SshPool, type SshTarget } from "../drivers/ssh";
 import { timed, type Comparison } from "./report";
 
 const IMAGE_MIB = 128;

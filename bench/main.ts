@@ -1,4 +1,4 @@
-import { parseSshTarget } from "../drivers/ssh/target";
+import { parseSshTarget } from "../drivers/ssh";
 import { labUp } from "../lab/lab";
 import { benchCommandPath, printCommandPath } from "./commandPath";
 import { benchImageToVolume } from "./images";

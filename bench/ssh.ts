@@ -1,5 +1,4 @@
-import { SshPool } from "../drivers/ssh/exec";
-import type { SshTarget } from "../drivers/ssh/target";
+import { SshPool, type SshTarget } from "../drivers/ssh";
 import { runLimited, timed, type Comparison } from "./report";
 
 const COMMANDS = 200;

@@ -1,6 +1,5 @@
 import { parseArgs, type ParseArgsConfig } from "node:util";
-import { backendOf } from "../drivers/backends";
-import { InvalidInput } from "../drivers/interface/errors";
+import { InvalidInput, backendOf } from "../drivers";
 import { didYouMean } from "./suggest";
 import { UsageError } from "./usage";
 

@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
 import { Backends, backendsFilePath, loadBackendsFile, stderrLogger } from "../drivers";
-import { InvalidConfiguration } from "../drivers/interface/errors";
+import { InvalidConfiguration } from "../drivers";
 import { runningLab } from "../lab/lab";
 
 /**

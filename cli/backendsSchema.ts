@@ -1,7 +1,5 @@
 import { z } from "zod";
-import { backendsFileSchema } from "../drivers/backends";
-import { registeredDrivers } from "../drivers/registry";
-import "../drivers/builtin";
+import { backendsFileSchema, registeredDrivers } from "../drivers";
 
 /** Where the build writes the schema inside the package (scripts/backends-schema.js). */
 export const BACKENDS_SCHEMA_FILE = "dist/schema/backends.schema.json";

@@ -1,6 +1,5 @@
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import "../drivers/builtin";
 import { attachCommand, attachUsage } from "./commands/attach";
 import { complianceCommand, complianceUsage } from "./commands/compliance";
 import { demoCommand, demoUsage } from "./commands/demo";

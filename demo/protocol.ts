@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { nameStem, resourceUuid, type ResourceKind } from "../provider/identity";
 import { createProgramDir, serializedProvider, spawnDynamicHost, urnOf, type Properties, type ProviderProcess } from "../provider/protocol";
-import type { DemoTarget } from "./run";
+import type { DemoTarget } from "./target";
 
 /** The quickstart's project name (examples/quickstart/Pulumi.yaml); it is part of every uuid. */
 const PROJECT = "cinderblock-quickstart";

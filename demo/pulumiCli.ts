@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { createInterface } from "node:readline";
 import execa from "execa";
 import { packageRoot } from "../provider/protocol";
-import type { DemoTarget } from "./run";
+import type { DemoTarget } from "./target";
 
 const EXAMPLE = join(packageRoot, "examples", "quickstart");
 const EXAMPLE_FILES = ["Pulumi.yaml", "package.json", "tsconfig.json", "index.ts"];

@@ -4,19 +4,13 @@ import { backendsFilePath, loadBackendsFile } from "../drivers";
 import { labDown, labUp, runningLab } from "../lab/lab";
 import { runThroughProtocol } from "./protocol";
 import { runWithPulumiCli } from "./pulumiCli";
+import type { DemoTarget } from "./target";
 
 export interface DemoOptions {
   /** Receives every line the demo prints: steps, outputs, and what it cleans up. Never secrets. */
   log: (line: string) => void;
   /** Leave running a lab the demo had to boot (it is stopped otherwise). The demo's volumes are always removed. */
   keep?: boolean;
-}
-
-/** What both ways of running the quickstart need: which backend, and the backends file the provider reads. */
-export interface DemoTarget {
-  backend: string;
-  configPath: string;
-  log: (line: string) => void;
 }
 
 /**

@@ -1,6 +1,6 @@
 import "./builtin";
 
 export * from "./interface";
-export { Backends, backendOf, backendsFilePath, loadBackendsFile, parseBackends } from "./backends";
+export { Backends, backendOf, backendsFilePath, backendsFileSchema, loadBackendsFile, parseBackends } from "./backends";
 export { checkDriverShape, findDriver, registerDriver, registeredDrivers, volumeDriver, type DriverContext, type DriverRegistration } from "./registry";
 export { stderrLogger, silentLogger, type Logger } from "./log";

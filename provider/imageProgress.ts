@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { describeProgress } from "../drivers/images/progress";
+import { describeProgress } from "../drivers/images";
 import type { CopyProgress } from "../drivers";
 
 /** The engine log gets a line this often at most per phase (the driver reports every two seconds). */

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { checkHostPath, checkLocalPath, checkUrl } from "../drivers/images/spec";
+import { checkHostPath, checkLocalPath, checkUrl } from "../drivers/images";
 import { EXPORT_FORMATS, IMAGE_FORMATS, SHA256_PATTERN, SHA256_RULE, type ImageFormat, type ImageSpec } from "../drivers";
 
 /**

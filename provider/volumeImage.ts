@@ -1,8 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { backendOf, InvalidInput, type ImageInfo, type ImageTarget } from "../drivers";
-import { findLocalImage, removeLocalImage } from "../drivers/images/localImage";
-import { checkLocalPath } from "../drivers/images/spec";
+import { checkLocalPath, findLocalImage, removeLocalImage } from "../drivers/images";
 import { backends, configureFromStack } from "./config";
 import type { ResourceHandlers } from "./handlers";
 import { progressLog } from "./imageProgress";

@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import { backendsFilePath, loadBackendsFile, registeredDrivers, stderrLogger } from "../../drivers";
-import { checkCompliance, type ComplianceReport } from "../../drivers/compliance/compliance";
-import { SshPool } from "../../drivers/ssh/exec";
+import { checkCompliance, type ComplianceReport } from "../../drivers/compliance";
+import { SshPool } from "../../drivers/ssh";
 import { labUp, runningLab } from "../../lab/lab";
 import { noPositionals, parse } from "../args";
 import { printJson, progress } from "../render";

@@ -1,6 +1,6 @@
-import { describeProgress, percentOf } from "../../drivers/images/progress";
+import { describeProgress, percentOf } from "../../drivers/images";
 import { backendOf, type CopyProgress, type DriverWith, type ImageInfo, type ImageSource, type ImageTarget } from "../../drivers";
-import { EXPORT_FORMATS, IMAGE_FORMATS } from "../../drivers/interface/imageDriver";
+import { EXPORT_FORMATS, IMAGE_FORMATS } from "../../drivers";
 import { choiceFlag, idPositional, parse } from "../args";
 import { withBackends } from "../backends";
 import { printJson } from "../render";

@@ -1,4 +1,4 @@
-import { formatCapacity } from "../../drivers/interface/capacity";
+import { formatCapacity } from "../../drivers";
 import type { BackendStats } from "../../drivers";
 import { noPositionals, parse } from "../args";
 import { withBackends } from "../backends";

@@ -1,4 +1,5 @@
 export * from "./capabilities";
+export * from "./capacity";
 export * from "./dataAccess";
 export * from "./errors";
 export * from "./exportDriver";

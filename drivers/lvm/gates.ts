@@ -1,6 +1,7 @@
 import { VolumeIsBusy } from "../interface/errors";
 import { listLvs } from "./commands/lvs";
-import { listTables, parseLinearTable, removeDevice, type LinearTable } from "./commands/dmsetup";
+import { listTables, removeDevice } from "./commands/dmsetup";
+import { parseLinearTable, type LinearTable } from "./commands/dmsetupTable";
 import type { LvmHost } from "./host";
 import { writeLv } from "./lvWrite";
 import { isLive, ownTags } from "./model";

@@ -4,7 +4,7 @@ import type { CommandResult, CommandRunner, RunOptions } from "../ssh/exec";
 import { isCommandError } from "../ssh/errors";
 import { isLvmNotFound, isLvmSegfault } from "./errors";
 import { fullreportArgv, parseFullreport } from "./commands/fullreport";
-import { parseTables } from "./commands/dmsetup";
+import { parseTables } from "./commands/dmsetupTable";
 import type { LvRow, VgRow } from "./report";
 import { SharedRead } from "./sharedRead";
 

@@ -2,7 +2,7 @@ import { InvalidConnector, VolumeBackendAPIException } from "../interface/errors
 import type { ConnectionInfo, Connector } from "../interface/types";
 import { generateChapCredentials } from "./credentials";
 import { joinPortal, targetName } from "./identifiers";
-import type { AppliedExport, ExportedVolume, Target, TargetSettings } from "./index";
+import type { AppliedExport, ExportedVolume, Target, TargetSettings } from "./target";
 import { LIO_APPLY, LIO_REMOVE } from "./lioScripts";
 import type { ExportRecord } from "./records";
 import { runScript, type HostShell } from "./shell";

@@ -3,7 +3,7 @@ import type { ConnectionInfo, Connector } from "../interface/types";
 import { registerSecret } from "../ssh/redact";
 import { DHCHAP_KEY, generateDhchapKey } from "./credentials";
 import { splitPortal, targetName } from "./identifiers";
-import type { AppliedExport, ExportedVolume, Target, TargetSettings } from "./index";
+import type { AppliedExport, ExportedVolume, Target, TargetSettings } from "./target";
 import { HOST_KEYS_DIR, NVMET_APPLY, NVMET_REMOVE } from "./nvmetScripts";
 import type { ExportRecord } from "./records";
 import { runScript, type HostShell } from "./shell";

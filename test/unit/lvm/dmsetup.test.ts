@@ -1,4 +1,5 @@
-import { listTables, parseLinearTable, removeDevice, type LinearTable } from "../../../drivers/lvm/commands/dmsetup";
+import { listTables, removeDevice } from "../../../drivers/lvm/commands/dmsetup";
+import { parseLinearTable, type LinearTable } from "../../../drivers/lvm/commands/dmsetupTable";
 import { GATE_PREFIX } from "../../../drivers/lvm/gates";
 import { gateName } from "../../../drivers/lvm/names";
 import { fakeHost } from "./fakeRunner";

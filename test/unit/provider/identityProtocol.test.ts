@@ -64,7 +64,7 @@ beforeAll(async () => {
   program = await createProgramDir();
   host = await spawnDynamicHost({ cwd: program.dir, project: PROJECT, env: { CINDERBLOCK_CONFIG: "/nonexistent/backends.json" } });
   await host.client.configure({ args: { "cinderblock:backends": JSON.stringify(testBackends) } });
-});
+}, 60_000); // starting a Node process that loads @pulumi/pulumi takes seconds on a loaded machine
 
 afterAll(async () => {
   await host?.close();

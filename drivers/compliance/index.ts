@@ -1,0 +1,1 @@
+export { checkCompliance, type ComplianceReport } from "./compliance";
