@@ -2,9 +2,8 @@ import type { MemberResult } from "../interface/types";
 import type { Logger } from "../log";
 import { listLvs } from "./commands/lvs";
 import { toDriverError } from "./errors";
-import { GROUP_SNAPSHOT_LOCK } from "./groupSnapshotScripts";
 import { incompleteSetLvs } from "./groupSnapshotSets";
-import { recoverWindows, type WindowRecovery } from "./groupSnapshotWindow";
+import { GROUP_SNAPSHOT_LOCK, recoverWindows, type WindowRecovery } from "./groupSnapshotWindow";
 import type { ReadyHost } from "./hosts";
 import type { LvRow } from "./report";
 
@@ -12,7 +11,7 @@ import type { LvRow } from "./report";
  * Crash recovery for group snapshots: what a killed script, a dropped connection or a host
  * crash can leave is (1) a watchdog still armed, (2) gates still suspended, (3) an lvcreate
  * still running, (4) a set without its complete tag. (1)-(3) are cleared on the host by
- * RECOVER_SCRIPT, and again at the start of every group snapshot; (4) is removed here, under
+ * group-snapshot.sh recover, and again at the start of every group snapshot; (4) is removed here, under
  * the group-snapshot lock, so that a set another process is taking right now is never
  * mistaken for an abandoned one. Runs at every host setup (after the gates are recreated) and
  * whenever a group snapshot finds or leaves an incomplete set.

@@ -1,10 +1,15 @@
 import { VolumeBackendAPIException } from "../interface/errors";
 import { lvcreateArgv, type LvcreateRequest } from "./commands/lvcreate";
 import { GATE_PREFIX } from "./gates";
-import { GROUP_SNAPSHOT_LOCK, GROUP_SNAPSHOT_SCRIPT, RECOVER_SCRIPT, RUN_ROOT } from "./groupSnapshotScripts";
 import { lockPath, type LvmHost } from "./host";
+import { scriptArgv } from "./hostScripts";
 
-/** Runs the host-side scripts of group snapshots and reads what they print. */
+/** Runs the host side of group snapshots (scripts/group-snapshot.sh: its header says why it works as it does) and reads what it prints. */
+
+/** One group snapshot at a time per host (the gates of all its volume groups). Also taken by recovery. */
+export const GROUP_SNAPSHOT_LOCK = "group-snapshots";
+/** Per window: the owner's pid, the watchdog's pid, and `claim` once the window's end is decided. */
+export const RUN_ROOT = "/run/cinderblock-gsnap";
 
 /** How long to queue for the host's group-snapshot lock, and to wait for a leftover snapshot command. */
 const LOCK_WAIT_S = 120;
@@ -66,7 +71,7 @@ export function windowArgs(vg: string, members: readonly WindowMember[], markArg
 
 const REFUSALS: ReadonlySet<string> = new Set<RefusalKind>(["lock", "usage", "busy", "config", "missing", "state", "exists", "full"]);
 
-/** Reads what GROUP_SNAPSHOT_SCRIPT printed, given its exit code (0, 3 or 4). */
+/** Reads what group-snapshot.sh take printed, given its exit code (0, 3 or 4). */
 export function parseWindowOutput(exitCode: number, stdout: string): WindowOutcome {
   const lines = stdout.split("\n").filter((line) => line.includes("="));
   const value = (key: string): string | undefined => lines.find((line) => line.startsWith(`${key}=`))?.slice(key.length + 1);
@@ -100,7 +105,7 @@ export function parseWindowOutput(exitCode: number, stdout: string): WindowOutco
 export async function runWindow(host: LvmHost, members: readonly WindowMember[], markArgv: readonly string[], settings: WindowSettings): Promise<WindowOutcome> {
   const args = windowArgs(host.volumeGroup, members, markArgv, settings);
   const deadlineS = LOCK_WAIT_S + LVCREATE_WAIT_S + settings.suspendTimeoutSeconds + settings.maxPauseSeconds + 60 + 10 * members.length;
-  const result = await host.run(["bash", "-c", GROUP_SNAPSHOT_SCRIPT, "cinderblock-gsnap", ...args], { timeoutMs: deadlineS * 1000, okExitCodes: [3, 4] });
+  const result = await host.run(scriptArgv("group-snapshot.sh", ["take", ...args], "cinderblock-gsnap"), { timeoutMs: deadlineS * 1000, okExitCodes: [3, 4] });
   return parseWindowOutput(result.exitCode, result.stdout);
 }
 
@@ -114,24 +119,24 @@ export interface WindowRecovery {
   waitedForSnapshot: boolean;
 }
 
-/** The arguments of RECOVER_SCRIPT; `lockHeld` when the caller holds the group-snapshot lock. */
+/** The arguments of group-snapshot.sh recover; `lockHeld` when the caller holds the group-snapshot lock. */
 export function recoverArgs(lockHeld: boolean): string[] {
-  return [RUN_ROOT, GATE_PREFIX, String(LVCREATE_WAIT_S), lockHeld ? "" : lockPath(GROUP_SNAPSHOT_LOCK), String(LOCK_WAIT_S)];
+  return ["recover", RUN_ROOT, GATE_PREFIX, String(LVCREATE_WAIT_S), lockHeld ? "" : lockPath(GROUP_SNAPSHOT_LOCK), String(LOCK_WAIT_S)];
 }
 
-/** How long RECOVER_SCRIPT may take: its lock wait and its wait for a leftover lvcreate. */
+/** How long the recovery may take: its lock wait and its wait for a leftover lvcreate. */
 export const RECOVER_TIMEOUT_MS = (LOCK_WAIT_S + LVCREATE_WAIT_S + 60) * 1000;
 
-/** Clears what dead windows left on the host (see RECOVER_SCRIPT); `lockHeld` when the caller holds the group-snapshot lock. */
+/** Clears what dead windows left on the host (group-snapshot.sh recover); `lockHeld` when the caller holds the group-snapshot lock. */
 export async function recoverWindows(host: LvmHost, lockHeld: boolean): Promise<WindowRecovery> {
-  const result = await host.run(["bash", "-c", RECOVER_SCRIPT, "cinderblock-gsnap-recover", ...recoverArgs(lockHeld)], {
+  const result = await host.run(scriptArgv("group-snapshot.sh", recoverArgs(lockHeld), "cinderblock-gsnap-recover"), {
     timeoutMs: RECOVER_TIMEOUT_MS,
     okExitCodes: [3],
   });
   return readRecovery(host.name, result.stdout, result.exitCode);
 }
 
-/** What RECOVER_SCRIPT printed. @throws VolumeBackendAPIException when it refused (exit 3) or failed */
+/** What the recovery printed. @throws VolumeBackendAPIException when it refused (exit 3) or failed */
 export function readRecovery(hostName: string, stdout: string, exitCode: number): WindowRecovery {
   const lines = stdout.split("\n");
   const values = (key: string): string[] => lines.filter((line) => line.startsWith(`${key}=`)).map((line) => line.slice(key.length + 1));

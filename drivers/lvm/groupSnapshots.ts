@@ -24,7 +24,7 @@ import { checkVolumeName, gateName } from "./names";
 import type { LvRow } from "./report";
 import { checkUuid, encodeTags } from "./tags";
 
-/** Group snapshots of the LVM driver (see ConsistencyGroupDriver for the contract, groupSnapshotScripts.ts for the mechanism). */
+/** Group snapshots of the LVM driver (see ConsistencyGroupDriver for the contract, scripts/group-snapshot.sh for the mechanism). */
 
 const SECTOR = 512;
 

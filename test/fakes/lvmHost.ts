@@ -62,7 +62,7 @@ export class FakeLvmHost implements CommandRunner {
   readonly calls: string[] = [];
   readonly lvs = new Map<string, FakeLv>();
   readonly gates = new Map<string, string>();
-  /** What the group-snapshot window recovery prints at setup (see RECOVER_SCRIPT): nothing to recover by default. */
+  /** What the group-snapshot window recovery prints at setup (group-snapshot.sh recover): nothing to recover by default. */
   recoverOutput = "";
   /** How many `dmsetup table` listings still meet a device removed while they run (ENXIO). */
   vanishingTables = 0;

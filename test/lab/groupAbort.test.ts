@@ -3,7 +3,7 @@ import { BackendUnavailable, VolumeIsBusy } from "../../drivers/interface/errors
 import { GroupSnapshotFailed } from "../../drivers/interface/groupDriver";
 import type { Group, Volume } from "../../drivers/interface/types";
 import { lockPath } from "../../drivers/lvm/host";
-import { GROUP_SNAPSHOT_LOCK, RUN_ROOT } from "../../drivers/lvm/groupSnapshotScripts";
+import { GROUP_SNAPSHOT_LOCK, RUN_ROOT } from "../../drivers/lvm/groupSnapshotWindow";
 import { lvMapperPath } from "../../drivers/lvm/names";
 import { newUuid } from "./driverSupport";
 import { gateStates, lvsTagged, openGroupDriver, type GroupLabDriver } from "./groupSupport";

@@ -3,14 +3,15 @@
 #
 #   host-setup.sh RECOVER RECOVER_ARG...
 #
-# Runs at once: the group-snapshot window recovery (the bash script RECOVER with its arguments,
-# see groupSnapshotScripts.ts) and the three reads that verify LVM's devices file (the effective
-# devices/use_devicesfile, the devices file's entries, every PV with its VG). Then prints each
+# Runs at once: the group-snapshot window recovery (RECOVER is the text of group-snapshot.sh,
+# run by bash with RECOVER_ARG..., which start with its mode `recover`) and the three reads
+# that verify LVM's devices file (the effective devices/use_devicesfile, the devices file's
+# entries, every PV with its VG). Then prints each
 # part in the order recover, use_devicesfile, devices, pvs as a line "<RS>NAME EXIT" (RS is the
 # ASCII record separator, octal 036) followed by its stdout, then a line "<RS>NAME.err"
 # followed by its stderr.
 #
-# RECOVER is a constant of the driver; values reach it only as arguments. An empty RECOVER
+# RECOVER is a script of the driver; values reach it only as arguments. An empty RECOVER
 # (a read-only look at the host) recovers nothing: its part is empty, with status 0.
 #
 # Exit status: 0 when every part ran (each part's own status is in its header); 1 when no
