@@ -1,11 +1,11 @@
 import { VolumeIsBusy } from "../interface/errors";
 import { listLvs } from "./commands/lvs";
 import { listTables, removeDevice } from "./commands/dmsetup";
-import { parseLinearTable, type LinearTable } from "./commands/dmsetupTable";
+import { parseLinearTable, SECTOR, type LinearTable } from "./commands/dmsetupTable";
 import type { LvmHost } from "./host";
 import { writeLv } from "./lvWrite";
 import { isLive, ownTags } from "./model";
-import { gateName } from "./names";
+import { GATE_PREFIX, gateName } from "./names";
 import type { LvRow } from "./report";
 
 /**
@@ -16,8 +16,6 @@ import type { LvRow } from "./report";
  * cinderblock finds an active volume without one (after every host boot).
  */
 
-export const GATE_PREFIX = "cbgate-";
-const SECTOR = 512;
 
 function tableFor(lv: LvRow): LinearTable {
   if (!lv.device) throw new Error(`${lv.vg}/${lv.name} is not active`);

@@ -1,7 +1,7 @@
 import { VolumeBackendAPIException } from "../interface/errors";
 import { lvcreateArgv, type LvcreateRequest } from "./commands/lvcreate";
-import { GATE_PREFIX } from "./gates";
-import { lockPath, type LvmHost } from "./host";
+import { LOCK_WAIT_S, lockPath, type LvmHost } from "./host";
+import { GATE_PREFIX } from "./names";
 import { scriptArgv } from "./hostScripts";
 
 /** Runs the host side of group snapshots (scripts/group-snapshot.sh: its header says why it works as it does) and reads what it prints. */
@@ -11,8 +11,7 @@ export const GROUP_SNAPSHOT_LOCK = "group-snapshots";
 /** Per window: the owner's pid, the watchdog's pid, and `claim` once the window's end is decided. */
 export const RUN_ROOT = "/run/cinderblock-gsnap";
 
-/** How long to queue for the host's group-snapshot lock, and to wait for a leftover snapshot command. */
-const LOCK_WAIT_S = 120;
+/** How long to wait for a leftover snapshot command. */
 const LVCREATE_WAIT_S = 120;
 /** A thin pool this full (data %, metadata %) takes no group snapshot: a full pool stalls the I/O the pause must drain. */
 export const POOL_DATA_MAX_PERCENT = 90;

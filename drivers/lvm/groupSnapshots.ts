@@ -20,13 +20,13 @@ import { membersOf } from "./groups";
 import type { ReadyHost } from "./hosts";
 import { formatId } from "./ids";
 import { INCOMPLETE_TAG, ownTags, provisioningOf, type HostPlace } from "./model";
+import { SECTOR } from "./commands/dmsetupTable";
 import { checkVolumeName, gateName } from "./names";
 import type { LvRow } from "./report";
 import { checkUuid, encodeTags } from "./tags";
 
 /** Group snapshots of the LVM driver (see ConsistencyGroupDriver for the contract, scripts/group-snapshot.sh for the mechanism). */
 
-const SECTOR = 512;
 
 /** A complete set of this name and uuid (a retry), or undefined; a name or uuid taken by another set is refused. */
 function earlierAttempt(sets: Map<string, SnapshotSet>, name: string, uuid: string, id: string): SnapshotSet | undefined {

@@ -5,7 +5,7 @@ import { listLvs } from "./commands/lvs";
 import type { HostAccess, ReadyHost } from "./hosts";
 import { formatId, parseId } from "./ids";
 import { ownTags } from "./model";
-import { checkLvName, checkVgName } from "./names";
+import { checkLvName, checkVgName, escapeReserved } from "./names";
 import type { LvRow } from "./report";
 import { plainName } from "./manageAssess";
 import type { LvKind } from "./tags";
@@ -29,9 +29,6 @@ export interface RefMatch extends HostScan {
 }
 
 const invalid = (message: string): ManageExistingInvalidReference => new ManageExistingInvalidReference(message);
-
-/** LVM refuses LV names starting with these, so such a name can only mean its escaped LV (Cinder's `_snapshot-…`). */
-const RESERVED_PREFIXES = ["snapshot", "pvmove"];
 
 /** `/dev/mapper/<vg>-<lv>` with each dash inside a name doubled. */
 const MAPPER_PATH = /^\/dev\/mapper\/((?:[^-/]|--)+)-((?:[^-/]|--)+)$/;
@@ -65,7 +62,8 @@ export function parseRef(backend: string, ref: ExistingRef): RefTarget {
   } else {
     target = { lvName: ref.sourceName ?? "", host: ref.host, volumeGroup: undefined };
   }
-  const lvName = RESERVED_PREFIXES.some((prefix) => target.lvName.startsWith(prefix)) ? `_${target.lvName}` : target.lvName;
+  // LVM refuses LV names starting with its reserved prefixes, so such a name can only mean its escaped LV.
+  const lvName = escapeReserved(target.lvName);
   checked("the reference's LV name", () => checkLvName(lvName));
   return { ...target, lvName };
 }

@@ -47,6 +47,11 @@ export function checkVgName(name: string): void {
 /** User name → LV name: reserved prefixes get a leading underscore. */
 export function escapeLvName(name: string): string {
   checkVolumeName(name);
+  return escapeReserved(name);
+}
+
+/** A name starting with a prefix LVM reserves → its escaped LV name (Cinder's `_snapshot-…`); any other unchanged. Checks nothing. */
+export function escapeReserved(name: string): string {
   return RESERVED_PREFIXES.some((prefix) => name.startsWith(prefix)) ? `_${name}` : name;
 }
 
@@ -73,9 +78,12 @@ export function cowMapperPath(vg: string, lv: string): string {
   return `${lvMapperPath(vg, lv)}-cow`;
 }
 
+/** What every gate's device-mapper name starts with (gates.ts says what gates are). */
+export const GATE_PREFIX = "cbgate-";
+
 /** The gate device-mapper name of a volume: every consumer uses `/dev/mapper/<gateName>`. */
 export function gateName(vg: string, lv: string): string {
-  return `cbgate-${mangle(vg)}-${mangle(lv)}`;
+  return `${GATE_PREFIX}${mangle(vg)}-${mangle(lv)}`;
 }
 
 /**

@@ -1,5 +1,8 @@
 /** Parsers of `dmsetup table` output; the host report (host.ts) reads it beside LVM's. */
 
+/** Device-mapper tables (and LVM sizes) count 512-byte sectors. */
+export const SECTOR = 512;
+
 /** A dm-linear table mapping a whole device 1:1. */
 export interface LinearTable {
   sectors: number;

@@ -1,6 +1,6 @@
 import { listTables, removeDevice } from "../../../drivers/lvm/commands/dmsetup";
 import { parseLinearTable, type LinearTable } from "../../../drivers/lvm/commands/dmsetupTable";
-import { GATE_PREFIX } from "../../../drivers/lvm/gates";
+import { GATE_PREFIX } from "../../../drivers/lvm/names";
 import { gateName } from "../../../drivers/lvm/names";
 import { fakeHost } from "./fakeRunner";
 import { capturedLvs, fixture, lvNamed } from "./fixtures";
