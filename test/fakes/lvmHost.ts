@@ -93,6 +93,12 @@ export class FakeLvmHost implements CommandRunner {
           throw new CommandError({ host: this.host, argv, exitCode: 1, signal: undefined, stdout: "", stderr, durationMs: 1, timedOut: false, cancelled: false });
         }
         if (first === "table") return ok([...this.gates].map(([name, table]) => `${name}: ${table}`).join("\n") + "\n");
+        if (first === "remove") {
+          const name = argv.at(-1) ?? "";
+          if (this.gates.delete(name)) return ok();
+          const stderr = `device-mapper: remove ioctl on ${name}  failed: No such device or address\nCommand failed.\n`;
+          throw new CommandError({ host: this.host, argv, exitCode: 1, signal: undefined, stdout: "", stderr, durationMs: 1, timedOut: false, cancelled: false });
+        }
         break;
       case "host-setup.sh": {
         await new Promise((resolve) => setTimeout(resolve, 5)); // Longer than a report takes to start, as on a real host.
