@@ -12,6 +12,7 @@ import type { ResourceKind } from "../provider/identity";
  */
 function shimProvider(kind: ResourceKind): pulumi.dynamic.ResourceProvider {
   const implementation = "cinderblock/provider";
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- resolved in the host at call time, by design (above)
   const load = (): pulumi.dynamic.ResourceProvider => require(implementation).providers[kind];
   return {
     configure: (request) => load().configure!(request),

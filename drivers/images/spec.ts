@@ -14,6 +14,7 @@ export interface ImageHost {
 const MAX_PATH = 4096;
 const MAX_URL = 8192;
 /** Control characters, which no sane path or URL holds and which would garble messages. */
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
 const CONTROL = /[\u0000-\u001f\u007f]/;
 
 /**

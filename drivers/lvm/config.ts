@@ -66,7 +66,7 @@ export const lvmBackendSchema = z
      */
     imageConversionDir: z
       .string()
-      .regex(/^\/[A-Za-z0-9_.\/-]*$/, "must be an absolute path of letters, digits and _ . / -")
+      .regex(/^\/[A-Za-z0-9_./-]*$/, "must be an absolute path of letters, digits and _ . / -")
       .refine((path) => !path.split("/").includes(".."), "must not contain '..'")
       .default("/var/tmp/cinderblock"),
     /** Names of iSCSI targets: `<prefix>:volume-<uuid>` (Cinder's target_prefix). */

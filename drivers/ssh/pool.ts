@@ -88,7 +88,6 @@ export class HostConnections {
   private async onChannel<T>(use: (connection: SshConnection) => Promise<T>, options: { holdsSlot?: boolean } = {}): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       const connection = await this.acquire();
-      let retry = false;
       let handedOver = false;
       try {
         const result = await use(connection);
@@ -102,11 +101,11 @@ export class HostConnections {
         }
         if (!error.connectionAlive) this.discard(connection);
         else connection.channelLimit = Math.max(1, connection.activeChannels - 1);
-        retry = true;
       } finally {
         if (!handedOver) this.release(connection);
       }
-      if (retry) await delay(50 * attempt);
+      // Only a refused channel gets here (everything else returned or threw): wait, then retry.
+      await delay(50 * attempt);
     }
   }
 

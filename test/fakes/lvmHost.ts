@@ -141,7 +141,10 @@ export class FakeLvmHost implements CommandRunner {
     let command: string[] = [];
     for (const word of [...words(write), "&&"]) {
       if (word !== "&&") command.push(word);
-      else if (command.length > 0) [this.apply(command), (command = [])];
+      else if (command.length > 0) {
+        this.apply(command);
+        command = [];
+      }
     }
     const lv = [...this.lvs.values()].find((each) => device === `/dev/mapper/${VG.replace(/-/g, "--")}-${each.name.replace(/-/g, "--")}`);
     if (gate && lv) this.gates.set(gate, `0 ${lv.sizeBytes / 512} linear 253:${lv.minor} 0`);
