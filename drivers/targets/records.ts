@@ -42,8 +42,13 @@ export const exportRecordSchema = z
 
 export type ExportRecord = z.output<typeof exportRecordSchema>;
 
+/** The directory of the export records of one volume group's volumes. */
+export function recordsDir(volumeGroup: string): string {
+  return `${EXPORTS_DIR}/${volumeGroup}`;
+}
+
 export function recordPath(volumeGroup: string, lvName: string): string {
-  return `${EXPORTS_DIR}/${volumeGroup}/${lvName}.json`;
+  return `${recordsDir(volumeGroup)}/${lvName}.json`;
 }
 
 /** Prints the file, or nothing when it does not exist; any other failure is an error. */

@@ -96,14 +96,15 @@ export class FakeLvmHost implements CommandRunner {
         break;
       case "host-setup.sh": {
         await new Promise((resolve) => setTimeout(resolve, 5)); // Longer than a report takes to start, as on a real host.
-        // Its first argument is the recovery script, empty for a read-only look at the host.
-        if (args[0]) this.calls.push("cinderblock-gsnap-recover");
+        // Its second argument is the recovery script, empty for a read-only look at the host.
+        if (args[1]) this.calls.push("cinderblock-gsnap-recover");
         const part = (name: string, stdout: string): string => `\x1e${name} 0\n${stdout}\x1e${name}.err\n`;
         return ok(
           part("recover", this.recoverOutput) +
             part("use_devicesfile", "use_devicesfile=1\n") +
             part("devices", "Device /dev/vdb IDTYPE=devname IDNAME=/dev/vdb DEVNAME=/dev/vdb PVID=x\n") +
-            part("pvs", JSON.stringify({ report: [{ pv: [{ pv_name: "/dev/vdb", vg_name: VG }] }] })),
+            part("pvs", JSON.stringify({ report: [{ pv: [{ pv_name: "/dev/vdb", vg_name: VG }] }] })) +
+            part("exports", ""),
         );
       }
       case "cinderblock-gsnap-recover":
