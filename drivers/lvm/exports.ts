@@ -158,7 +158,7 @@ export async function initializeConnection(b: LvmBackend, volumeId: string, conn
     if (!record) throw new InvalidInput(`volume ${volumeId} is not exported; export it first (createExport)`);
     const target = targetOn(b, ready, record.protocol);
     const initiator = target.initiatorOf(connector);
-    const granted = record.initiators.includes(initiator) ? record : { ...record, initiators: [...record.initiators, initiator] };
+    const granted = target.grant(record, initiator);
     // Applied even when the initiator is on record already: that also repairs what a reboot lost.
     const applied = await target.apply(ready.lvm, granted, path);
     return target.connectionInfo(ready.lvm, granted, applied, initiator);
@@ -173,9 +173,9 @@ export async function terminateConnection(b: LvmBackend, volumeId: string, conne
     const record = await readRecord(ready.lvm, path);
     if (!record) return false;
     const target = targetOn(b, ready, record.protocol);
-    const revoked = connector ? target.initiatorOf(connector) : undefined;
-    const remaining = revoked === undefined ? [] : record.initiators.filter((initiator) => initiator !== revoked);
-    if (remaining.length !== record.initiators.length) await target.apply(ready.lvm, { ...record, initiators: remaining }, path);
-    return remaining.length > 0;
+    const revoked = connector ? [target.initiatorOf(connector)] : record.initiators;
+    const remaining = revoked.reduce((kept, initiator) => target.revoke(kept, initiator), record);
+    if (remaining.initiators.length !== record.initiators.length) await target.apply(ready.lvm, remaining, path);
+    return remaining.initiators.length > 0;
   });
 }
