@@ -64,6 +64,8 @@ export class FakeLvmHost implements CommandRunner {
   readonly gates = new Map<string, string>();
   /** What the group-snapshot window recovery prints at setup (see RECOVER_SCRIPT): nothing to recover by default. */
   recoverOutput = "";
+  /** The export records host setup finds unserved by the kernel (after a reboot: every one). */
+  unservedExports: string[] = [];
   /** How many `dmsetup table` listings still meet a device removed while they run (ENXIO). */
   vanishingTables = 0;
   private nextMinor = 10;
@@ -104,7 +106,7 @@ export class FakeLvmHost implements CommandRunner {
             part("use_devicesfile", "use_devicesfile=1\n") +
             part("devices", "Device /dev/vdb IDTYPE=devname IDNAME=/dev/vdb DEVNAME=/dev/vdb PVID=x\n") +
             part("pvs", JSON.stringify({ report: [{ pv: [{ pv_name: "/dev/vdb", vg_name: VG }] }] })) +
-            part("exports", ""),
+            part("exports", this.unservedExports.map((path) => `${path}\n`).join("")),
         );
       }
       case "cinderblock-gsnap-recover":
