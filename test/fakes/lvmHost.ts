@@ -64,6 +64,8 @@ export class FakeLvmHost implements CommandRunner {
   readonly gates = new Map<string, string>();
   /** What the group-snapshot window recovery prints at setup (see RECOVER_SCRIPT): nothing to recover by default. */
   recoverOutput = "";
+  /** How many LV writes still find the VG full (as when another process took the space). */
+  writesOutOfSpace = 0;
   /** The export records host setup finds unserved by the kernel (after a reboot: every one). */
   unservedExports: string[] = [];
   /** How many `dmsetup table` listings still meet a device removed while they run (ENXIO). */
@@ -112,6 +114,11 @@ export class FakeLvmHost implements CommandRunner {
       case "cinderblock-gsnap-recover":
         return ok("");
       case "lv-write.sh":
+        if (this.writesOutOfSpace > 0) {
+          this.writesOutOfSpace--;
+          const stderr = `  Volume group "${VG}" has insufficient free space (10 extents): 256 required.\n`;
+          throw new CommandError({ host: this.host, argv, exitCode: 5, signal: undefined, stdout: "", stderr, durationMs: 1, timedOut: false, cancelled: false });
+        }
         this.lvWrite(args);
         return ok();
       case "lvcreate":
