@@ -26,7 +26,7 @@ export interface Inspection {
 }
 
 const GIB = 1024 ** 3;
-const shown = (text: string): string => {
+export const shown = (text: string): string => {
   const printable = text.replace(/[^\x20-\x7e]/g, "?");
   return printable.length > 120 ? `${printable.slice(0, 120)}...` : printable;
 };

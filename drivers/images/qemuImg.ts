@@ -4,6 +4,7 @@ import type { ImageFormat } from "../interface/types";
 import { isCommandError } from "../ssh/errors";
 import { checkImage, type InfoResult } from "./checks";
 import { imageStep } from "./errors";
+import { CHECK_EXIT, CHECK_OK_EXIT_CODES, checkIntegrity, type CheckRun } from "./integrity";
 import { parseQemuImgInfo, QemuInfoParseError, type QemuImageInfo } from "./info";
 import { lineSink, parseQemuProgress, ProgressMeter } from "./progress";
 import type { ImageHost } from "./spec";
@@ -35,13 +36,28 @@ export async function qemuInfo(host: ImageHost, path: string, format: ImageForma
   }
 }
 
+/** `qemu-img check` of a file read as `format`, with the same limits as info. */
+async function qemuCheck(host: ImageHost, path: string, format: ImageFormat, signal?: AbortSignal): Promise<CheckRun> {
+  const argv = [...INFO_LIMITS, "qemu-img", "check", "--output=json", "-f", format, "--", path];
+  try {
+    return await host.run(argv, { timeoutMs: INFO_TIMEOUT_MS, okExitCodes: CHECK_OK_EXIT_CODES, signal });
+  } catch (error) {
+    if (!isCommandError(error) || error.cancelled || !error.signal) throw error;
+    return { exitCode: CHECK_EXIT.incomplete, stdout: "", stderr: `qemu-img was stopped by ${error.signal} (over its CPU or memory limit)` };
+  }
+}
+
 /**
- * Inspects a staged image both ways (as declared, and probed) and applies the checks.
+ * Inspects a staged image of `fileBytes` bytes both ways (as declared, and probed), applies the
+ * checks, then has qemu-img check its consistency. Check runs only once the image is known to be
+ * self-contained (it would open a backing file); raw has no structure to check.
  * @throws ImageUnacceptable, ImageTooBig
  */
-export async function inspectImage(host: ImageHost, path: string, declared: ImageFormat, volumeBytes: number, signal?: AbortSignal): Promise<QemuImageInfo> {
+export async function inspectImage(host: ImageHost, path: string, declared: ImageFormat, image: { volumeBytes: number; fileBytes: number }, signal?: AbortSignal): Promise<QemuImageInfo> {
   const [asDeclared, probed] = await Promise.all([qemuInfo(host, path, declared, signal), qemuInfo(host, path, undefined, signal)]);
-  return checkImage({ declared, asDeclared, probed, path, volumeBytes });
+  const info = checkImage({ declared, asDeclared, probed, path, volumeBytes: image.volumeBytes });
+  if (declared !== "raw") checkIntegrity(await qemuCheck(host, path, declared, signal), image.fileBytes);
+  return info;
 }
 
 export interface Conversion {

@@ -12,6 +12,7 @@ import { findLv, listLvs } from "./commands/lvs";
 import { getVg } from "./commands/vgs";
 import type { LvmBackendConfig } from "./config";
 import { isLvmNotFound, toDriverError } from "./errors";
+import { restoreExports } from "./exports";
 import { ensureGate, removeGate } from "./gates";
 import { recoverGroupSnapshots } from "./groupSnapshotRecovery";
 import { BackendHosts, type HostAccess, type ReadyHost } from "./hosts";
@@ -53,7 +54,10 @@ export class LvmBackend {
     context: DriverContext,
   ) {
     this.logger = context.logger;
-    this.hosts = new BackendHosts(config, context.ssh, context.logger, (ready, windows) => recoverGroupSnapshots(this, ready, windows));
+    this.hosts = new BackendHosts(config, context.ssh, context.logger, async (ready, findings) => {
+      await recoverGroupSnapshots(this, ready, findings.windows);
+      await restoreExports(this, ready, findings.unservedExports);
+    });
     this.scheduler = new Scheduler(() => this.stats(true), {
       // Every placement reads the hosts afresh: host reports are shared between the operations
       // running at once (SharedRead), so this is cheap, and a create never trusts stale capacity.

@@ -2,6 +2,7 @@ import { InvalidInput, VolumeIsBusy, VolumeNotFound } from "../interface/errors"
 import type { ConnectionInfo, Connector, ExportProtocol, VolumeExport } from "../interface/types";
 import { checkConnector, exportOf, joinPortal, readRecord, recordPath, targetFor, type Target, type TargetSettings } from "../targets";
 import type { Found, LvmBackend } from "./backend";
+import { toDriverError } from "./errors";
 import { ensureGate } from "./gates";
 import type { ReadyHost } from "./hosts";
 import { gatePath } from "./names";
@@ -84,6 +85,37 @@ export async function ensureExport(b: LvmBackend, volumeId: string): Promise<Vol
 }
 
 /**
+ * The last step of a host's setup when its checks found export records the kernel does not
+ * serve (after a reboot: every one): rebuilds each with its initiators and credentials, as
+ * Cinder re-exports at service start, so no operator command is needed. Gates exist by then
+ * (setup recreated them). Never fatal: a host whose restore partly failed is still usable for
+ * everything else; the failure is logged with what to do.
+ */
+export async function restoreExports(b: LvmBackend, ready: ReadyHost, paths: readonly string[]): Promise<void> {
+  if (paths.length === 0) return;
+  const host = ready.lvm.name;
+  const restored: string[] = [];
+  try {
+    await locked(b, ready, `restoring the exports on ${host}`, async () => {
+      for (const path of paths) {
+        try {
+          // Read again under the lock: another process may have removed or changed it meanwhile.
+          const record = await readRecord(ready.lvm, path);
+          if (!record) continue;
+          await targetOn(b, ready, record.protocol).apply(ready.lvm, record, path);
+          restored.push(record.volumeId);
+        } catch (error) {
+          b.logger.warn(`${host}: could not restore the export recorded in ${path} (${toDriverError(error, `restoring ${path}`).message}); fix the cause, then run \`cinderblock attach restore\``);
+        }
+      }
+    });
+  } catch (error) {
+    b.logger.warn(`${host}: could not restore its exports (${toDriverError(error, `restoring the exports on ${host}`).message}); run \`cinderblock attach restore\``);
+  }
+  if (restored.length > 0) b.logger.info(`${host}: restored ${restored.length} export(s) lost to a reboot: ${restored.join(", ")}`);
+}
+
+/**
  * Why a volume whose gate is held open cannot be deleted, when it is exported: its attachments
  * (`<volume id>/<protocol>/<initiator>`, the ids VolumeAttachment resources have) and what to
  * do. Undefined when it is not exported (something else holds the gate).
@@ -126,7 +158,7 @@ export async function initializeConnection(b: LvmBackend, volumeId: string, conn
     if (!record) throw new InvalidInput(`volume ${volumeId} is not exported; export it first (createExport)`);
     const target = targetOn(b, ready, record.protocol);
     const initiator = target.initiatorOf(connector);
-    const granted = record.initiators.includes(initiator) ? record : { ...record, initiators: [...record.initiators, initiator] };
+    const granted = target.grant(record, initiator);
     // Applied even when the initiator is on record already: that also repairs what a reboot lost.
     const applied = await target.apply(ready.lvm, granted, path);
     return target.connectionInfo(ready.lvm, granted, applied, initiator);
@@ -141,9 +173,9 @@ export async function terminateConnection(b: LvmBackend, volumeId: string, conne
     const record = await readRecord(ready.lvm, path);
     if (!record) return false;
     const target = targetOn(b, ready, record.protocol);
-    const revoked = connector ? target.initiatorOf(connector) : undefined;
-    const remaining = revoked === undefined ? [] : record.initiators.filter((initiator) => initiator !== revoked);
-    if (remaining.length !== record.initiators.length) await target.apply(ready.lvm, { ...record, initiators: remaining }, path);
-    return remaining.length > 0;
+    const revoked = connector ? [target.initiatorOf(connector)] : record.initiators;
+    const remaining = revoked.reduce((kept, initiator) => target.revoke(kept, initiator), record);
+    if (remaining.initiators.length !== record.initiators.length) await target.apply(ready.lvm, remaining, path);
+    return remaining.initiators.length > 0;
   });
 }

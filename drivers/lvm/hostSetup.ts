@@ -1,4 +1,5 @@
 import { InvalidConfiguration, VolumeBackendAPIException } from "../interface/errors";
+import { recordsDir } from "../targets";
 import { parseDevicesFileEntries, parsePhysicalVolumes, parseUsesDevicesFile } from "./commands/devices";
 import { readRecovery, recoverArgs, RECOVER_TIMEOUT_MS, type WindowRecovery } from "./groupSnapshotWindow";
 import type { LvmHost } from "./host";
@@ -10,16 +11,26 @@ interface Part {
   stderr: string;
 }
 
+/** What a host's setup checks found that the rest of its setup acts on. */
+export interface SetupFindings {
+  /** What the group-snapshot window recovery did, or why it failed. */
+  windows: WindowRecovery | Error;
+  /** Export records of this VG whose target the kernel does not serve (all of them after a reboot). */
+  unservedExports: string[];
+}
+
 /**
  * A host's setup checks in one round trip (scripts/host-setup.sh): the devices-file checks, and
- * beside them, when `recover` (a setup that may write, not a read-only look at the host), the
- * group-snapshot window recovery. Returns what the recovery did (or why it failed: recovery
- * never fails a setup, it is logged); the host report is invalidated when the recovery changed
- * anything, so a report read beside this call is used only if it is still true.
+ * beside them the export records the kernel does not serve and, when `recover` (a setup that may
+ * write, not a read-only look at the host), the group-snapshot window recovery. Returns what the
+ * recovery did (or why it failed: recovery never fails a setup, it is logged); the host report
+ * is invalidated when the recovery changed anything, so a report read beside this call is used
+ * only if it is still true.
  * @throws InvalidConfiguration when LVM's devices file is not as group snapshots need it
  */
-export async function setupChecks(lvm: LvmHost, options: { recover: boolean }): Promise<WindowRecovery | Error> {
-  const args = options.recover ? [hostScript("group-snapshot.sh"), ...recoverArgs(false)] : [""];
+export async function setupChecks(lvm: LvmHost, options: { recover: boolean }): Promise<SetupFindings> {
+  const exportsDir = recordsDir(lvm.volumeGroup);
+  const args = options.recover ? [exportsDir, hostScript("group-snapshot.sh"), ...recoverArgs(false)] : [exportsDir, ""];
   // Read-only for the shared report: the recovery says what it changed, and only that invalidates it.
   const result = await lvm.run(scriptArgv("host-setup.sh", args), { readOnly: true, timeoutMs: RECOVER_TIMEOUT_MS });
   const parts = readParts(lvm.name, result.stdout);
@@ -34,7 +45,13 @@ export async function setupChecks(lvm: LvmHost, options: { recover: boolean }): 
   if (windows instanceof Error || windows.disarmed.length + windows.resumedGates.length + windows.stillSuspended.length > 0 || windows.waitedForSnapshot) {
     lvm.invalidateReport();
   }
-  return windows;
+  return { windows, unservedExports: unservedExports(lvm, parts, exportsDir) };
+}
+
+/** The record paths the exports part listed; only paths in the records directory are taken. */
+function unservedExports(lvm: LvmHost, parts: Map<string, Part>, dir: string): string[] {
+  const listed = output(lvm, parts, "exports", `listing the export records in ${dir}`).split("\n").filter(Boolean);
+  return listed.filter((path) => path.startsWith(`${dir}/`) && path.endsWith(".json") && !path.slice(dir.length + 1).includes("/"));
 }
 
 /** host-setup.sh's output: for each part, a header line `<RS>NAME EXIT` and its stdout, then `<RS>NAME.err` and its stderr. */
@@ -51,7 +68,7 @@ function readParts(hostName: string, stdout: string): Map<string, Part> {
       parts.set(name, { exitCode: Number(exit), stdout: text, stderr: "" });
     }
   }
-  for (const name of ["recover", "use_devicesfile", "devices", "pvs"]) {
+  for (const name of ["recover", "use_devicesfile", "devices", "pvs", "exports"]) {
     if (!parts.has(name)) throw new VolumeBackendAPIException(`setting up ${hostName}: its setup checks printed no ${name} part`);
   }
   return parts;

@@ -7,9 +7,8 @@ import { getVg } from "./commands/vgs";
 import type { LvmBackendConfig, LvmHostConfig } from "./config";
 import { toDriverError } from "./errors";
 import { ensureGates, gatesToFix } from "./gates";
-import type { WindowRecovery } from "./groupSnapshotWindow";
 import { LvmHost } from "./host";
-import { setupChecks } from "./hostSetup";
+import { setupChecks, type SetupFindings } from "./hostSetup";
 import { gateLockName } from "./locks";
 import { isLive } from "./model";
 import type { LvRow } from "./report";
@@ -45,8 +44,11 @@ export class BackendHosts {
     private readonly config: LvmBackendConfig,
     ssh: HostRunners,
     private readonly logger: Logger,
-    /** The last step of every host's setup, once its gates exist: group snapshots' crash recovery (groupSnapshotRecovery.ts). */
-    private readonly recover: (ready: ReadyHost, windows: WindowRecovery | Error) => Promise<void> = async () => undefined,
+    /**
+     * The last step of every host's setup, once its gates exist, acting on what the setup checks
+     * found: group snapshots' crash recovery (groupSnapshotRecovery.ts), exports lost to a reboot.
+     */
+    private readonly recover: (ready: ReadyHost, findings: SetupFindings) => Promise<void> = async () => undefined,
   ) {
     for (const host of config.hosts) {
       const vg = host.volumeGroup ?? config.volumeGroup;
@@ -124,7 +126,7 @@ export class BackendHosts {
    * shows a need.
    */
   private async setUp(lvm: LvmHost, config: LvmHostConfig): Promise<ReadyHost> {
-    const [windows] = await Promise.all([setupChecks(lvm, { recover: true }), lvm.report().catch(() => undefined)]);
+    const [findings] = await Promise.all([setupChecks(lvm, { recover: true }), lvm.report().catch(() => undefined)]);
     const vg = await getVg(lvm);
     const pool = await this.resolvePool(lvm, await listLvs(lvm), vg.lvCount);
     if ((await gatesToFix(lvm)).length > 0) {
@@ -139,7 +141,7 @@ export class BackendHosts {
       if (fixed > 0) this.logger.info(`${lvm.name}: recreated ${fixed} gate(s)`);
     }
     const ready = { lvm, config, pool };
-    await this.recover(ready, windows);
+    await this.recover(ready, findings);
     return ready;
   }
 

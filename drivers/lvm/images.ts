@@ -31,7 +31,7 @@ export async function copyImageToVolume(b: LvmBackend, volumeId: string, image: 
           sha256 ??= await hostSha256(host, file.path, staged.sizeBytes, options.signal);
           if (sha256 !== spec.sha256) throw new ImageUnacceptable(`the image's sha256 is ${sha256}, not the expected ${spec.sha256}; nothing was written`);
         }
-        const info = await inspectImage(host, file.path, spec.format, volume.sizeBytes, options.signal);
+        const info = await inspectImage(host, file.path, spec.format, { volumeBytes: volume.sizeBytes, fileBytes: staged.sizeBytes }, options.signal);
         await convert(
           host,
           { from: file.path, fromFormat: spec.format, fromDevice: false, to: volume.devicePath, toFormat: "raw", toDevice: true, bytes: info.virtualSizeBytes },

@@ -1,5 +1,5 @@
 import { GIB } from "../interface/capacity";
-import { InvalidInput, SnapshotNotFound, VolumeBackendAPIException, VolumeIsBusy, VolumeNotFound } from "../interface/errors";
+import { InvalidInput, SnapshotNotFound, VolumeBackendAPIException, VolumeIsBusy, VolumeNotFound, VolumeSizeExceedsAvailableQuota } from "../interface/errors";
 import type { Volume, VolumeMetadata, VolumeSpec } from "../interface/types";
 import { isCommandError } from "../ssh/errors";
 import { quoteArgv } from "../ssh/quote";
@@ -24,30 +24,48 @@ import { checkDescription, checkLabels, encodeTags, ownTagKey } from "./tags";
 
 /** Volume operations of the LVM driver (see VolumeDriverCore for the contract of each). */
 
-/** A new empty volume, on `spec.host` or on the host the scheduler picks. */
+/**
+ * How many hosts a scheduled create tries. The scheduler's reservations live in this process:
+ * another one (a second `pulumi up`, the CLI) may take the space it counted on between its
+ * stats read and the lvcreate, which LVM then refuses (its allocation is atomic per VG).
+ */
+const PLACEMENT_ATTEMPTS = 3;
+
+/**
+ * A new empty volume, on `spec.host` or on the host the scheduler picks; a scheduled create
+ * that its host can no longer hold is placed again, on fresh stats.
+ */
 export async function createVolume(b: LvmBackend, spec: VolumeSpec): Promise<Volume> {
   const lvName = checkVolumeSpec(spec);
   b.checkDeviceNames(lvName, spec.host);
   // A retry must land where the first attempt did, whatever the scheduler would pick now.
-  const earlier = spec.host ? undefined : await b.hostHolding(spec.uuid);
-  const placement = await b.place({ host: spec.host ?? earlier, sizeGib: spec.sizeGib, provisioning: spec.provisioning });
-  try {
-    const ready = await b.hosts.ready(placement.host);
-    const provisioning = b.provisioningFor(ready, spec.provisioning);
-    const volume = await b.guard(`creating volume ${lvName} on ${placement.host}`, async () => {
-      const done = await b.reuseOrClear(ready, lvName, spec.uuid, "volume");
-      if (done) return toVolume(b.placeOf(ready), done.lv, done.tags);
-      const sizeBytes = spec.sizeGib * GIB;
-      await b.checkCapacity(ready, provisioning, sizeBytes);
-      const tags = encodeTags({ kind: "volume", uuid: spec.uuid, description: spec.description, labels: { ...spec.labels } });
-      return b.finishVolume(ready, lvName, [lvcreateArgv(ready.lvm.volumeGroup, b.newLv(ready, provisioning, lvName, sizeBytes, tags))]);
-    });
-    placement.done();
-    return volume;
-  } catch (error) {
-    placement.cancel();
-    throw error;
+  const pinned = spec.host ?? (await b.hostHolding(spec.uuid));
+  for (let attempt = 1; ; attempt++) {
+    const placement = await b.place({ host: pinned, sizeGib: spec.sizeGib, provisioning: spec.provisioning });
+    try {
+      const volume = await createOn(b, placement.host, lvName, spec);
+      placement.done();
+      return volume;
+    } catch (error) {
+      placement.cancel();
+      if (pinned !== undefined || attempt >= PLACEMENT_ATTEMPTS || !(error instanceof VolumeSizeExceedsAvailableQuota)) throw error;
+      b.logger.info(`${placement.host} can no longer hold ${spec.sizeGib} GiB (another process took the space); placing ${lvName} again`);
+      b.invalidateStats();
+    }
   }
+}
+
+async function createOn(b: LvmBackend, host: string, lvName: string, spec: VolumeSpec): Promise<Volume> {
+  const ready = await b.hosts.ready(host);
+  const provisioning = b.provisioningFor(ready, spec.provisioning);
+  return b.guard(`creating volume ${lvName} on ${host}`, async () => {
+    const done = await b.reuseOrClear(ready, lvName, spec.uuid, "volume");
+    if (done) return toVolume(b.placeOf(ready), done.lv, done.tags);
+    const sizeBytes = spec.sizeGib * GIB;
+    await b.checkCapacity(ready, provisioning, sizeBytes);
+    const tags = encodeTags({ kind: "volume", uuid: spec.uuid, description: spec.description, labels: { ...spec.labels } });
+    return b.finishVolume(ready, lvName, [lvcreateArgv(ready.lvm.volumeGroup, b.newLv(ready, provisioning, lvName, sizeBytes, tags))]);
+  });
 }
 
 export async function deleteVolume(b: LvmBackend, id: string): Promise<void> {

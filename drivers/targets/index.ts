@@ -15,6 +15,6 @@ export function targetFor(protocol: ExportProtocol, settings: TargetSettings): T
 }
 
 export { checkConnector, IQN_PREFIX, joinPortal, NQN_PREFIX, splitPortal } from "./identifiers";
-export { exportOf, readRecord, recordPath, type ExportRecord } from "./records";
+export { exportOf, readRecord, recordPath, recordsDir, type ExportRecord } from "./records";
 export type { HostShell } from "./shell";
 export type { AppliedExport, ExportedVolume, Target, TargetSettings } from "./target";

@@ -1,6 +1,6 @@
 import { InvalidConnector, VolumeBackendAPIException } from "../interface/errors";
 import type { ConnectionInfo, Connector } from "../interface/types";
-import { generateChapCredentials } from "./credentials";
+import { generateChapCredentials, type ChapCredentials } from "./credentials";
 import { joinPortal, targetName } from "./identifiers";
 import type { AppliedExport, ExportedVolume, Target, TargetSettings } from "./target";
 import { LIO_APPLY, LIO_REMOVE } from "./lioScripts";
@@ -13,7 +13,7 @@ const LUN = 0;
 /** A backstore is named after the device it serves: the gate's device-mapper name. */
 const backstoreOf = (record: ExportRecord): string => record.device.slice("/dev/mapper/".length);
 
-/** iSCSI through the kernel's LIO target: one target per volume, an ACL per initiator, CHAP always on. */
+/** iSCSI through the kernel's LIO target: one target per volume, an ACL per initiator with its own CHAP credentials, CHAP always on. */
 export class LioTarget implements Target {
   readonly protocol = "iscsi";
 
@@ -33,15 +33,28 @@ export class LioTarget implements Target {
       target: targetName(this.settings.prefix, volume.uuid),
       device: volume.device,
       initiators: [],
-      chap: generateChapCredentials(),
+      initiatorChap: {},
     };
   }
 
+  grant(record: ExportRecord, initiator: string): ExportRecord {
+    if (record.initiators.includes(initiator)) return record;
+    return { ...record, initiators: [...record.initiators, initiator], initiatorChap: { ...record.initiatorChap, [initiator]: generateChapCredentials() } };
+  }
+
+  revoke(record: ExportRecord, initiator: string): ExportRecord {
+    const { [initiator]: _revoked, ...kept } = record.initiatorChap ?? {};
+    return { ...record, initiators: record.initiators.filter((granted) => granted !== initiator), initiatorChap: kept };
+  }
+
   async apply(host: HostShell, record: ExportRecord, path: string): Promise<AppliedExport> {
-    const chap = credentialsOf(record);
     const listen = joinPortal(this.settings.listen.address, this.settings.listen.port);
     const args = [record.target, backstoreOf(record), record.device, listen, record.volumeUuid, path, ...record.initiators];
-    const output = await runScript(host, LIO_APPLY, args, `${JSON.stringify(record)}\n${chap.username} ${chap.password}\n`);
+    const credentials = record.initiators.map((initiator) => {
+      const chap = credentialsOf(record, initiator);
+      return `${initiator} ${chap.username} ${chap.password}\n`;
+    });
+    const output = await runScript(host, LIO_APPLY, args, `${JSON.stringify(record)}\n${credentials.join("")}`);
     return { discard: output.get("discard") === "1", dhchap: false };
   }
 
@@ -49,8 +62,8 @@ export class LioTarget implements Target {
     await runScript(host, LIO_REMOVE, [record.target, backstoreOf(record), path]);
   }
 
-  async connectionInfo(_host: HostShell, record: ExportRecord, applied: AppliedExport, _initiator: string): Promise<ConnectionInfo> {
-    const chap = credentialsOf(record);
+  async connectionInfo(_host: HostShell, record: ExportRecord, applied: AppliedExport, initiator: string): Promise<ConnectionInfo> {
+    const chap = credentialsOf(record, initiator);
     const portals = [...this.settings.portals];
     return {
       driver_volume_type: "iscsi",
@@ -72,7 +85,9 @@ export class LioTarget implements Target {
   }
 }
 
-function credentialsOf(record: ExportRecord): { username: string; password: string } {
-  if (!record.chap) throw new VolumeBackendAPIException(`the iSCSI export of ${record.volumeId} has no CHAP credentials on record`);
-  return record.chap;
+/** The initiator's own credentials, or the volume's for an initiator attached before per-initiator CHAP. */
+function credentialsOf(record: ExportRecord, initiator: string): ChapCredentials {
+  const chap = record.initiatorChap?.[initiator] ?? record.chap;
+  if (!chap) throw new VolumeBackendAPIException(`the iSCSI export of ${record.volumeId} has no CHAP credentials on record for ${initiator}`);
+  return chap;
 }

@@ -15,19 +15,18 @@ export const LIO_HBA = "iblock_203";
 /**
  * Makes one target match the record.
  * Arguments: target IQN, backstore name, device, listen `address:port`, unit serial, record
- * path, then the initiator IQNs to grant. Stdin: the record (one line), then
- * `<chap user> <chap secret>`. Prints `discard=0|1`.
+ * path, then the initiator IQNs to grant. Stdin: the record (one line), then one
+ * `<initiator> <chap user> <chap secret>` line per initiator. Prints `discard=0|1`.
  *
  * The TPG is never open: no generate_node_acls (no demo mode), authentication on, and each
- * initiator gets its own ACL mapping LUN 0 with the volume's CHAP credentials; ACLs of
- * initiators not listed are removed. An existing LUN 0 that serves another backstore is an
+ * initiator gets its own ACL mapping LUN 0 with its own CHAP credentials; ACLs of initiators
+ * not listed are removed (LIO then closes their sessions). An existing LUN 0 that serves another backstore is an
  * error (another target took this name), not something to overwrite.
  */
 export const LIO_APPLY = `set -eu
 iqn=$1 so=$2 dev=$3 listen=$4 serial=$5 record=$6
 shift 6
 ${PERSIST_RECORD}
-IFS=' ' read -r user secret
 ${REQUIRE_DEVICE}
 T=/sys/kernel/config/target
 # A host that has never served a target has not loaded LIO (configfs shows it only then).
@@ -54,7 +53,10 @@ serving=
 for link in "$lun"/*; do [ -L "$link" ] && serving=$(readlink -f "$link"); done
 if [ -z "$serving" ]; then ln -s "$so_dir" "$lun/cinderblock"
 elif [ "$serving" != "$(readlink -f "$so_dir")" ]; then echo "$iqn LUN 0 already serves $serving" >&2; exit 4; fi
-for initiator in "$@"; do
+while IFS=' ' read -r initiator user secret; do
+  listed=0
+  for granted in "$@"; do [ "$granted" = "$initiator" ] && listed=1; done
+  [ $listed = 1 ] || { echo "credentials for $initiator, which is not granted" >&2; exit 2; }
   acl=$tpg/acls/$initiator
   mkdir -p "$acl/lun_0"
   [ -L "$acl/lun_0/cinderblock" ] || ln -s "$lun" "$acl/lun_0/cinderblock"

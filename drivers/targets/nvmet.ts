@@ -36,6 +36,14 @@ export class NvmetTarget implements Target {
     };
   }
 
+  grant(record: ExportRecord, initiator: string): ExportRecord {
+    return record.initiators.includes(initiator) ? record : { ...record, initiators: [...record.initiators, initiator] };
+  }
+
+  revoke(record: ExportRecord, initiator: string): ExportRecord {
+    return { ...record, initiators: record.initiators.filter((granted) => granted !== initiator) };
+  }
+
   async apply(host: HostShell, record: ExportRecord, path: string): Promise<AppliedExport> {
     const { address, port } = this.settings.listen;
     const uuid = UUID.test(record.volumeUuid) ? record.volumeUuid.toLowerCase() : "";

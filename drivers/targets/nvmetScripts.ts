@@ -30,6 +30,13 @@ const RELEASE_HOST = `release_host() {
  * the kernel only where it supports DH-HMAC-CHAP (a `dhchap_key` attribute in the host's
  * directory: CONFIG_NVME_TARGET_AUTH). The subsystem is linked to the TCP port listening on the
  * address and port, which is created when missing.
+ *
+ * nvmet checks allowed_hosts only when a host connects: a revoked host's live controllers would
+ * keep reading and writing. So when a host was revoked, the subsystem's port links are cut and
+ * made again, which deletes every controller of this subsystem (nvmet_port_del_ctrls; other
+ * subsystems on the port are untouched). Hosts still allowed reconnect by themselves after their
+ * reconnect_delay (10 s by default), their I/O queued meanwhile, not failed; a revoked host's
+ * reconnects are refused.
  */
 export const NVMET_APPLY = `set -eu
 nqn=$1 dev=$2 nsid=$3 address=$4 port=$5 uuid=$6 record=$7 keys=$8
@@ -61,10 +68,12 @@ while IFS=' ' read -r host candidate; do
   [ -s "$keys/$host" ] || printf '%s' "$candidate" > "$keys/$host"
   cat "$keys/$host" > "$N/hosts/$host/dhchap_key"
 done
+revoked=0
 for link in "$sub"/allowed_hosts/*; do
   [ -L "$link" ] || continue
   for host in "$@"; do [ "$(basename "$link")" = "$host" ] && continue 2; done
   rm -f "$link"
+  revoked=1
   release_host "$(basename "$link")"
 done
 listener=
@@ -82,6 +91,9 @@ if [ -z "$listener" ]; then
   echo $family > "$listener/addr_adrfam"
   printf '%s' "$address" > "$listener/addr_traddr"
   printf '%s' "$port" > "$listener/addr_trsvcid"
+fi
+if [ $revoked = 1 ]; then
+  for linked in "$N"/ports/*/subsystems/"$nqn"; do [ ! -L "$linked" ] || { rm -f "$linked"; ln -s "$sub" "$linked"; }; done
 fi
 [ -L "$listener/subsystems/$nqn" ] || ln -s "$sub" "$listener/subsystems/$nqn"
 echo "discard=$discard"

@@ -15,6 +15,7 @@ import type { HostShell } from "./shell";
 export const EXPORTS_DIR = "/etc/cinderblock/exports";
 
 const chapString = z.string().refine((value) => value.length >= 12 && [...value].every((char) => CHAP_ALPHABET.includes(char)), "is not a generated CHAP credential");
+const chapCredentials = z.object({ username: chapString, password: chapString }).strict();
 
 export const exportRecordSchema = z
   .object({
@@ -28,8 +29,17 @@ export const exportRecordSchema = z
     device: z.string().regex(/^\/dev\/mapper\/[A-Za-z0-9+_.-]+$/, "must be a device-mapper device"),
     /** Initiator IQNs or host NQNs with access, in the order they were granted. */
     initiators: z.array(z.string()),
-    /** iSCSI only: the volume's CHAP credentials, shared by its ACLs (Cinder's provider_auth). */
-    chap: z.object({ username: chapString, password: chapString }).strict().optional(),
+    /**
+     * iSCSI only: each initiator's own CHAP credentials, by IQN, in its own ACL, so that detaching
+     * one invalidates only its secret (a shared secret would let a detached initiator log in
+     * under the name of one still attached).
+     */
+    initiatorChap: z.record(z.string(), chapCredentials).optional(),
+    /**
+     * iSCSI records made before per-initiator CHAP: the volume's credentials, still used by the
+     * initiators attached then (they have no entry in initiatorChap); gone with the export.
+     */
+    chap: chapCredentials.optional(),
   })
   .strict()
   .superRefine((record, ctx) => {
@@ -37,13 +47,23 @@ export const exportRecordSchema = z
     for (const name of [record.target, ...record.initiators]) {
       if (!valid(name)) ctx.addIssue({ code: "custom", message: `'${name.slice(0, 80)}' is not a valid ${record.protocol} name` });
     }
-    if ((record.protocol === "iscsi") !== (record.chap !== undefined)) ctx.addIssue({ code: "custom", message: "CHAP credentials belong to iSCSI records only" });
+    if (record.protocol !== "iscsi") {
+      if (record.chap || record.initiatorChap) ctx.addIssue({ code: "custom", message: "CHAP credentials belong to iSCSI records only" });
+      return;
+    }
+    const without = record.initiators.find((initiator) => !record.initiatorChap?.[initiator] && !record.chap);
+    if (without !== undefined) ctx.addIssue({ code: "custom", message: `initiator '${without.slice(0, 80)}' has no CHAP credentials` });
   });
 
 export type ExportRecord = z.output<typeof exportRecordSchema>;
 
+/** The directory of the export records of one volume group's volumes. */
+export function recordsDir(volumeGroup: string): string {
+  return `${EXPORTS_DIR}/${volumeGroup}`;
+}
+
 export function recordPath(volumeGroup: string, lvName: string): string {
-  return `${EXPORTS_DIR}/${volumeGroup}/${lvName}.json`;
+  return `${recordsDir(volumeGroup)}/${lvName}.json`;
 }
 
 /** Prints the file, or nothing when it does not exist; any other failure is an error. */
@@ -67,6 +87,7 @@ export async function readRecord(host: HostShell, path: string): Promise<ExportR
     throw new VolumeBackendAPIException(`the export record ${path} is malformed (${record.error.issues[0]?.message}); fix or remove it on the host`);
   }
   registerSecret(record.data.chap?.password);
+  for (const credentials of Object.values(record.data.initiatorChap ?? {})) registerSecret(credentials.password);
   return record.data;
 }
 

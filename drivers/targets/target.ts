@@ -37,8 +37,12 @@ export interface Target {
    * @throws InvalidConnector when it has none
    */
   initiatorOf(connector: Connector): string;
-  /** A record for a new export of `volume`, with no initiator yet and fresh credentials. */
+  /** A record for a new export of `volume`, with no initiator yet. */
   newRecord(volume: ExportedVolume): ExportRecord;
+  /** `record` with `initiator` granted (with fresh credentials of its own where the protocol has them); unchanged when it already is. */
+  grant(record: ExportRecord, initiator: string): ExportRecord;
+  /** `record` without `initiator` and its credentials. */
+  revoke(record: ExportRecord, initiator: string): ExportRecord;
   /**
    * Writes `record` to `path` on the host, then makes the kernel's configuration of its target
    * match it: creates what is missing, grants every listed initiator, revokes every other.

@@ -64,6 +64,10 @@ export class FakeLvmHost implements CommandRunner {
   readonly gates = new Map<string, string>();
   /** What the group-snapshot window recovery prints at setup (group-snapshot.sh recover): nothing to recover by default. */
   recoverOutput = "";
+  /** How many LV writes still find the VG full (as when another process took the space). */
+  writesOutOfSpace = 0;
+  /** The export records host setup finds unserved by the kernel (after a reboot: every one). */
+  unservedExports: string[] = [];
   /** How many `dmsetup table` listings still meet a device removed while they run (ENXIO). */
   vanishingTables = 0;
   private nextMinor = 10;
@@ -102,19 +106,25 @@ export class FakeLvmHost implements CommandRunner {
         break;
       case "host-setup.sh": {
         await new Promise((resolve) => setTimeout(resolve, 5)); // Longer than a report takes to start, as on a real host.
-        // Its first argument is the recovery script, empty for a read-only look at the host.
-        if (args[0]) this.calls.push("cinderblock-gsnap-recover");
+        // Its second argument is the recovery script, empty for a read-only look at the host.
+        if (args[1]) this.calls.push("cinderblock-gsnap-recover");
         const part = (name: string, stdout: string): string => `\x1e${name} 0\n${stdout}\x1e${name}.err\n`;
         return ok(
           part("recover", this.recoverOutput) +
             part("use_devicesfile", "use_devicesfile=1\n") +
             part("devices", "Device /dev/vdb IDTYPE=devname IDNAME=/dev/vdb DEVNAME=/dev/vdb PVID=x\n") +
-            part("pvs", JSON.stringify({ report: [{ pv: [{ pv_name: "/dev/vdb", vg_name: VG }] }] })),
+            part("pvs", JSON.stringify({ report: [{ pv: [{ pv_name: "/dev/vdb", vg_name: VG }] }] })) +
+            part("exports", this.unservedExports.map((path) => `${path}\n`).join("")),
         );
       }
       case "cinderblock-gsnap-recover":
         return ok("");
       case "lv-write.sh":
+        if (this.writesOutOfSpace > 0) {
+          this.writesOutOfSpace--;
+          const stderr = `  Volume group "${VG}" has insufficient free space (10 extents): 256 required.\n`;
+          throw new CommandError({ host: this.host, argv, exitCode: 5, signal: undefined, stdout: "", stderr, durationMs: 1, timedOut: false, cancelled: false });
+        }
         this.lvWrite(args);
         return ok();
       case "lvcreate":

@@ -85,15 +85,22 @@ describe("an iSCSI export through LIO", () => {
     expect(await driver.findExport(volume.id)).toMatchObject({ protocol: "iscsi", initiators: [hostA.initiator] });
   });
 
-  it("multi-attach: a second initiator gets its own ACL; detaching one leaves the other working; the export goes with the last", async () => {
-    const infoB = iscsiData(await driver.initializeConnection(volume.id, hostB));
-    expect([infoB.auth_username, infoB.auth_password]).toEqual([infoA.auth_username, infoA.auth_password]);
+  let infoB: IscsiConnectionData;
+
+  it("multi-attach: a second initiator gets its own ACL and CHAP credentials; detaching one leaves the other working; the export goes with the last", async () => {
+    infoB = iscsiData(await driver.initializeConnection(volume.id, hostB));
+    expect(infoB.auth_username).not.toBe(infoA.auth_username);
+    expect(infoB.auth_password).not.toBe(infoA.auth_password);
+    // Each secret opens only its own initiator's ACL.
+    expect((await iscsiLogin(loginOf(infoA, hostB.initiator!))).output).toMatch(/Authentication failure/);
     expect(await entries(`${tpgDir(iqn)}/acls`)).toEqual([hostA.initiator, hostB.initiator].sort());
     expect(sha256(await readThroughIscsi(loginOf(infoB, hostB.initiator!), MiB))).toBe(written);
 
     expect(await driver.terminateConnection(volume.id, hostA)).toBe(true);
     expect(await entries(`${tpgDir(iqn)}/acls`)).toEqual([hostB.initiator]);
     expect((await iscsiLogin(loginOf(infoA, hostA.initiator!))).output).toMatch(/Authorization failure/);
+    // The detached initiator, knowing its old secret, claims the name of the one still attached: refused.
+    expect((await iscsiLogin(loginOf(infoA, hostB.initiator!))).output).toMatch(/Authentication failure/);
     expect(sha256(await readThroughIscsi(loginOf(infoB, hostB.initiator!), MiB))).toBe(written);
     // An initiator still has access: removing the export is refused, and it stays.
     expect(await driver.removeExport(volume.id)).toBe(false);
@@ -113,6 +120,6 @@ describe("an iSCSI export through LIO", () => {
 
   it("never logged the CHAP secret (every command line, debug included)", () => {
     expect(log.lines.length).toBeGreaterThan(10);
-    expect(log.lines.filter((line) => line.includes(infoA.auth_password))).toEqual([]);
+    expect(log.lines.filter((line) => line.includes(infoA.auth_password) || line.includes(infoB.auth_password))).toEqual([]);
   });
 });

@@ -2,7 +2,10 @@ import { randomUUID } from "node:crypto";
 import type { Backends } from "../../drivers";
 import type { Connector, NvmeofConnectionData, Volume } from "../../drivers/interface/types";
 import { generateDhchapKey } from "../../drivers/targets/credentials";
-import { entries, NVME_INITIATOR_HOST, nvmeData, openExportDriver, readThroughNvme, writeRandom, type ExportLabDriver } from "./attachSupport";
+import {
+  connectController, disconnectController, entries, NVME_INITIATOR_HOST, nvmeData, openExportDriver, readThroughController, readThroughNvme, writeRandom, writeThroughController,
+  type ExportLabDriver,
+} from "./attachSupport";
 import { newUuid } from "./driverSupport";
 import { onHost, onHostOk, unique } from "./support";
 
@@ -77,12 +80,36 @@ describe("an NVMe/TCP export through nvmet", () => {
     expect(read.code).toBe(10);
   });
 
-  it("multi-attach: a second host gets its own entry; revoking one leaves the other; the subsystem goes with the last", async () => {
+  it("multi-attach: a second host gets its own entry; revoking one cuts its live controller and leaves the other; the subsystem goes with the last", async () => {
     const infoSecond = nvmeData(await driver.initializeConnection(volume.id, second));
     expect(await entries(`${subsystemDir(nqn)}/allowed_hosts`)).toEqual([first.nqn, second.nqn].sort());
     expect((await readThroughNvme(infoSecond, second.nqn!)).stdout).toBe(`${written}\n`);
 
-    expect(await driver.terminateConnection(volume.id, first)).toBe(true);
+    // Both hosts keep a controller connected across the detach: the revoked one must lose it.
+    const revoked = await connectController(info, first.nqn!);
+    const kept = await connectController(infoSecond, second.nqn!);
+    try {
+      const head = (await onHostOk(`dd if=${volume.devicePath} bs=4096 count=1 iflag=direct status=none | sha256sum | cut -d' ' -f1`)).trim();
+      expect(await readThroughController(revoked, 1, 20)).toBe(head);
+      expect(await readThroughController(kept, 1, 20)).toBe(head);
+
+      expect(await driver.terminateConnection(volume.id, first)).toBe(true);
+      const detached = Date.now();
+      // At once: the revoked host's controller reads and writes nothing any more.
+      expect(await readThroughController(revoked, 1, 3)).toBeUndefined();
+      expect(await writeThroughController(revoked, 1, 3)).toBe(false);
+      // The kept host's controller reconnects by itself (its reconnect_delay is 10 s).
+      let regained: string | undefined;
+      while (regained === undefined && Date.now() - detached < 45_000) regained = await readThroughController(kept, 1, 5);
+      expect(regained).toBe(head);
+      process.stderr.write(`[nvme revoke] the kept host read again ${((Date.now() - detached) / 1000).toFixed(1)} s after the detach\n`);
+      // ...while the revoked one stays out (its reconnects are refused), and wrote nothing.
+      expect(await readThroughController(revoked, 1, 3)).toBeUndefined();
+      expect((await onHostOk(`dd if=${volume.devicePath} bs=4096 count=1 iflag=direct status=none | sha256sum | cut -d' ' -f1`)).trim()).toBe(head);
+    } finally {
+      await disconnectController(revoked);
+      await disconnectController(kept);
+    }
     expect((await readThroughNvme(info, first.nqn!)).code).toBe(10);
     expect(await entries("/sys/kernel/config/nvmet/hosts")).not.toContain(first.nqn);
     expect((await readThroughNvme(infoSecond, second.nqn!)).stdout).toBe(`${written}\n`);

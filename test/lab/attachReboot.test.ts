@@ -1,14 +1,15 @@
 import { randomUUID } from "node:crypto";
 import type { Connector, IscsiConnectionData, NvmeofConnectionData, Volume } from "../../drivers/interface/types";
-import { entries, iscsiData, loginOf, nvmeData, openExportDriver, readThroughIscsi, readThroughNvme, sha256, tpgDir, writeRandom, type ExportLabDriver } from "./attachSupport";
+import { entries, iscsiData, loginOf, nvmeData, openExportDriver, readThroughIscsi, readThroughNvme, recordingLogger, sha256, tpgDir, writeRandom, type ExportLabDriver } from "./attachSupport";
 import { newUuid } from "./driverSupport";
 import { onHost, onHostOk, unique } from "./support";
 
 /**
  * Exports after the storage host reboots. The kernel keeps no target configuration across a
  * boot (nvmet never does; LIO only through a saveconfig file, which cinderblock does not use),
- * so ensureExport rebuilds each export from the record on the host, after the host's setup
- * has recreated the volume's gate. Checked with the same initiators and credentials as before.
+ * so the first contact of the next process with the host (its setup) rebuilds each export from
+ * the record on the host, after recreating the volume's gate: no ensureExport, no `attach
+ * restore`. Checked with the same initiators and credentials as before.
  */
 
 const MiB = 1024 * 1024;
@@ -17,6 +18,7 @@ const nvmeClient: Connector = { host: "lab-2", nqn: `nqn.2014-08.org.nvmexpress:
 
 let driver: ExportLabDriver;
 let close: () => Promise<void>;
+let logged: string[] = [];
 let iscsiVolume: Volume;
 let nvmeVolume: Volume;
 const written = new Map<string, string>();
@@ -24,7 +26,9 @@ let iscsiInfo: IscsiConnectionData;
 let nvmeInfo: NvmeofConnectionData;
 
 async function open(): Promise<void> {
-  const opened = await openExportDriver();
+  const { logger, lines } = recordingLogger();
+  logged = lines;
+  const opened = await openExportDriver(logger);
   driver = opened.driver;
   close = () => opened.backends.close();
 }
@@ -76,11 +80,13 @@ describe("exports across a reboot of the storage host", () => {
     expect(await entries("/etc/cinderblock/exports/cinder-volumes")).toEqual(expect.arrayContaining([`${iscsiVolume.lvName}.json`, `${nvmeVolume.lvName}.json`]));
   });
 
-  it("are restored by ensureExport, from a new process, with every initiator's access and the same credentials", async () => {
+  it("are restored by the next process's first contact with the host (any operation: here the scheduler's read of the stats), with every initiator's access", async () => {
     await open();
-    expect(await driver.ensureExport(iscsiVolume.id)).toMatchObject({ protocol: "iscsi", target: iscsiInfo.target_iqn, initiators: [iscsiClient.initiator] });
-    expect(await driver.ensureExport(nvmeVolume.id)).toMatchObject({ protocol: "nvme-tcp", target: nvmeInfo.target_nqn, initiators: [nvmeClient.nqn] });
+    await driver.getVolumeStats(true);
+    expect(logged).toContainEqual(expect.stringMatching(/^lab-1: restored 2 export\(s\) lost to a reboot: /));
     expect(await entries(`${tpgDir(iscsiInfo.target_iqn)}/acls`)).toEqual([iscsiClient.initiator]);
+    expect(await entries(`/sys/kernel/config/nvmet/subsystems/${nvmeInfo.target_nqn}/allowed_hosts`)).toEqual([nvmeClient.nqn]);
+    expect(await driver.findExport(iscsiVolume.id)).toMatchObject({ protocol: "iscsi", target: iscsiInfo.target_iqn, initiators: [iscsiClient.initiator] });
   });
 
   it("are read again by their initiators, through the volumes' recreated gates", async () => {

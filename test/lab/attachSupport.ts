@@ -135,3 +135,48 @@ dd if=/dev/$dev bs=1M count=1 iflag=direct status=none | sha256sum | cut -d' ' -
     NVME_INITIATOR_HOST,
   );
 }
+
+/**
+ * On the second lab host: a controller connected as `hostnqn` and kept connected; resolves with
+ * its name (`nvmeN`). Connected through the kernel's fabrics device, with the host NQN's uuid as
+ * host id: nvme-cli refuses a second connection from one machine to the same subsystem and
+ * address, whatever the host NQN, and a revocation test needs two live controllers side by side.
+ */
+export async function connectController(data: NvmeofConnectionData, hostnqn: string): Promise<string> {
+  const portal = data.portals.find(([address]) => address === "10.0.2.2");
+  if (!portal) throw new Error(`no 10.0.2.2 portal in ${JSON.stringify(data.portals)}`);
+  const hostid = /uuid:([0-9a-f-]{36})$/.exec(hostnqn)?.[1];
+  if (!hostid) throw new Error(`${hostnqn} is not a uuid host NQN`);
+  const options = `transport=tcp,traddr=${portal[0]},trsvcid=${portal[1]},nqn=${data.target_nqn},hostnqn=${hostnqn},hostid=${hostid}`;
+  const out = await onHostOk(`modprobe nvme_tcp; exec 3<>/dev/nvme-fabrics; echo '${options}' >&3; head -n 1 <&3`, NVME_INITIATOR_HOST);
+  const instance = /instance=(\d+)/.exec(out)?.[1];
+  if (instance === undefined) throw new Error(`connecting as ${hostnqn} printed '${out.trim()}'`);
+  return `nvme${instance}`;
+}
+
+/**
+ * Reads the namespace's first 4 KiB through one controller (an NVMe Read passed through its
+ * character device, so no other path of a multipath head can answer); resolves with their
+ * SHA-256, or undefined when the read failed or took longer than `timeoutS`.
+ */
+export async function readThroughController(controller: string, nsid: number, timeoutS: number): Promise<string | undefined> {
+  const result = await onHost(
+    `set -o pipefail; timeout ${timeoutS} nvme io-passthru /dev/${controller} --opcode=2 --namespace-id=${nsid} --data-len=4096 --read --cdw12=7 -b 2>/dev/null | sha256sum | cut -d' ' -f1`,
+    NVME_INITIATOR_HOST,
+  );
+  return result.code === 0 ? result.stdout.trim() : undefined;
+}
+
+/** Writes 4 KiB of 0xee at the namespace's start through one controller; resolves whether the write succeeded. */
+export async function writeThroughController(controller: string, nsid: number, timeoutS: number): Promise<boolean> {
+  const result = await onHost(
+    `f=$(mktemp); head -c 4096 /dev/zero | tr '\\0' '\\356' > $f; timeout ${timeoutS} nvme io-passthru /dev/${controller} --opcode=1 --namespace-id=${nsid} --data-len=4096 --write --cdw12=7 -i $f >/dev/null 2>&1; code=$?; rm -f $f; exit $code`,
+    NVME_INITIATOR_HOST,
+  );
+  return result.code === 0;
+}
+
+/** Deletes one controller on the second lab host (whatever its state). */
+export async function disconnectController(controller: string): Promise<void> {
+  await onHost(`[ ! -e /sys/class/nvme/${controller}/delete_controller ] || echo 1 > /sys/class/nvme/${controller}/delete_controller`, NVME_INITIATOR_HOST);
+}

@@ -43,6 +43,10 @@ export interface Images {
   dataFileShadow: string;
   /** qcow2 of 2 GiB virtual size (a few hundred KiB of file). */
   oversized: string;
+  /** The pattern qcow2 cut inside its data clusters (qemu-img check finds corruptions). */
+  truncatedInData: string;
+  /** The pattern qcow2 cut right after its metadata (check passes; its end offset lies past the file). */
+  truncatedAfterHeader: string;
   remove(): void;
 }
 
@@ -60,6 +64,10 @@ export function makeImages(): Images {
   qemuImg("create", "-f", "qcow2", "-u", "-b", "/etc/shadow", "-F", "raw", path("backing.qcow2"), "16M");
   qemuImg("create", "-f", "qcow2", path("oversized.qcow2"), "2G");
   writeFileSync(path("data-file.qcow2"), dataFileImage());
+  const qcow2 = readFileSync(path("pattern.qcow2"));
+  writeFileSync(path("cut-in-data.qcow2"), qcow2.subarray(0, Math.floor(qcow2.length / 2)));
+  // Header, refcount table and block: the first three 64 KiB clusters of a fresh qcow2.
+  writeFileSync(path("cut-after-header.qcow2"), qcow2.subarray(0, 3 * 64 * 1024));
   return {
     dir,
     raw: path("pattern.raw"),
@@ -68,6 +76,8 @@ export function makeImages(): Images {
     backingShadow: path("backing.qcow2"),
     dataFileShadow: path("data-file.qcow2"),
     oversized: path("oversized.qcow2"),
+    truncatedInData: path("cut-in-data.qcow2"),
+    truncatedAfterHeader: path("cut-after-header.qcow2"),
     remove: () => rmSync(dir, { recursive: true, force: true }),
   };
 }

@@ -49,10 +49,12 @@ describe("image resources through the provider handlers", () => {
     }
   });
 
-  it("removes the volume it made when the image is refused", async () => {
+  it("removes the volume it made when the image is refused (a truncated qcow2, which qemu-img would convert with exit 0)", async () => {
     const name = unique("pbad");
-    const error = await providers.Volume.create({ backend: "lab", name, sizeGb: 1, uuid: newUuid(), image: { localFile: images.raw, format: "qcow2" } }).catch((e: unknown) => e);
+    const image = { localFile: images.truncatedInData, format: "qcow2" };
+    const error = await providers.Volume.create({ backend: "lab", name, sizeGb: 1, uuid: newUuid(), image }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ImageUnacceptable);
+    expect((error as Error).message).toMatch(/corruptions/);
     expect(await hostLv(name)).toBeUndefined();
   });
 });

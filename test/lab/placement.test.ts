@@ -33,6 +33,12 @@ async function limited<T>(limit: number, tasks: Array<() => Promise<T>>): Promis
   return results;
 }
 
+/** Runs the CLI (a process of its own) against the lab's every host; resolves with its JSON output. */
+async function cli(...args: string[]): Promise<unknown> {
+  const { stdout } = await execFileAsync(process.execPath, [join(packageRoot(), "bin", "cinderblock.js"), ...args, "--config", fullLabConfigPath(), "--json"]);
+  return JSON.parse(stdout);
+}
+
 /**
  * A backend of two lab hosts. New volumes are placed by Cinder's capacity filter and weigher
  * (thick volumes here, so the figures are the volume groups' free space, which `vgs` shows).
@@ -94,10 +100,6 @@ describe("placement across the hosts of a backend", () => {
   });
 
   it("the CLI shows every host's stats and places `volume create` through the same scheduler", async () => {
-    const cli = async (...args: string[]): Promise<unknown> => {
-      const { stdout } = await execFileAsync(process.execPath, [join(packageRoot(), "bin", "cinderblock.js"), ...args, "--config", fullLabConfigPath(), "--json"]);
-      return JSON.parse(stdout);
-    };
     const stats = (await cli("stats")) as Array<{ volume_backend_name: string; pools: Array<{ pool_name: string; backend_state: string }> }>;
     expect(stats.map((backend) => backend.volume_backend_name)).toEqual(["lab"]);
     expect(stats[0]?.pools.map((pool) => [pool.pool_name, pool.backend_state])).toEqual([
@@ -168,6 +170,36 @@ describe("placement across the hosts of a backend", () => {
     } finally {
       await limited(8, scratch.map((volume) => () => driver.deleteVolume(volume.id)));
       await other.backends.close();
+    }
+  });
+
+  it("two CLI runs at once that together ask for more than either host holds: both succeed, one on each host (a host taken meanwhile is placed again)", async () => {
+    const cleanup = await openLabDriver("lab", { volumeClear: "none" }, { allHosts: true });
+    const ids: string[] = [];
+    try {
+      // Set up both hosts as the CLI's backend does (its thin pool takes its share first).
+      await cleanup.driver.getVolumeStats(true);
+      // Level the hosts, so that each run's scheduler sees them alike and may pick the same one.
+      let free = [await vgFreeGib(0), await vgFreeGib(1)];
+      const gap = Math.abs((free[0] ?? 0) - (free[1] ?? 0));
+      if (gap > 1) {
+        const host = (free[0] ?? 0) > (free[1] ?? 0) ? "lab-1" : "lab-2";
+        made.push(await driver.createVolume({ uuid: newUuid(), name: unique("level"), sizeGib: Math.floor(gap), provisioning: "thick", host }));
+        free = [await vgFreeGib(0), await vgFreeGib(1)];
+      }
+      // Each request fits either host alone; two never fit one.
+      const size = Math.floor(Math.min(...free));
+      expect(2 * size).toBeGreaterThan(Math.max(...free));
+      const runs = await Promise.allSettled([1, 2].map(() => cli("volume", "create", "--backend", "lab", "--size-gb", String(size), "--thick", "--name", unique("both"))));
+      const created = runs.flatMap((run) => (run.status === "fulfilled" ? [run.value as { id: string; host: string }] : []));
+      ids.push(...created.map((volume) => volume.id));
+      expect(runs.filter((run) => run.status === "rejected")).toEqual([]);
+      expect(created.map((volume) => volume.host).sort()).toEqual(["lab-1", "lab-2"]);
+      const after = [await vgFreeGib(0), await vgFreeGib(1)];
+      expect(after.map((gib, i) => Math.round((free[i] ?? 0) - gib))).toEqual([size, size]);
+    } finally {
+      for (const id of ids) await cleanup.driver.deleteVolume(id).catch(() => undefined);
+      await cleanup.backends.close();
     }
   });
 

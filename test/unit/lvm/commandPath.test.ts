@@ -37,6 +37,28 @@ describe("the LVM driver's command path", () => {
     expect(sorted(host.calls)).toEqual(["cinderblock-gsnap-recover", "dmsetup", "host-setup.sh", "lvm fullreport"]);
   });
 
+  it("restores the exports setup found unserved, after the rest of the setup, and never fails the setup for them", async () => {
+    const host = new FakeLvmHost();
+    host.unservedExports = ["/etc/cinderblock/exports/cinder-volumes/v9.json", "/etc/other-vg/v1.json"];
+    const warnings: string[] = [];
+    const driver = new LvmDriver("b", config, { logger: { ...silentLogger, warn: (line: string) => void warnings.push(line) }, ssh: host.runners() });
+    await driver.checkForSetupError();
+    // Restoring takes the host's target lock (the fake host has no flock): the setup still succeeds, and says what to do.
+    expect(host.calls.slice(-1)).toEqual(["flock"]);
+    expect(warnings).toEqual([expect.stringMatching(/^fake-1: could not restore its exports \(.*\); run `cinderblock attach restore`$/)]);
+  });
+
+  it("places a scheduled create again when LVM finds the host's space taken meanwhile, but never moves a create pinned to a host", async () => {
+    const { host, driver } = await warmDriver();
+    host.writesOutOfSpace = 1;
+    const placed = await driver.createVolume({ uuid: randomUUID(), name: "v1", sizeGib: 1, provisioning: "thick" });
+    expect(placed.host).toBe("fake-1");
+    expect(host.calls.filter((call) => call === "lv-write.sh")).toHaveLength(2);
+    host.writesOutOfSpace = 1;
+    const pinned = driver.createVolume({ uuid: randomUUID(), name: "v2", sizeGib: 1, provisioning: "thick", host: "fake-1" });
+    await expect(pinned).rejects.toMatchObject({ code: "VolumeSizeExceedsAvailableQuota" });
+  });
+
   it("reads the report again at setup when the window recovery changed the host", async () => {
     const host = new FakeLvmHost();
     host.recoverOutput = "resumed=cbgate-cinder--volumes-v1\n";

@@ -228,16 +228,34 @@ describe("host-setup.sh", () => {
     stub("lvmconfig", `echo "use_devicesfile=1"`);
     stub("lvm", `case $1 in lvmdevices) echo "Device /dev/vdb DEVNAME=/dev/vdb" ;; pvs) echo "pvs failed" >&2; exit 5 ;; esac`);
     const recover = `echo "resumed=$2"; echo "recovering" >&2; exit 3`;
-    const result = run("host-setup.sh", [recover, "/run/x", "cbgate-", "120", "", "120"]);
+    const result = run("host-setup.sh", [join(dir, "no-records"), recover, "/run/x", "cbgate-", "120", "", "120"]);
     expect(result.code).toBe(0);
-    expect(Object.keys(parts(result.stdout))).toEqual(["recover", "use_devicesfile", "devices", "pvs"]);
+    expect(Object.keys(parts(result.stdout))).toEqual(["recover", "use_devicesfile", "devices", "pvs", "exports"]);
     expect(parts(result.stdout)).toEqual({
       recover: ["3", "resumed=cbgate-\n", "recovering\n"],
       use_devicesfile: ["0", "use_devicesfile=1\n", ""],
       devices: ["0", "Device /dev/vdb DEVNAME=/dev/vdb\n", ""],
       pvs: ["5", "", "pvs failed\n"],
+      exports: ["0", "", ""],
     });
     expect(result.calls.sort()).toEqual(["lvm lvmdevices", "lvm pvs --reportformat json -o pv_name,vg_name", "lvmconfig --type current devices/use_devicesfile"]);
+  });
+
+  it("lists the export records whose target the kernel does not serve, in the same round trip", () => {
+    stub("lvmconfig");
+    stub("lvm");
+    const records = join(dir, "exports");
+    mkdirSync(records);
+    const record = (name: string, target: string): void => writeFileSync(join(records, name), `${JSON.stringify({ version: 1, protocol: "iscsi", target, initiators: [] })}\n`);
+    record("served-iscsi.json", "iqn.2010-10.org.openstack:volume-a");
+    record("served-nvme.json", "nqn.2014-08.org.openstack:volume-b");
+    record("lost.json", "iqn.2010-10.org.openstack:volume-c");
+    writeFileSync(join(records, "garbled.json"), "{");
+    writeFileSync(join(records, "lost.json.tmp"), "");
+    mkdirSync(join(dir, "sys", "kernel", "config", "target", "iscsi", "iqn.2010-10.org.openstack:volume-a"), { recursive: true });
+    mkdirSync(join(dir, "sys", "kernel", "config", "nvmet", "subsystems", "nqn.2014-08.org.openstack:volume-b"), { recursive: true });
+    const listed = (parts(run("host-setup.sh", [records, ""]).stdout).exports?.[1] ?? "").split("\n").filter(Boolean).sort();
+    expect(listed).toEqual([join(records, "garbled.json"), join(records, "lost.json")]);
   });
 });
 

@@ -35,20 +35,44 @@ describe("the target scripts", () => {
 describe("the LIO target", () => {
   const record = lio.newRecord(volume);
 
-  it("names a new export after the volume's uuid, with fresh CHAP credentials and no initiator", () => {
-    expect(record).toMatchObject({ protocol: "iscsi", target: "iqn.2025-01.dev.cinderblock:volume-0f5d2c9e-2b7a-4a55-9d0b-1d2e3f4a5b6c", device: volume.device, initiators: [] });
-    expect(record.chap?.password).toHaveLength(16);
-    expect(lio.newRecord(volume).chap?.password).not.toBe(record.chap?.password);
+  const a = "iqn.2004-10.org.example:a";
+  const b = "iqn.2004-10.org.example:b";
+
+  it("names a new export after the volume's uuid, with no initiator and no credentials yet", () => {
+    expect(record).toEqual({ version: 1, protocol: "iscsi", volumeId: volume.volumeId, volumeUuid: volume.uuid, target: "iqn.2025-01.dev.cinderblock:volume-0f5d2c9e-2b7a-4a55-9d0b-1d2e3f4a5b6c", device: volume.device, initiators: [], initiatorChap: {} });
   });
 
-  it("applies a record with its values as arguments and the CHAP secret only on stdin, after the record", async () => {
+  it("grants each initiator its own fresh CHAP credentials, keeps them when granted again, and revokes only the one detached", () => {
+    const both = lio.grant(lio.grant(record, a), b);
+    expect(both.initiators).toEqual([a, b]);
+    const [chapA, chapB] = [both.initiatorChap?.[a], both.initiatorChap?.[b]];
+    expect(chapA?.username).toMatch(/^[2-9A-HJ-NP-Za-km-z]{20}$/);
+    expect(chapA?.password).toMatch(/^[2-9A-HJ-NP-Za-km-z]{16}$/);
+    expect(chapB?.username).not.toBe(chapA?.username);
+    expect(chapB?.password).not.toBe(chapA?.password);
+    expect(lio.grant(both, a)).toBe(both);
+    expect(lio.revoke(both, a)).toEqual({ ...record, initiators: [b], initiatorChap: { [b]: chapB } });
+  });
+
+  it("applies a record with its values as arguments and each initiator's CHAP secret only on stdin, after the record", async () => {
     const shell = new RecordingShell(() => "discard=1\n");
-    const granted: ExportRecord = { ...record, initiators: ["iqn.2004-10.org.example:a", "iqn.2004-10.org.example:b"] };
+    const granted = lio.grant(lio.grant(record, a), b);
+    const [chapA, chapB] = [granted.initiatorChap?.[a], granted.initiatorChap?.[b]];
     expect(await lio.apply(shell, granted, PATH)).toEqual({ discard: true, dhchap: false });
     const [call] = shell.calls;
-    expect(call?.argv).toEqual(["sh", "-c", LIO_APPLY, "sh", granted.target, "cbgate-vg-data", volume.device, "0.0.0.0:3260", volume.uuid, PATH, ...granted.initiators]);
-    expect(call?.argv.join(" ")).not.toContain(record.chap?.password);
-    expect(call?.stdin).toBe(`${JSON.stringify(granted)}\n${record.chap?.username} ${record.chap?.password}\n`);
+    expect(call?.argv).toEqual(["sh", "-c", LIO_APPLY, "sh", granted.target, "cbgate-vg-data", volume.device, "0.0.0.0:3260", volume.uuid, PATH, a, b]);
+    expect(call?.argv.join(" ")).not.toContain(chapA?.password);
+    expect(call?.stdin).toBe(`${JSON.stringify(granted)}\n${a} ${chapA?.username} ${chapA?.password}\n${b} ${chapB?.username} ${chapB?.password}\n`);
+  });
+
+  it("still serves a record made before per-initiator CHAP: its initiators keep the volume's credentials, a new one gets its own", async () => {
+    const volumeChap = { username: "ABCDEFGHJKLMNPQRSTUV", password: "abcdefghijkmnopq" };
+    const legacy: ExportRecord = { ...record, initiators: [a], initiatorChap: undefined, chap: volumeChap };
+    const info = async (r: ExportRecord, initiator: string): Promise<unknown> => (await lio.connectionInfo(new RecordingShell(), r, { discard: false, dhchap: false }, initiator)).data;
+    expect(await info(legacy, a)).toMatchObject({ auth_username: volumeChap.username, auth_password: volumeChap.password });
+    const withB = lio.grant(legacy, b);
+    expect(await info(withB, b)).toMatchObject({ auth_username: withB.initiatorChap?.[b]?.username, auth_password: withB.initiatorChap?.[b]?.password });
+    expect(withB.initiatorChap?.[b]?.password).not.toBe(volumeChap.password);
   });
 
   it("removes by target, backstore and record path", async () => {
@@ -57,8 +81,9 @@ describe("the LIO target", () => {
     expect(shell.calls.map((call) => call.argv)).toEqual([["sh", "-c", LIO_REMOVE, "sh", record.target, "cbgate-vg-data", PATH]]);
   });
 
-  it("returns Cinder's iSCSI connection info: every portal, LUN 0, CHAP", async () => {
-    const info = await lio.connectionInfo(new RecordingShell(), record, { discard: false, dhchap: false }, "iqn.2004-10.org.example:a");
+  it("returns Cinder's iSCSI connection info: every portal, LUN 0, the initiator's own CHAP credentials", async () => {
+    const granted = lio.grant(record, a);
+    const info = await lio.connectionInfo(new RecordingShell(), granted, { discard: false, dhchap: false }, a);
     expect(info).toEqual({
       driver_volume_type: "iscsi",
       data: {
@@ -71,8 +96,8 @@ describe("the LIO target", () => {
         target_luns: [0, 0],
         volume_id: volume.volumeId,
         auth_method: "CHAP",
-        auth_username: record.chap?.username,
-        auth_password: record.chap?.password,
+        auth_username: granted.initiatorChap?.[a]?.username,
+        auth_password: granted.initiatorChap?.[a]?.password,
         discard: false,
       },
     });
@@ -123,7 +148,7 @@ describe("the nvmet target", () => {
 });
 
 describe("export records", () => {
-  const record = { ...lio.newRecord(volume), initiators: ["iqn.2004-10.org.example:a"] };
+  const record = lio.grant(lio.newRecord(volume), "iqn.2004-10.org.example:a");
   const reading = (text: string) => readRecord(new RecordingShell(() => text), PATH);
 
   it("read back as written; no file means not exported", async () => {
@@ -132,11 +157,12 @@ describe("export records", () => {
   });
 
   it("that do not parse are an error naming the file, never echoing its content", async () => {
-    const secret = record.chap?.password ?? "";
+    const secret = record.initiatorChap?.["iqn.2004-10.org.example:a"]?.password ?? "";
     const cases: Array<[string, RegExp]> = [
       [`{"chap": "${secret}"`, /is not JSON/],
       [JSON.stringify({ ...record, initiators: ["iqn.2004-10.org.example:$(rm -rf /)"] }), /is malformed/],
       [JSON.stringify({ ...record, protocol: "nvme-tcp" }), /is malformed/],
+      [JSON.stringify({ ...record, initiatorChap: {} }), /is malformed \(initiator 'iqn.2004-10.org.example:a' has no CHAP credentials\)/],
     ];
     for (const [text, problem] of cases) {
       const failure = await reading(text).then(() => undefined, (error: Error) => error);
