@@ -3,7 +3,7 @@ import type { ConnectionInfo, Connector } from "../interface/types";
 import { generateChapCredentials } from "./credentials";
 import { joinPortal, targetName } from "./identifiers";
 import type { AppliedExport, ExportedVolume, Target, TargetSettings } from "./index";
-import { LIO_APPLY, LIO_REMOVE } from "./lioScripts";
+import { LIO_APPLY, LIO_PROBE, LIO_REMOVE } from "./lioScripts";
 import type { ExportRecord } from "./records";
 import { runScript, type HostShell } from "./shell";
 
@@ -42,6 +42,11 @@ export class LioTarget implements Target {
     const listen = joinPortal(this.settings.listen.address, this.settings.listen.port);
     const args = [record.target, backstoreOf(record), record.device, listen, record.volumeUuid, path, ...record.initiators];
     const output = await runScript(host, LIO_APPLY, args, `${JSON.stringify(record)}\n${chap.username} ${chap.password}\n`);
+    return { discard: output.get("discard") === "1", dhchap: false };
+  }
+
+  async probe(host: HostShell, record: ExportRecord, _initiator: string): Promise<AppliedExport> {
+    const output = await runScript(host, LIO_PROBE, [record.device]);
     return { discard: output.get("discard") === "1", dhchap: false };
   }
 
