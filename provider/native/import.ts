@@ -100,14 +100,19 @@ export async function readAdoptable(address: ResourceAddress, id: string, stored
   return adopt(kind, id, uuid, found.reference.sourceName, { preview: true });
 }
 
+/** Whether a resource's state is that of an import or adoption, which its first write may have to complete. */
+export function isPendingAdoption(address: ResourceAddress, state: RawProperties): state is RawProperties & { uuid: string } {
+  return adoptable(address.kind) && state.adopt === true && typeof state.uuid === "string";
+}
+
 /**
  * The first write to an imported resource completes its adoption (tags; a volume's gate),
- * idempotently: nothing is done when the LV is already this resource's. Called before Update
- * and Delete, the only writes an imported resource receives.
+ * idempotently: nothing is done when the LV is already this resource's. Called before its Update
+ * and Delete, and before the Create or Update of a resource that refers to it (adoptOnUse.ts).
  */
 export async function completeAdoption(address: ResourceAddress, id: string, olds: RawProperties): Promise<void> {
   const kind = address.kind;
-  if (!adoptable(kind) || olds.adopt !== true || typeof olds.uuid !== "string") return;
+  if (!adoptable(kind) || !isPendingAdoption(address, olds)) return;
   const managed = await providers[kind].read(id, olds);
   if (managed.id) {
     const conflict = ownedElsewhere(kind, id, olds, managed);
