@@ -21,8 +21,9 @@ import { inputsOf as volumeInputs, outputsOf as volumeOutputs } from "../volume"
  * as adopting will make it: under the uuid the resource's URN gives it, under its own name,
  * with `adopt: true` in its inputs (so the code Pulumi generates declares it adopted, and the
  * SDK retains it on removal). Adopting itself (tags; a volume's gate) is deferred to the first
- * operation of that resource allowed to write, its Update or Delete (`completeAdoption`). An
- * LV that is not safe to adopt is refused at Read with the reason, as adopting would refuse it.
+ * write that needs it: that resource's Update or Delete, or the Create of a resource made from
+ * it (`completeAdoption`, adoptOnUse.ts). An LV that is not safe to adopt is refused at Read
+ * with the reason, as adopting would refuse it.
  *
  * Until that first write the LV carries no cinderblock tags: refresh reads it the same way
  * (its state says `adopt: true`), and another stack may still adopt it first, after which

@@ -39,7 +39,7 @@ function withIdentity(address: ResourceAddress, olds: RawProperties, news: RawPr
 
 /**
  * The native plugin (`pulumi-resource-cinderblock`): the same handlers as the dynamic provider,
- * behind the package tokens `cinderblock:index:Volume` and `cinderblock:index:Snapshot`. Unlike
+ * behind the package tokens (`cinderblock:index:Volume` and the others). Unlike
  * the dynamic provider it answers Read with an id alone, so `pulumi import` works.
  */
 export class CinderblockProvider implements pulumi.provider.Provider {
