@@ -1,10 +1,11 @@
 import { isIP } from "node:net";
 import type * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { backendOf, InvalidInput, type ConnectionInfo, type Connector, type IscsiConnectionData, type NvmeofConnectionData } from "../drivers";
+import { backendOf, InvalidInput, type ConnectionInfo, type Connector } from "../drivers";
 import type { ExportDriver } from "../drivers/interface/exportDriver";
 import { isIqn, isNqn } from "../drivers/targets/identifiers";
 import { backends, configureFromStack } from "./config";
+import type { VolumeConnectionInfo } from "../sdk/types";
 import type { ResourceHandlers } from "./handlers";
 import { createNotingTakeOver, leaveToTakeOver } from "./takeOver";
 import { objectId } from "./schemas";
@@ -41,10 +42,8 @@ export const attachmentInputSchema = z
 
 export type AttachmentInputs = z.output<typeof attachmentInputSchema>;
 
-/** The connection info without its secret (that is `authSecret`). */
-export type PublicConnectionInfo =
-  | { driver_volume_type: "iscsi"; data: Omit<IscsiConnectionData, "auth_password"> }
-  | { driver_volume_type: "nvmeof"; data: Omit<NvmeofConnectionData, "host_secret"> };
+/** The connection info without its secret (that is `authSecret`): the SDK's public type, which the drivers' info must fit. */
+export type PublicConnectionInfo = VolumeConnectionInfo;
 
 export type AttachmentOutputs = AttachmentInputs & {
   connectionInfo: PublicConnectionInfo;
@@ -146,8 +145,8 @@ export const attachmentProvider = {
   /**
    * `{}` once the initiator has lost its access (detached outside Pulumi, or the volume is
    * gone). With stored outputs (refresh) they are returned as they are: credentials never
-   * change while the export exists. Without (import by id), the connection is initialized
-   * again, which returns the same credentials.
+   * change while the export exists. Without (import by id), the connection details come from
+   * the host's export record and target configuration, read only: an import grants nothing.
    */
   async read(id: string, props?: RawProperties): Promise<{ id?: string; props?: AttachmentOutputs; inputs?: AttachmentInputs }> {
     const { volumeId, protocol, initiator } = parseAttachmentId(id);
@@ -155,9 +154,11 @@ export const attachmentProvider = {
     const exported = await driver.findExport(volumeId);
     if (exported?.protocol !== protocol || !exported.initiators.includes(initiator)) return {};
     const stored = validate(attachmentInputSchema, inputsIn(props)).value;
-    const inputs = stored ?? { volumeId, protocol, connector: { host: "imported", ...(protocol === "iscsi" ? { initiator } : { nqn: initiator }) } };
-    const outputs = stored ? (props as AttachmentOutputs) : outputsOf(inputs, await driver.initializeConnection(volumeId, inputs.connector));
-    return { id, props: outputs, inputs };
+    if (stored) return { id, props: props as AttachmentOutputs, inputs: stored };
+    const info = await driver.findConnection(volumeId, initiator);
+    if (!info) return {};
+    const inputs: AttachmentInputs = { volumeId, protocol, connector: { host: "imported", ...(protocol === "iscsi" ? { initiator } : { nqn: initiator }) } };
+    return { id, props: outputsOf(inputs, info), inputs };
   },
 
   /** Revokes this initiator's access; the export goes with the last one. Absent is success. */

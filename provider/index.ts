@@ -5,6 +5,7 @@ import type { ResourceHandlers } from "./handlers";
 import type { ResourceKind } from "./identity";
 import type { SnapshotInputs, SnapshotOutputs, VolumeInputs, VolumeOutputs } from "./schemas";
 import { snapshotProvider } from "./snapshot";
+import { explainingUnadopted } from "./unadopted";
 import { volumeProvider } from "./volume";
 import { volumeImageProvider, type VolumeImageInputs, type VolumeImageOutputs } from "./volumeImage";
 
@@ -25,11 +26,11 @@ interface ResourceTypes {
 export const providers: {
   readonly [K in ResourceKind]: ResourceHandlers<ResourceTypes[K]["inputs"], ResourceTypes[K]["outputs"]>;
 } = {
-  Volume: volumeProvider,
-  Snapshot: snapshotProvider,
-  VolumeImage: volumeImageProvider,
-  VolumeAttachment: attachmentProvider,
-  ConsistencyGroup: consistencyGroupProvider,
+  Volume: explainingUnadopted(volumeProvider),
+  Snapshot: explainingUnadopted(snapshotProvider),
+  VolumeImage: explainingUnadopted(volumeImageProvider),
+  VolumeAttachment: explainingUnadopted(attachmentProvider),
+  ConsistencyGroup: explainingUnadopted(consistencyGroupProvider),
   GroupSnapshot: groupSnapshotProvider,
 };
 

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { identityOf } from "./identity";
+import { dynamicType, isResourceOf } from "./instance";
 import { shims } from "./shim";
 
 /** The arguments for constructing a {@link ConsistencyGroup}: its members, or a source to make them from. */
@@ -55,6 +56,11 @@ export class ConsistencyGroup extends pulumi.dynamic.Resource {
   /** The members' Volume ids as the backend reports them, sorted (for a group made from a source, the volumes it made). */
   declare readonly members: pulumi.Output<string[]>;
 
+  /** Whether `obj` is a ConsistencyGroup of this SDK (also one another copy of the package made). */
+  static override isInstance(obj: unknown): obj is ConsistencyGroup {
+    return isResourceOf(obj, dynamicType("ConsistencyGroup"));
+  }
+
   /** Looks up an existing group by id and tracks it read-only. */
   static get(name: string, id: pulumi.Input<pulumi.ID>, opts?: pulumi.CustomResourceOptions): ConsistencyGroup {
     return new ConsistencyGroup(name, undefined, { ...opts, id });
@@ -64,18 +70,25 @@ export class ConsistencyGroup extends pulumi.dynamic.Resource {
   constructor(name: string, args: undefined, opts: pulumi.CustomResourceOptions & { id: pulumi.Input<pulumi.ID> });
   constructor(name: string, args: ConsistencyGroupArgs | undefined, opts?: pulumi.CustomResourceOptions) {
     const identity = args && identityOf("ConsistencyGroup", name, args.name);
-    // Every output is listed, even when undefined: Pulumi only makes Outputs of properties it is given.
-    const props = {
-      backend: args?.backend,
-      name: args?.name,
-      volumeIds: args?.volumeIds,
-      sourceGroupSnapshotId: args?.sourceGroupSnapshotId,
-      sourceGroupId: args?.sourceGroupId,
-      uuid: undefined,
-      host: undefined,
-      volumeGroup: undefined,
-      members: undefined,
-    } satisfies Record<Exclude<keyof ConsistencyGroup, keyof pulumi.CustomResource>, unknown>;
+    const props = consistencyGroupProperties(args);
     super(shims.ConsistencyGroup, name, { ...props, identity }, opts, "cinderblock", "ConsistencyGroup");
   }
+}
+
+/**
+ * The properties a ConsistencyGroup registers, shared with the native class (sdk/native): every output is
+ * listed, even when undefined, since Pulumi only makes Outputs of properties it is given.
+ */
+export function consistencyGroupProperties(args: ConsistencyGroupArgs | undefined): Record<Exclude<keyof ConsistencyGroup, keyof pulumi.CustomResource>, unknown> {
+  return {
+    backend: args?.backend,
+    name: args?.name,
+    volumeIds: args?.volumeIds,
+    sourceGroupSnapshotId: args?.sourceGroupSnapshotId,
+    sourceGroupId: args?.sourceGroupId,
+    uuid: undefined,
+    host: undefined,
+    volumeGroup: undefined,
+    members: undefined,
+  };
 }

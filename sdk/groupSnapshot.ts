@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { identityOf } from "./identity";
+import { dynamicType, isResourceOf } from "./instance";
 import { shims } from "./shim";
 
 /** The arguments for constructing a {@link GroupSnapshot}. */
@@ -39,6 +40,11 @@ export class GroupSnapshot extends pulumi.dynamic.Resource {
   /** How long the members' I/O was paused while the set was taken, in milliseconds (unknown for a set read with `get`). */
   declare readonly ioPauseMs: pulumi.Output<number | undefined>;
 
+  /** Whether `obj` is a GroupSnapshot of this SDK (also one another copy of the package made). */
+  static override isInstance(obj: unknown): obj is GroupSnapshot {
+    return isResourceOf(obj, dynamicType("GroupSnapshot"));
+  }
+
   /** Looks up an existing group snapshot by id and tracks it read-only. */
   static get(name: string, id: pulumi.Input<pulumi.ID>, opts?: pulumi.CustomResourceOptions): GroupSnapshot {
     return new GroupSnapshot(name, undefined, { ...opts, id });
@@ -48,17 +54,24 @@ export class GroupSnapshot extends pulumi.dynamic.Resource {
   constructor(name: string, args: undefined, opts: pulumi.CustomResourceOptions & { id: pulumi.Input<pulumi.ID> });
   constructor(name: string, args: GroupSnapshotArgs | undefined, opts?: pulumi.CustomResourceOptions) {
     const identity = args && identityOf("GroupSnapshot", name, args.name);
-    // Every output is listed, even when undefined: Pulumi only makes Outputs of properties it is given.
-    const props = {
-      groupId: args?.groupId,
-      name: args?.name,
-      uuid: undefined,
-      backend: undefined,
-      host: undefined,
-      snapshotIds: undefined,
-      createdAt: undefined,
-      ioPauseMs: undefined,
-    } satisfies Record<Exclude<keyof GroupSnapshot, keyof pulumi.CustomResource>, unknown>;
+    const props = groupSnapshotProperties(args);
     super(shims.GroupSnapshot, name, { ...props, identity }, opts, "cinderblock", "GroupSnapshot");
   }
+}
+
+/**
+ * The properties a GroupSnapshot registers, shared with the native class (sdk/native): every output is
+ * listed, even when undefined, since Pulumi only makes Outputs of properties it is given.
+ */
+export function groupSnapshotProperties(args: GroupSnapshotArgs | undefined): Record<Exclude<keyof GroupSnapshot, keyof pulumi.CustomResource>, unknown> {
+  return {
+    groupId: args?.groupId,
+    name: args?.name,
+    uuid: undefined,
+    backend: undefined,
+    host: undefined,
+    snapshotIds: undefined,
+    createdAt: undefined,
+    ioPauseMs: undefined,
+  };
 }

@@ -4,3 +4,4 @@ export { Snapshot, type SnapshotArgs } from "./snapshot";
 export { Volume, type VolumeArgs, type VolumeImageSource } from "./volume";
 export { VolumeAttachment, type VolumeAttachmentArgs, type VolumeAttachmentConnector } from "./volumeAttachment";
 export { VolumeImage, type VolumeImageArgs, type VolumeImageTarget } from "./volumeImage";
+export type { ExportProtocol, IscsiConnectionDetails, NvmeofConnectionDetails, VolumeConnectionInfo } from "./types";

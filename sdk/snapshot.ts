@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { retainAdopted } from "./adopt";
 import { identityOf } from "./identity";
+import { dynamicType, isResourceOf } from "./instance";
 import { shims } from "./shim";
 
 /** The arguments for constructing a {@link Snapshot}. */
@@ -52,6 +53,11 @@ export class Snapshot extends pulumi.dynamic.Resource {
   declare readonly createdAt: pulumi.Output<string>;
   /** Whether the snapshot was adopted rather than taken, as declared. */
   declare readonly adopt: pulumi.Output<boolean | undefined>;
+
+  /** Whether `obj` is a Snapshot of this SDK (also one another copy of the package made). */
+  static override isInstance(obj: unknown): obj is Snapshot {
+    return isResourceOf(obj, dynamicType("Snapshot"));
+  }
 
   /** Looks up an existing snapshot by id and tracks it read-only. */
   static get(name: string, id: pulumi.Input<pulumi.ID>, opts?: pulumi.CustomResourceOptions): Snapshot {

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { retainAdopted } from "./adopt";
 import { identityOf } from "./identity";
+import { dynamicType, isResourceOf } from "./instance";
 import { shims } from "./shim";
 
 /** The arguments for constructing a {@link Volume}. */
@@ -108,6 +109,11 @@ export class Volume extends pulumi.dynamic.Resource {
   declare readonly image: pulumi.Output<VolumeImageSource | undefined>;
   /** Whether the volume was adopted rather than created, as declared. */
   declare readonly adopt: pulumi.Output<boolean | undefined>;
+
+  /** Whether `obj` is a Volume of this SDK (also one another copy of the package made). */
+  static override isInstance(obj: unknown): obj is Volume {
+    return isResourceOf(obj, dynamicType("Volume"));
+  }
 
   /** Looks up an existing volume by id and tracks it read-only. */
   static get(name: string, id: pulumi.Input<pulumi.ID>, opts?: pulumi.CustomResourceOptions): Volume {

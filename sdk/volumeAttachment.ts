@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { ExportProtocol } from "../drivers/interface/types";
-import type { PublicConnectionInfo } from "../provider/attachment";
+import { dynamicType, isResourceOf } from "./instance";
 import { shims } from "./shim";
+import type { ExportProtocol, VolumeConnectionInfo } from "./types";
 
 /** The initiator side of a {@link VolumeAttachment}, as os-brick describes a connector. */
 export interface VolumeAttachmentConnector {
@@ -44,21 +44,42 @@ export class VolumeAttachment extends pulumi.dynamic.Resource {
    * or `nvmeof`, and `data`: portals, target IQN and LUN or subsystem NQN and namespace, the
    * CHAP user name, `discard`), without the secret.
    */
-  declare readonly connectionInfo: pulumi.Output<PublicConnectionInfo>;
+  declare readonly connectionInfo: pulumi.Output<VolumeConnectionInfo>;
   /** The CHAP secret (iSCSI), or the host's DH-HMAC-CHAP key where the target supports it (NVMe/TCP). Secret. */
   declare readonly authSecret: pulumi.Output<string | undefined>;
 
-  constructor(name: string, args: VolumeAttachmentArgs, opts?: pulumi.CustomResourceOptions) {
-    // Every output is listed, even when undefined: Pulumi only makes Outputs of properties it is given.
-    const props = {
-      volumeId: args.volumeId,
-      protocol: args.protocol,
-      connector: args.connector,
-      connectionInfo: undefined,
-      authSecret: undefined,
-    } satisfies Record<Exclude<keyof VolumeAttachment, keyof pulumi.CustomResource>, unknown>;
-    // authSecret is a new output no secret input carries, so the engine would store it in plain text unless named here.
-    const secretOutputs = [...(opts?.additionalSecretOutputs ?? []), "authSecret"];
-    super(shims.VolumeAttachment, name, props, { ...opts, additionalSecretOutputs: secretOutputs }, "cinderblock", "VolumeAttachment");
+  /** Whether `obj` is a VolumeAttachment of this SDK (also one another copy of the package made). */
+  static override isInstance(obj: unknown): obj is VolumeAttachment {
+    return isResourceOf(obj, dynamicType("VolumeAttachment"));
   }
+
+  /** Looks up an existing attachment by id (`<volume id>/<protocol>/<initiator>`) and tracks it read-only: Read grants nothing. */
+  static get(name: string, id: pulumi.Input<pulumi.ID>, opts?: pulumi.CustomResourceOptions): VolumeAttachment {
+    return new VolumeAttachment(name, undefined, { ...opts, id });
+  }
+
+  constructor(name: string, args: VolumeAttachmentArgs, opts?: pulumi.CustomResourceOptions);
+  constructor(name: string, args: undefined, opts: pulumi.CustomResourceOptions & { id: pulumi.Input<pulumi.ID> });
+  constructor(name: string, args: VolumeAttachmentArgs | undefined, opts?: pulumi.CustomResourceOptions) {
+    super(shims.VolumeAttachment, name, volumeAttachmentProperties(args), withSecretOutputs(opts), "cinderblock", "VolumeAttachment");
+  }
+}
+
+/**
+ * The properties a VolumeAttachment registers, shared with the native class (sdk/native): every
+ * output is listed, even when undefined, since Pulumi only makes Outputs of properties it is given.
+ */
+export function volumeAttachmentProperties(args: VolumeAttachmentArgs | undefined): Record<Exclude<keyof VolumeAttachment, keyof pulumi.CustomResource>, unknown> {
+  return {
+    volumeId: args?.volumeId,
+    protocol: args?.protocol,
+    connector: args?.connector,
+    connectionInfo: undefined,
+    authSecret: undefined,
+  };
+}
+
+/** authSecret is a new output no secret input carries, so the engine would store it in plain text unless named here. */
+export function withSecretOutputs<O extends pulumi.CustomResourceOptions>(opts: O | undefined): O {
+  return { ...opts, additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), "authSecret"] } as O;
 }

@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { dynamicType, isResourceOf } from "./instance";
 import { shims } from "./shim";
 
 /** Where a {@link VolumeImage} is written: exactly one of the two. */
@@ -47,6 +48,11 @@ export class VolumeImage extends pulumi.dynamic.Resource {
   /** The file's SHA-256, hex. */
   declare readonly sha256: pulumi.Output<string>;
 
+  /** Whether `obj` is a VolumeImage of this SDK (also one another copy of the package made). */
+  static override isInstance(obj: unknown): obj is VolumeImage {
+    return isResourceOf(obj, dynamicType("VolumeImage"));
+  }
+
   /** Looks up an existing image file by id and tracks it read-only. */
   static get(name: string, id: pulumi.Input<pulumi.ID>, opts?: pulumi.CustomResourceOptions): VolumeImage {
     return new VolumeImage(name, undefined, { ...opts, id });
@@ -55,17 +61,24 @@ export class VolumeImage extends pulumi.dynamic.Resource {
   constructor(name: string, args: VolumeImageArgs, opts?: pulumi.CustomResourceOptions);
   constructor(name: string, args: undefined, opts: pulumi.CustomResourceOptions & { id: pulumi.Input<pulumi.ID> });
   constructor(name: string, args: VolumeImageArgs | undefined, opts?: pulumi.CustomResourceOptions) {
-    // Every output is listed, even when undefined: Pulumi only makes Outputs of properties it is given.
-    const props = {
-      volumeId: args?.volumeId,
-      target: args?.target,
-      format: args?.format,
-      compress: args?.compress,
-      path: undefined,
-      sizeBytes: undefined,
-      virtualSizeBytes: undefined,
-      sha256: undefined,
-    } satisfies Record<Exclude<keyof VolumeImage, keyof pulumi.CustomResource>, unknown>;
+    const props = volumeImageProperties(args);
     super(shims.VolumeImage, name, props, opts, "cinderblock", "VolumeImage");
   }
+}
+
+/**
+ * The properties a VolumeImage registers, shared with the native class (sdk/native): every output is
+ * listed, even when undefined, since Pulumi only makes Outputs of properties it is given.
+ */
+export function volumeImageProperties(args: VolumeImageArgs | undefined): Record<Exclude<keyof VolumeImage, keyof pulumi.CustomResource>, unknown> {
+  return {
+    volumeId: args?.volumeId,
+    target: args?.target,
+    format: args?.format,
+    compress: args?.compress,
+    path: undefined,
+    sizeBytes: undefined,
+    virtualSizeBytes: undefined,
+    sha256: undefined,
+  };
 }

@@ -51,7 +51,7 @@ export const CAPABILITY_METHODS: { [C in Capability]: Record<MethodNames<Capabil
     close: 0,
   },
   dataAccess: { writeData: 3, readData: 3 },
-  export: { createExport: 3, ensureExport: 1, findExport: 1, removeExport: 1, initializeConnection: 2, terminateConnection: 2 },
+  export: { createExport: 3, ensureExport: 1, findExport: 1, removeExport: 1, initializeConnection: 2, findConnection: 2, terminateConnection: 2 },
   image: { copyImageToVolume: 3, copyVolumeToImage: 3, findHostImage: 2, removeHostImage: 3 },
   manage: { manageExisting: 3, manageExistingGetSize: 1, unmanage: 1 },
   listManageable: { getManageableVolumes: 1, getManageableSnapshots: 1 },

@@ -54,6 +54,14 @@ export interface ExportDriver {
   initializeConnection(volumeId: VolumeId, connector: Connector): Promise<ConnectionInfo>;
 
   /**
+   * How `initiator` (an IQN or host NQN) connects, secrets included, as recorded on the host:
+   * what `initializeConnection` returned it. Reads only, so an import can learn an attachment
+   * without granting anything. Undefined when the initiator has no access on record.
+   * @throws VolumeBackendAPIException when the record is unreadable
+   */
+  findConnection(volumeId: VolumeId, initiator: string): Promise<ConnectionInfo | undefined>;
+
+  /**
    * Revokes `connector`'s access; with `undefined` (a force-detach) revokes everyone's. Other
    * initiators keep theirs. Succeeds when the access or the export is already gone.
    * @returns true when other initiators still use the export, so the caller must keep it;

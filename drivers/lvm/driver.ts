@@ -193,6 +193,10 @@ export class LvmDriver
     return exporting.initializeConnection(this.lvm, volumeId, connector);
   }
 
+  findConnection(volumeId: string, initiator: string): Promise<ConnectionInfo | undefined> {
+    return exporting.findConnection(this.lvm, volumeId, initiator);
+  }
+
   terminateConnection(volumeId: string, connector: Connector | undefined): Promise<boolean> {
     return exporting.terminateConnection(this.lvm, volumeId, connector);
   }

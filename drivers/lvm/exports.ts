@@ -165,6 +165,16 @@ export async function initializeConnection(b: LvmBackend, volumeId: string, conn
   });
 }
 
+export async function findConnection(b: LvmBackend, volumeId: string, initiator: string): Promise<ConnectionInfo | undefined> {
+  const { location, ready } = await b.locate(volumeId, "volume", "read");
+  return b.guard(`reading the connection of ${volumeId} for ${initiator}`, async () => {
+    const record = await readRecord(ready.lvm, pathOf(ready, location.lvName));
+    if (!record?.initiators.includes(initiator)) return undefined;
+    const target = targetOn(b, ready, record.protocol);
+    return target.connectionInfo(ready.lvm, record, await target.probe(ready.lvm, record, initiator), initiator);
+  });
+}
+
 export async function terminateConnection(b: LvmBackend, volumeId: string, connector: Connector | undefined): Promise<boolean> {
   if (connector) checkConnector(connector);
   const { location, ready } = await b.locate(volumeId, "volume");

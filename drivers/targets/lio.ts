@@ -3,7 +3,7 @@ import type { ConnectionInfo, Connector } from "../interface/types";
 import { generateChapCredentials, type ChapCredentials } from "./credentials";
 import { joinPortal, targetName } from "./identifiers";
 import type { AppliedExport, ExportedVolume, Target, TargetSettings } from "./target";
-import { LIO_APPLY, LIO_REMOVE } from "./lioScripts";
+import { LIO_APPLY, LIO_PROBE, LIO_REMOVE } from "./lioScripts";
 import type { ExportRecord } from "./records";
 import { runScript, type HostShell } from "./shell";
 
@@ -55,6 +55,11 @@ export class LioTarget implements Target {
       return `${initiator} ${chap.username} ${chap.password}\n`;
     });
     const output = await runScript(host, LIO_APPLY, args, `${JSON.stringify(record)}\n${credentials.join("")}`);
+    return { discard: output.get("discard") === "1", dhchap: false };
+  }
+
+  async probe(host: HostShell, record: ExportRecord, _initiator: string): Promise<AppliedExport> {
+    const output = await runScript(host, LIO_PROBE, [record.device]);
     return { discard: output.get("discard") === "1", dhchap: false };
   }
 

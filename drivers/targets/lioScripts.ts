@@ -1,4 +1,4 @@
-import { DISCARD, PERSIST_RECORD, REQUIRE_DEVICE } from "./shell";
+import { DISCARD, PERSIST_RECORD, PROBE_DISCARD, REQUIRE_DEVICE } from "./shell";
 
 /**
  * LIO through its configfs tree, doing what rtslib-fb (and so targetcli and Cinder's
@@ -75,6 +75,11 @@ for acl in "$tpg"/acls/*; do
 done
 [ "$(cat "$tpg/enable")" = 1 ] || echo 1 > "$tpg/enable"
 echo "discard=$discard"`;
+
+/** What LIO_APPLY printed, read without changing anything: `discard=0|1`. Argument: device. */
+export const LIO_PROBE = `set -eu
+dev=$1
+${PROBE_DISCARD}`;
 
 /**
  * Removes one target (every TPG, ACL, LUN and portal), its backstore and its record; absent

@@ -4,7 +4,7 @@ import { registerSecret } from "../ssh/redact";
 import { DHCHAP_KEY, generateDhchapKey } from "./credentials";
 import { splitPortal, targetName } from "./identifiers";
 import type { AppliedExport, ExportedVolume, Target, TargetSettings } from "./target";
-import { HOST_KEYS_DIR, NVMET_APPLY, NVMET_REMOVE } from "./nvmetScripts";
+import { HOST_KEYS_DIR, NVMET_APPLY, NVMET_PROBE, NVMET_REMOVE } from "./nvmetScripts";
 import type { ExportRecord } from "./records";
 import { runScript, type HostShell } from "./shell";
 
@@ -52,6 +52,11 @@ export class NvmetTarget implements Target {
     // candidate only for a host that has none yet.
     const keys = record.initiators.map((initiator) => `${initiator} ${generateDhchapKey()}\n`).join("");
     const output = await runScript(host, NVMET_APPLY, args, `${JSON.stringify(record)}\n${keys}`);
+    return { discard: output.get("discard") === "1", dhchap: output.get("dhchap") === "1" };
+  }
+
+  async probe(host: HostShell, record: ExportRecord, initiator: string): Promise<AppliedExport> {
+    const output = await runScript(host, NVMET_PROBE, [record.device, initiator, HOST_KEYS_DIR]);
     return { discard: output.get("discard") === "1", dhchap: output.get("dhchap") === "1" };
   }
 

@@ -1,4 +1,4 @@
-import { DISCARD, PERSIST_RECORD, REQUIRE_DEVICE } from "./shell";
+import { DISCARD, PERSIST_RECORD, PROBE_DISCARD, REQUIRE_DEVICE } from "./shell";
 
 /**
  * The kernel's NVMe-oF target (nvmet) through its configfs tree, as nvmetcli (and Cinder's
@@ -118,3 +118,15 @@ if [ -d "$sub" ]; then
   for host in $hosts; do release_host "$host"; done
 fi
 rm -f "$record"`;
+
+/**
+ * What NVMET_APPLY printed for one host, read without changing anything: `discard=0|1`, and
+ * `dhchap=1` when the kernel holds a key for the host and its key is on record.
+ * Arguments: device, host NQN, host-keys directory.
+ */
+export const NVMET_PROBE = `set -eu
+dev=$1 host=$2 keys=$3
+${PROBE_DISCARD}
+dhchap=0
+[ ! -e "/sys/kernel/config/nvmet/hosts/$host/dhchap_key" ] || [ ! -s "$keys/$host" ] || dhchap=1
+echo "dhchap=$dhchap"`;

@@ -36,6 +36,14 @@ export const REQUIRE_DEVICE = `[ -b "$dev" ] || { echo "device $dev does not exi
 export const DISCARD = `discard=0
 [ "$(lsblk -bdno DISC-MAX "$dev" | tr -d ' ')" = 0 ] || discard=1`;
 
+/** Prints `discard=0|1` for the device `$dev` without changing anything; a missing device (a lost gate) offers none. */
+export const PROBE_DISCARD = `if [ -b "$dev" ]; then
+${DISCARD}
+else
+discard=0
+fi
+echo "discard=$discard"`;
+
 /** Runs a constant script with positional arguments and stdin; stdout's `key=value` lines come back parsed. */
 export async function runScript(host: HostShell, script: string, args: readonly string[], stdin?: string): Promise<Map<string, string>> {
   const result = await host.run(["sh", "-c", script, "sh", ...args], stdin === undefined ? {} : { stdin });

@@ -49,6 +49,12 @@ export interface Target {
    * Idempotent; the caller holds the host's target lock.
    */
   apply(host: HostShell, record: ExportRecord, path: string): Promise<AppliedExport>;
+  /**
+   * What `apply` reports for `record`'s export, found without changing anything (the import of
+   * an attachment): whether the device accepts discards, and (NVMe) whether `initiator` has a
+   * DH-HMAC-CHAP key in the kernel and on record.
+   */
+  probe(host: HostShell, record: ExportRecord, initiator: string): Promise<AppliedExport>;
   /** Tears the target down and deletes the record; succeeds when they are already gone. */
   remove(host: HostShell, record: ExportRecord, path: string): Promise<void>;
   /** How `initiator` connects, secrets included (registered for redaction). */

@@ -21,8 +21,9 @@ import { inputsOf as volumeInputs, outputsOf as volumeOutputs } from "../volume"
  * as adopting will make it: under the uuid the resource's URN gives it, under its own name,
  * with `adopt: true` in its inputs (so the code Pulumi generates declares it adopted, and the
  * SDK retains it on removal). Adopting itself (tags; a volume's gate) is deferred to the first
- * operation of that resource allowed to write, its Update or Delete (`completeAdoption`). An
- * LV that is not safe to adopt is refused at Read with the reason, as adopting would refuse it.
+ * write that needs it: that resource's Update or Delete, or the Create of a resource made from
+ * it (`completeAdoption`, adoptOnUse.ts). An LV that is not safe to adopt is refused at Read
+ * with the reason, as adopting would refuse it.
  *
  * Until that first write the LV carries no cinderblock tags: refresh reads it the same way
  * (its state says `adopt: true`), and another stack may still adopt it first, after which
@@ -100,14 +101,19 @@ export async function readAdoptable(address: ResourceAddress, id: string, stored
   return adopt(kind, id, uuid, found.reference.sourceName, { preview: true });
 }
 
+/** Whether a resource's state is that of an import or adoption, which its first write may have to complete. */
+export function isPendingAdoption(address: ResourceAddress, state: RawProperties): state is RawProperties & { uuid: string } {
+  return adoptable(address.kind) && state.adopt === true && typeof state.uuid === "string";
+}
+
 /**
  * The first write to an imported resource completes its adoption (tags; a volume's gate),
- * idempotently: nothing is done when the LV is already this resource's. Called before Update
- * and Delete, the only writes an imported resource receives.
+ * idempotently: nothing is done when the LV is already this resource's. Called before its Update
+ * and Delete, and before the Create or Update of a resource that refers to it (adoptOnUse.ts).
  */
 export async function completeAdoption(address: ResourceAddress, id: string, olds: RawProperties): Promise<void> {
   const kind = address.kind;
-  if (!adoptable(kind) || olds.adopt !== true || typeof olds.uuid !== "string") return;
+  if (!adoptable(kind) || !isPendingAdoption(address, olds)) return;
   const managed = await providers[kind].read(id, olds);
   if (managed.id) {
     const conflict = ownedElsewhere(kind, id, olds, managed);

@@ -3,6 +3,7 @@ import { dirname, join } from "node:path";
 import type * as pulumi from "@pulumi/pulumi";
 import { providers } from "..";
 import { addressOfUrn, defaultName, resourceUuid, type ResourceAddress, type ResourceKind } from "../identity";
+import { adoptReferenced, notePendingAdoption } from "./adoptOnUse";
 import { completeAdoption, readAdoptable } from "./import";
 import { conceal, reveal, secretKeys } from "../secrets";
 import type { RawProperties } from "../validation";
@@ -38,7 +39,7 @@ function withIdentity(address: ResourceAddress, olds: RawProperties, news: RawPr
 
 /**
  * The native plugin (`pulumi-resource-cinderblock`): the same handlers as the dynamic provider,
- * behind the package tokens `cinderblock:index:Volume` and `cinderblock:index:Snapshot`. Unlike
+ * behind the package tokens (`cinderblock:index:Volume` and the others). Unlike
  * the dynamic provider it answers Read with an id alone, so `pulumi import` works.
  */
 export class CinderblockProvider implements pulumi.provider.Provider {
@@ -56,11 +57,14 @@ export class CinderblockProvider implements pulumi.provider.Provider {
   }
 
   async diff(id: string, urn: string, olds: RawProperties, news: RawProperties): Promise<pulumi.provider.DiffResult> {
-    return providers[addressOf(urn).kind].diff(id, plain(olds), plain(news));
+    const address = addressOf(urn);
+    notePendingAdoption(address, id, plain(olds));
+    return providers[address.kind].diff(id, plain(olds), plain(news));
   }
 
   async create(urn: string, inputs: RawProperties): Promise<pulumi.provider.CreateResult> {
     const kind = addressOf(urn).kind;
+    await adoptReferenced(plain(inputs));
     const { id, outs } = await providers[kind].create(plain(inputs));
     return { id, outs: conceal(outs, secretsOf(kind, inputs)) };
   }
@@ -68,6 +72,7 @@ export class CinderblockProvider implements pulumi.provider.Provider {
   /** With `props` empty (`pulumi import`), everything comes from the id; an unmanaged LV reads as adopting will make it (import.ts). Never writes. */
   async read(id: string, urn: string, props?: RawProperties): Promise<pulumi.provider.ReadResult> {
     const address = addressOf(urn);
+    if (props && Object.keys(props).length > 0) notePendingAdoption(address, id, plain(props));
     const result = await readAdoptable(address, id, plain(props));
     const secret = secretsOf(address.kind, props);
     return { id: result.id, props: conceal(result.props, secret), inputs: conceal(result.inputs, secret) };
@@ -79,6 +84,7 @@ export class CinderblockProvider implements pulumi.provider.Provider {
     const update = providers[kind].update;
     if (!update) throw new Error(`${urn} cannot be updated in place; its diff always replaces it`);
     await completeAdoption(address, id, plain(olds));
+    await adoptReferenced(plain(news));
     const { outs } = await update(id, plain(olds), plain(news));
     return { outs: conceal(outs, secretsOf(kind, news)) };
   }

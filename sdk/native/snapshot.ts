@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { resourceTokens } from "../../provider/identity";
 import { retainAdopted } from "../adopt";
+import { isResourceOf } from "../instance";
 import { snapshotProperties, type Snapshot as DynamicSnapshot, type SnapshotArgs } from "../snapshot";
 
 /** The outputs, exactly as the dynamic SDK's Snapshot declares them. */
@@ -14,6 +15,11 @@ export interface Snapshot extends SnapshotOutputs {}
  * ./volume.ts): the dynamic SDK's arguments; `uuid` and the default `name` come from the plugin.
  */
 export class Snapshot extends pulumi.CustomResource {
+  /** Whether `obj` is a Snapshot of the native plugin (also one another copy of the package made). */
+  static override isInstance(obj: unknown): obj is Snapshot {
+    return isResourceOf(obj, resourceTokens.Snapshot);
+  }
+
   /** Looks up an existing snapshot by id and tracks it read-only. */
   static get(name: string, id: pulumi.Input<pulumi.ID>, opts?: pulumi.CustomResourceOptions): Snapshot {
     return new Snapshot(name, undefined, { ...opts, id });

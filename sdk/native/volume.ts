@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { resourceTokens } from "../../provider/identity";
 import { retainAdopted } from "../adopt";
+import { isResourceOf } from "../instance";
 import { volumeProperties, type Volume as DynamicVolume, type VolumeArgs } from "../volume";
 
 /** The outputs, exactly as the dynamic SDK's Volume declares them: one resource, two ways to reach it. */
@@ -17,6 +18,11 @@ export interface Volume extends VolumeOutputs {}
  * those of a resource that exists (an imported one keeps the LV's name).
  */
 export class Volume extends pulumi.CustomResource {
+  /** Whether `obj` is a Volume of the native plugin (also one another copy of the package made). */
+  static override isInstance(obj: unknown): obj is Volume {
+    return isResourceOf(obj, resourceTokens.Volume);
+  }
+
   /** Looks up an existing volume by id and tracks it read-only. */
   static get(name: string, id: pulumi.Input<pulumi.ID>, opts?: pulumi.CustomResourceOptions): Volume {
     return new Volume(name, undefined, { ...opts, id });

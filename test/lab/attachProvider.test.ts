@@ -4,7 +4,7 @@ import { defaultName, resourceUuid } from "../../provider/identity";
 import { createProgramDir, serializedProvider, spawnDynamicHost, spawnNativePlugin, urnOf, type Properties, type ProviderProcess } from "../../provider/protocol";
 import { labDocumentWithInlineKeys, requireFreshBuild, secret } from "../fixtures/provider/lab";
 import { entries, iscsiLogin, loginOf, readThroughIscsi, sha256, tpgDir, writeRandom } from "./attachSupport";
-import { labConfigPath, onHost, unique } from "./support";
+import { labConfigPath, onHost, onHostOk, unique } from "./support";
 
 /**
  * The VolumeAttachment resource as the engine drives it: through the native plugin (which
@@ -43,6 +43,19 @@ async function create(host: ProviderProcess, style: "native" | "dynamic", kind: 
 async function destroy(resource: Created): Promise<void> {
   await resource.host.client.delete(resource.id, resource.urn, resource.outputs);
   created.splice(created.indexOf(resource), 1);
+}
+
+/**
+ * The host's iSCSI target state: the configfs tree (links included), every ACL's credentials,
+ * and the export records with their inode and change time (a rewrite replaces the file).
+ */
+async function targetState(): Promise<string> {
+  const script = [
+    "cd /sys/kernel/config/target && find . -printf '%p %l\\n' | sort",
+    "for f in iscsi/*/tpgt_*/acls/*/auth/userid iscsi/*/tpgt_*/acls/*/auth/password; do [ ! -e \"$f\" ] || echo \"$f $(cat \"$f\")\"; done",
+    "find /etc/cinderblock/exports -type f -printf '%p %i %C@ %s\\n' | sort",
+  ].join("; ");
+  return onHostOk(script);
 }
 
 const isWrappedSecret = (value: unknown): value is { value: unknown } =>
@@ -91,10 +104,12 @@ describe("VolumeAttachment through the native plugin", () => {
     expect(sha256(await readThroughIscsi(loginOf(data, connector.initiator), MiB))).toBe(written);
   });
 
-  it("reads it back on refresh, and from its id alone (import), with the same secret still wrapped", async () => {
+  it("reads it back on refresh, and from its id alone (import) without writing, with the same secret still wrapped", async () => {
     const refreshed = await plugin.client.read(attachment.id, attachment.urn, attachment.outputs);
     expect(refreshed.properties).toEqual(attachment.outputs);
+    const before = await targetState();
     const imported = await plugin.client.read(attachment.id, attachment.urn);
+    expect(await targetState()).toEqual(before);
     expect(imported.properties.authSecret).toEqual(attachment.outputs.authSecret);
     expect(imported.properties.connectionInfo).toEqual(attachment.outputs.connectionInfo);
     expect(imported.inputs).toMatchObject({ volumeId: volume.id, protocol: "iscsi", connector: { initiator: connector.initiator } });

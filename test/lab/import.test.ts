@@ -18,12 +18,14 @@ import { gateName } from "../../drivers/lvm/names";
  * of the generated program: Check with the imported inputs as olds and the program's as news,
  * and Diff against the imported outputs, which must be empty. The imported LVs were made by
  * hand. Read, import's and refresh's alike, changes nothing on the host (no tags, no gate, no
- * pool); the resource's first write (Update) completes the adoption, never touching the data.
+ * pool); the resource's first write (Update), or the create of a dependent (a snapshot of it),
+ * completes the adoption, never touching the data.
  */
 const PROJECT = "cbimport";
 const STACK = unique("imp");
 const thick = unique("imp-thick");
 const snap = unique("imp-snap");
+const used = unique("imp-used");
 const DATA_MIB = 4;
 
 const run = promisify(execFile);
@@ -47,7 +49,7 @@ beforeAll(async () => {
   requireFreshBuild();
   await byHand(`lvcreate -q -y -L 64m -n ${thick} --addtag owner=ops ${VG()}`);
   await fillRandom(thick, DATA_MIB);
-  await byHand(`lvcreate -q -y -s -L 64m -n ${snap} ${VG()}/${thick}`);
+  await byHand(`lvcreate -q -y -s -L 64m -n ${snap} ${VG()}/${thick}`, `lvcreate -q -y -L 64m -n ${used} ${VG()}`);
   for (const lv of [thick, snap]) before[lv] = await sha256(dev(lv), DATA_MIB);
   plugin = await spawnNativePlugin({ env: { CINDERBLOCK_CONFIG: labConfigPath() } });
   await plugin.client.configure({});
@@ -60,10 +62,11 @@ afterAll(async () => {
   try {
     await (await backends.withCapability("lab", "manageSnapshots")).unmanageSnapshot(idOf(snap)).catch(() => undefined);
     await (await backends.withCapability("lab", "manage")).unmanage(idOf(thick)).catch(() => undefined);
+    await (await backends.withCapability("lab", "manage")).unmanage(idOf(used)).catch(() => undefined);
   } finally {
     await backends.close();
   }
-  await removeByHand(snap, thick);
+  await removeByHand(snap, thick, used);
 });
 
 /** What the engine does after Read: Check the required inputs (old inputs: Read's), then Diff against Read's outputs. */
@@ -146,6 +149,30 @@ describe("pulumi import through the native plugin", () => {
     const program = await plugin.client.check(urn("Snapshot", snap), read.inputs!, programInputs("cinderblock:index:Snapshot", read.inputs!));
     expect(await plugin.client.diff(read.id, urn("Snapshot", snap), read.properties, program.inputs)).toMatchObject({ changes: "none", replaces: [] });
     expect(await sha256(dev(snap), DATA_MIB)).toBe(before[snap]);
+  });
+
+  it("adopts an imported volume at its dependent's create (a snapshot of it) before the volume's own first write, under the imported uuid", async () => {
+    const volumeUrn = urn("Volume", used);
+    const uuid = resourceUuid({ project: PROJECT, stack: STACK, kind: "Volume", name: used });
+    const read = await plugin.client.read(idOf(used), volumeUrn);
+    const snapshotUrn = urn("Snapshot", `${used}-snap`);
+    const declared = await plugin.client.check(snapshotUrn, {}, { volumeId: read.id });
+    // Before the engine has shown the plugin the imported volume's state, nothing claims the LV: refused with what to do, host unchanged.
+    const host = await hostState();
+    const refused = await plugin.client.create(snapshotUrn, declared.inputs).catch((error: unknown) => error);
+    expect((refused as ProviderCallError).details).toContain(`volume ${idOf(used)} is not cinderblock's yet: its LV has no cinderblock tags`);
+    expect((refused as ProviderCallError).details).toContain("Nothing was changed. Declare the imported Volume in the same program through `cinderblock/native`");
+    expect(await hostState()).toBe(host);
+    // The first `pulumi up` after the import: the volume's Check and Diff (no changes), then the new snapshot's Create.
+    expect(await checkAndDiff(volumeUrn, read.id, read, ["backend", "sizeGb"])).toBe("none");
+    const snapshot = await plugin.client.create(snapshotUrn, declared.inputs);
+    expect(snapshot.properties).toMatchObject({ volumeId: read.id, sourceVolumeId: read.id });
+    expect(await tagsOf(used)).toEqual(expect.arrayContaining(["cb.kind=volume", `cb.uuid=${uuid}`, "cinderblock"]));
+    expect(await hostDmTable(gateName(VG(), used))).toBeDefined();
+    // The next up: the volume, still with its imported state, shows no changes.
+    const program = await plugin.client.check(volumeUrn, read.inputs!, programInputs("cinderblock:index:Volume", read.inputs!));
+    expect(await plugin.client.diff(read.id, volumeUrn, read.properties, program.inputs)).toMatchObject({ changes: "none", replaces: [] });
+    await plugin.client.delete(snapshot.id, snapshotUrn, snapshot.properties);
   });
 
   it("reads an already-imported LV as it is, without adopting it again", async () => {

@@ -47,18 +47,19 @@ function typeCheck(source: string): string[] {
 
 describe("the code `pulumi import` generates", () => {
   it("imports the package named by schema.json's language.nodejs.packageName", () => {
-    for (const name of ["volume.ts.txt", "bulk.ts.txt"]) {
+    for (const name of ["volume.ts.txt", "bulk.ts.txt", "kinds.ts.txt"]) {
       expect(fixture(name)).toContain(`import * as cinderblock from "${schema.language.nodejs.packageName}";`);
     }
   });
 
-  it.each(["volume.ts.txt", "bulk.ts.txt"])("%s compiles against the built package", (name) => {
+  it.each(["volume.ts.txt", "bulk.ts.txt", "kinds.ts.txt"])("%s compiles against the built package", (name) => {
     expect(typeCheck(fixture(name))).toEqual([]);
   });
 
   it("would not compile against a package that does not export the import line's path, nor with a wrong argument (the check can fail)", () => {
     expect(typeCheck(fixture("volume.ts.txt").replace('"cinderblock/native"', '"cinderblock/missing"')).join("\n")).toMatch(/Cannot find module 'cinderblock\/missing'/);
     expect(typeCheck(fixture("volume.ts.txt").replace("sizeGb: 1", 'sizeGb: "1"')).join("\n")).toMatch(/not assignable to type/);
+    expect(typeCheck(fixture("kinds.ts.txt").replace('protocol: "iscsi"', 'protocol: "fc"')).join("\n")).toMatch(/not assignable to type/);
   });
 });
 
@@ -67,6 +68,7 @@ interface Registration {
   inputs: Record<string, unknown>;
   protect: boolean;
   retainOnDelete: boolean;
+  secretOutputs: string[];
 }
 
 describe("the generated program, run", () => {
@@ -83,12 +85,15 @@ describe("the generated program, run", () => {
         inputs: (request.getObject()?.toJavaScript() ?? {}) as Record<string, unknown>,
         protect: request.getProtect(),
         retainOnDelete: request.getRetainondelete(),
+        secretOutputs: request.getAdditionalsecretoutputsList(),
       });
       register(request, callback);
     };
-    const compiled = join(project, "bulk.js");
-    writeFileSync(compiled, ts.transpileModule(fixture("bulk.ts.txt"), { compilerOptions: { module: ts.ModuleKind.CommonJS } }).outputText);
-    require(compiled);
+    for (const name of ["bulk", "kinds"]) {
+      const compiled = join(project, `${name}.js`);
+      writeFileSync(compiled, ts.transpileModule(fixture(`${name}.ts.txt`), { compilerOptions: { module: ts.ModuleKind.CommonJS } }).outputText);
+      require(compiled);
+    }
     await new Promise((resolve) => setTimeout(resolve, 200));
   });
 
@@ -98,6 +103,7 @@ describe("the generated program, run", () => {
       inputs: { backend: "lab", name: "data", sizeGb: 1, thin: false, host: "lab-1", labels: {}, adopt: true },
       protect: true,
       retainOnDelete: true,
+      secretOutputs: [],
     });
   });
 
@@ -107,7 +113,21 @@ describe("the generated program, run", () => {
       inputs: { volumeId: "lab/lab-1/cinder-volumes/data", name: "nightly", adopt: true },
       protect: true,
       retainOnDelete: true,
+      secretOutputs: [],
     });
+  });
+
+  it.each([
+    ["db-web", "VolumeAttachment", { volumeId: "lab/lab-1/cinder-volumes/db", protocol: "iscsi", connector: { host: "imported", initiator: "iqn.2004-10.org.example:web" } }],
+    ["db-image", "VolumeImage", { volumeId: "lab/lab-1/cinder-volumes/db", target: { hostPath: "/var/lib/cinderblock-images/db.qcow2" }, format: "qcow2" }],
+    ["app", "ConsistencyGroup", { backend: "lab", name: "app", volumeIds: ["lab/lab-1/cinder-volumes/db"] }],
+    ["app-nightly", "GroupSnapshot", { groupId: "lab/lab-1/cinder-volumes/app", name: "app-nightly" }],
+  ])("registers %s under cinderblock:index:%s with its imported inputs, protected", (name, kind, inputs) => {
+    expect(registered.get(name)).toMatchObject({ type: `cinderblock:index:${kind}`, inputs, protect: true });
+  });
+
+  it("marks an attachment's authSecret secret, as the dynamic SDK does", () => {
+    expect(registered.get("db-web")?.secretOutputs).toEqual(["authSecret"]);
   });
 });
 
@@ -116,5 +136,6 @@ interface RegisterRequest {
   getType(): string;
   getProtect(): boolean;
   getRetainondelete(): boolean;
+  getAdditionalsecretoutputsList(): string[];
   getObject(): { toJavaScript(): unknown } | undefined;
 }

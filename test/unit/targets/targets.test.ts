@@ -1,7 +1,7 @@
 import { execFileSync } from "node:child_process";
 import { readRecord, targetFor, type ExportRecord, type TargetSettings } from "../../../drivers/targets";
-import { LIO_APPLY, LIO_HBA, LIO_REMOVE } from "../../../drivers/targets/lioScripts";
-import { HOST_KEYS_DIR, NVMET_APPLY, NVMET_REMOVE } from "../../../drivers/targets/nvmetScripts";
+import { LIO_APPLY, LIO_HBA, LIO_PROBE, LIO_REMOVE } from "../../../drivers/targets/lioScripts";
+import { HOST_KEYS_DIR, NVMET_APPLY, NVMET_PROBE, NVMET_REMOVE } from "../../../drivers/targets/nvmetScripts";
 import { RecordingShell } from "./recordingShell";
 
 const settings = (prefix: string, port: number): TargetSettings => ({
@@ -20,15 +20,44 @@ describe("the target scripts", () => {
     ["LIO_REMOVE", LIO_REMOVE],
     ["NVMET_APPLY", NVMET_APPLY],
     ["NVMET_REMOVE", NVMET_REMOVE],
+    ["LIO_PROBE", LIO_PROBE],
+    ["NVMET_PROBE", NVMET_PROBE],
   ])("%s is valid POSIX sh (dash -n)", (_name, script) => {
     expect(() => execFileSync("dash", ["-n", "-c", script], { stdio: "pipe" })).not.toThrow();
   });
 
   it("hold no value: everything variable arrives as a positional argument or on stdin", () => {
-    for (const script of [LIO_APPLY, LIO_REMOVE, NVMET_APPLY, NVMET_REMOVE]) {
+    for (const script of [LIO_APPLY, LIO_REMOVE, NVMET_APPLY, NVMET_REMOVE, LIO_PROBE, NVMET_PROBE]) {
       expect(script).not.toMatch(/cinderblock:volume|iqn\.20|nqn\.20|\/dev\/mapper\/cbgate/);
     }
     expect(LIO_APPLY).toContain(`/core/${LIO_HBA}/`);
+  });
+});
+
+describe("the probe scripts (an attachment's import)", () => {
+  it.each([
+    ["LIO_PROBE", LIO_PROBE],
+    ["NVMET_PROBE", NVMET_PROBE],
+  ])("%s writes nothing: no redirection, no file or configfs change, no module load", (_name, script) => {
+    expect(script).not.toMatch(/>|\b(mkdir|rmdir|rm|ln|mv|tee|modprobe|printf|echo 1|echo 0)\b/);
+    expect(LIO_APPLY).toMatch(/>|\bmkdir\b/); // the same test flags the apply script
+  });
+
+  it("report no discard and no DH-HMAC-CHAP key for a device and host the machine does not have", () => {
+    const out = (script: string, ...args: string[]) => execFileSync("sh", ["-c", script, "sh", ...args], { encoding: "utf8" });
+    expect(out(LIO_PROBE, "/dev/mapper/cbgate-no-such")).toBe("discard=0\n");
+    expect(out(NVMET_PROBE, "/dev/mapper/cbgate-no-such", "nqn.2014-08.org.example:none", "/nonexistent")).toBe("discard=0\ndhchap=0\n");
+  });
+
+  it("are run with the record's device, and (NVMe) the initiator and the host-keys directory", async () => {
+    const shell = new RecordingShell(() => "discard=1\ndhchap=1\n");
+    const record = { ...nvmet.newRecord(volume), initiators: ["nqn.2014-08.org.example:a"] };
+    expect(await nvmet.probe(shell, record, "nqn.2014-08.org.example:a")).toEqual({ discard: true, dhchap: true });
+    expect(await lio.probe(shell, lio.newRecord(volume), "iqn.2004-10.org.example:a")).toEqual({ discard: true, dhchap: false });
+    expect(shell.calls.map((call) => call.argv)).toEqual([
+      ["sh", "-c", NVMET_PROBE, "sh", volume.device, "nqn.2014-08.org.example:a", HOST_KEYS_DIR],
+      ["sh", "-c", LIO_PROBE, "sh", volume.device],
+    ]);
   });
 });
 
