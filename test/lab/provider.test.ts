@@ -18,7 +18,7 @@ import { hostDmTable, labConfigPath, onHostOk, unique } from "./support";
 
 /**
  * The dynamic provider as the Pulumi engine runs it: @pulumi/pulumi's dynamic-provider host,
- * started in a program directory where `cinderblock` is installed, driven over gRPC with the
+ * started in a program directory where `pulumi-cinderblock` is installed, driven over gRPC with the
  * requests the engine sends (properties carry the serialized shim as `__provider`). Every step
  * is checked on the lab host with LVM's own `lvs`.
  */
