@@ -33,11 +33,15 @@ export function spawnDynamicHost(options: { cwd: string; project: string; env?: 
   return start(process.execPath, [host, NO_ENGINE], options.cwd, { ...process.env, ...options.env, PULUMI_NODEJS_PROJECT: options.project });
 }
 
-/** Starts the native plugin through `bin/pulumi-resource-cinderblock`, as the engine would. Needs `npm run build`. */
-export function spawnNativePlugin(options: { env?: NodeJS.ProcessEnv } = {}): Promise<ProviderProcess> {
+/**
+ * Starts the native plugin as the engine would: this package's `bin/pulumi-resource-cinderblock`
+ * (needs `npm run build`), or `executable`, the entry of an unpacked plugin archive, run from `cwd`.
+ */
+export function spawnNativePlugin(options: { env?: NodeJS.ProcessEnv; executable?: string; cwd?: string } = {}): Promise<ProviderProcess> {
   const main = join(packageRoot, "dist", "provider", "native", "main.js");
-  if (!existsSync(main)) return Promise.reject(new Error(`${main} is missing: run \`npm run build\` before starting the native plugin`));
-  return start(join(packageRoot, "bin", "pulumi-resource-cinderblock"), [NO_ENGINE], packageRoot, { ...process.env, ...options.env });
+  if (!options.executable && !existsSync(main)) return Promise.reject(new Error(`${main} is missing: run \`npm run build\` before starting the native plugin`));
+  const executable = options.executable ?? join(packageRoot, "bin", "pulumi-resource-cinderblock");
+  return start(executable, [NO_ENGINE], options.cwd ?? packageRoot, { ...process.env, ...options.env });
 }
 
 /** The package's name before 0.2: what the `__provider` of resources created then requires. */
