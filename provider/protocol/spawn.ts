@@ -29,7 +29,9 @@ export interface ProviderProcess {
  * `project` is what the host's config uses for keys without a namespace.
  */
 export function spawnDynamicHost(options: { cwd: string; project: string; env?: NodeJS.ProcessEnv }): Promise<ProviderProcess> {
-  const host = require.resolve("@pulumi/pulumi/cmd/dynamic-provider");
+  // The engine runs the host of the program's own @pulumi/pulumi; a scratch program directory
+  // without one gets this package's.
+  const host = require.resolve("@pulumi/pulumi/cmd/dynamic-provider", { paths: [options.cwd, __dirname] });
   return start(process.execPath, [host, NO_ENGINE], options.cwd, { ...process.env, ...options.env, PULUMI_NODEJS_PROJECT: options.project });
 }
 
