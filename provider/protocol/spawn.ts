@@ -36,14 +36,15 @@ export function spawnDynamicHost(options: { cwd: string; project: string; env?: 
 }
 
 /**
- * Starts the native plugin as the engine would: this package's `bin/pulumi-resource-cinderblock`
- * (needs `npm run build`), or `executable`, the entry of an unpacked plugin archive, run from `cwd`.
+ * Starts the native plugin as the engine would, with the engine's address as the last argument:
+ * this package's `bin/pulumi-resource-cinderblock` (needs `npm run build`), or `command` (an
+ * unpacked plugin archive's entry, say) run from `cwd`.
  */
-export function spawnNativePlugin(options: { env?: NodeJS.ProcessEnv; executable?: string; cwd?: string } = {}): Promise<ProviderProcess> {
+export function spawnNativePlugin(options: { env?: NodeJS.ProcessEnv; command?: readonly [string, ...string[]]; cwd?: string } = {}): Promise<ProviderProcess> {
   const main = join(packageRoot, "dist", "provider", "native", "main.js");
-  if (!options.executable && !existsSync(main)) return Promise.reject(new Error(`${main} is missing: run \`npm run build\` before starting the native plugin`));
-  const executable = options.executable ?? join(packageRoot, "bin", "pulumi-resource-cinderblock");
-  return start(executable, [NO_ENGINE], options.cwd ?? packageRoot, { ...process.env, ...options.env });
+  if (!options.command && !existsSync(main)) return Promise.reject(new Error(`${main} is missing: run \`npm run build\` before starting the native plugin`));
+  const [executable, ...args] = options.command ?? [join(packageRoot, "bin", "pulumi-resource-cinderblock")];
+  return start(executable, [...args, NO_ENGINE], options.cwd ?? packageRoot, { ...process.env, ...options.env });
 }
 
 /** The package's name before 0.2: what the `__provider` of resources created then requires. */

@@ -21,6 +21,8 @@ const manifest = JSON.parse(readFileSync(join(packageRoot, "package.json"), "utf
 const lockfile = JSON.parse(readFileSync(join(packageRoot, "package-lock.json"), "utf8")) as { packages: Record<string, { dev?: boolean }> };
 const GOARCH: Partial<Record<string, string>> = { x64: "amd64", arm64: "arm64" };
 
+const pluginEnv = { CINDERBLOCK_CONFIG: "/nonexistent/backends.json", NODE_PATH: "" };
+
 let scratch: string;
 let unpacked: string;
 let archive: string;
@@ -61,7 +63,7 @@ describe("the plugin archive", () => {
     beforeAll(async () => {
       const program = join(scratch, "program");
       mkdirSync(program);
-      plugin = await spawnNativePlugin({ executable: join(unpacked, "pulumi-resource-cinderblock"), cwd: program, env: { CINDERBLOCK_CONFIG: "/nonexistent/backends.json", NODE_PATH: "" } });
+      plugin = await spawnNativePlugin({ command: [join(unpacked, "pulumi-resource-cinderblock")], cwd: program, env: pluginEnv });
     }, 30_000);
 
     it("reports the package's version and serves its schema", async () => {
@@ -85,4 +87,16 @@ describe("the plugin archive", () => {
       ]);
     });
   });
+
+  it("also runs through PulumiPlugin.yaml, as the Node.js language host starts it where the entry cannot run", async () => {
+    // pulumi/pulumi sdk/nodejs/cmd/pulumi-language-nodejs/main.go RunPlugin: node, the plugin
+    // directory's @pulumi/pulumi/cmd/run-plugin, the plugin directory, then the engine's arguments.
+    const runPlugin = join(unpacked, "node_modules", "@pulumi", "pulumi", "cmd", "run-plugin");
+    const shimless = await spawnNativePlugin({ command: [process.execPath, runPlugin, unpacked], cwd: scratch, env: pluginEnv });
+    try {
+      expect(await shimless.client.getSchema()).toBe(readFileSync(join(packageRoot, "schema.json"), "utf8"));
+    } finally {
+      await shimless.close();
+    }
+  }, 30_000);
 });
