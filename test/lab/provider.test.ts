@@ -318,7 +318,8 @@ describe("the package as a user installs it: `npm pack`, then installed into a f
   let scratch: string;
   let installed: ProviderProcess;
 
-  // About 40 s on the 2-core CI machine, most of it `npm install` from the npm cache.
+  // Most of this scenario's time is `npm install` (from the npm cache, but it asks the registry for
+  // @pulumi/pulumi's latest version): 4 min on a 2-core machine loaded by other lab runs.
   beforeAll(async () => {
     scratch = mkdtempSync(join(tmpdir(), "cinderblock-packed-"));
     const tarball = join(scratch, execFileSync("npm", ["pack", "--silent", "--pack-destination", scratch], { cwd: packageRoot, encoding: "utf8" }).trim());
