@@ -15,8 +15,10 @@ export default tseslint.config(
     },
   },
   {
-    // Tests load built files and generated programs by computed paths.
-    files: ["test/**/*.ts"],
+    // Tests load built files and generated programs by computed paths. The shim resolves the
+    // installed package at call time, by design; a comment inside its function would change the
+    // text Pulumi serializes into every resource's state, so the exception lives here.
+    files: ["test/**/*.ts", "sdk/shim.ts"],
     rules: { "@typescript-eslint/no-require-imports": "off" },
   },
   {

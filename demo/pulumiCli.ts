@@ -64,7 +64,7 @@ export async function runWithPulumiCli({ backend, configPath, log }: DemoTarget)
 }
 
 /**
- * The example's files, with a node_modules where `cinderblock` is this package and everything
+ * The example's files, with a node_modules where `pulumi-cinderblock` is this package and everything
  * else is what this package has installed (so no network is needed).
  */
 async function prepareProgram(program: string): Promise<void> {
@@ -73,7 +73,7 @@ async function prepareProgram(program: string): Promise<void> {
   for (const entry of await readdir(join(packageRoot, "node_modules"))) {
     await symlink(join(packageRoot, "node_modules", entry), join(program, "node_modules", entry));
   }
-  await symlink(packageRoot, join(program, "node_modules", "cinderblock"), "dir");
+  await symlink(packageRoot, join(program, "node_modules", "pulumi-cinderblock"), "dir");
 }
 
 /** Runs a command, logging its output line by line (indented). */

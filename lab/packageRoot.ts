@@ -6,7 +6,7 @@ export function packageRoot(): string {
   let dir = __dirname;
   for (;;) {
     const manifest = join(dir, "package.json");
-    if (existsSync(manifest) && (JSON.parse(readFileSync(manifest, "utf8")) as { name?: string }).name === "cinderblock") {
+    if (existsSync(manifest) && (JSON.parse(readFileSync(manifest, "utf8")) as { name?: string }).name === "pulumi-cinderblock") {
       return dir;
     }
     const parent = dirname(dir);

@@ -20,7 +20,7 @@ interface ResourceTypes {
 
 /**
  * The handlers of every resource kind, by kind. The SDK's shim loads this map by package name
- * (`cinderblock/provider`) at call time, and the native plugin serves the same objects; a kind
+ * (`pulumi-cinderblock/provider`) at call time, and the native plugin serves the same objects; a kind
  * without handlers does not compile.
  */
 export const providers: {

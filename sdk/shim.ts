@@ -8,11 +8,10 @@ import type { ResourceKind } from "../provider/identity";
  * handlers at call time: the text stays small, never holds a secret, and stays byte-identical
  * when the implementation changes (no `~__provider` diffs; refresh and delete run the
  * installed code, not a stale copy). `require` is never captured: it runs in the host, whose
- * working directory is the program's, where `cinderblock` is installed.
+ * working directory is the program's, where `pulumi-cinderblock` is installed.
  */
 function shimProvider(kind: ResourceKind): pulumi.dynamic.ResourceProvider {
-  const implementation = "cinderblock/provider";
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- resolved in the host at call time, by design (above)
+  const implementation = "pulumi-cinderblock/provider";
   const load = (): pulumi.dynamic.ResourceProvider => require(implementation).providers[kind];
   return {
     configure: (request) => load().configure!(request),

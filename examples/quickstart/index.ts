@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { Snapshot, Volume } from "cinderblock";
+import { Snapshot, Volume } from "pulumi-cinderblock";
 
 const config = new pulumi.Config();
 /** A backend name from the backends configuration; the lab's is `lab`. */

@@ -9,7 +9,7 @@ import { conceal, reveal, secretKeys } from "../secrets";
 import type { RawProperties } from "../validation";
 
 /** The package root (schema.json and package.json live there), found by the package's own name. */
-const packageRoot = dirname(require.resolve("cinderblock/package.json"));
+const packageRoot = dirname(require.resolve("pulumi-cinderblock/package.json"));
 
 function addressOf(urn: string): ResourceAddress {
   const address = addressOfUrn(urn);

@@ -1,5 +1,6 @@
 import type * as grpc from "@grpc/grpc-js";
 import type { ResourceProviderClient } from "@pulumi/pulumi/proto/provider_grpc_pb";
+import type { CheckRequest, CheckResponse } from "@pulumi/pulumi/proto/provider_pb";
 import { emptyProto, fromStruct, grpcJs, providerProto, providerStubs, toStruct } from "./runtime";
 
 export type Properties = Record<string, unknown>;
@@ -76,6 +77,11 @@ export class ProviderClient {
   }
 
   /** `variables` are `pkg:config:key` strings; `args` the provider's arguments (the engine sends both). */
+  /** The provider's own configuration check, which the engine runs before Configure. */
+  async checkConfig(urn: string, olds: Properties, news: Properties): Promise<CheckResult> {
+    return this.checkWith("CheckConfig", this.stub.checkConfig, urn, olds, news);
+  }
+
   async configure(options: { variables?: Record<string, string>; args?: Properties }): Promise<{ acceptSecrets: boolean }> {
     const request = new providerProto.ConfigureRequest().setArgs(toStruct(options.args)).setAcceptsecrets(true).setAcceptresources(true);
     for (const [key, value] of Object.entries(options.variables ?? {})) request.getVariablesMap().set(key, value);
@@ -84,12 +90,7 @@ export class ProviderClient {
   }
 
   async check(urn: string, olds: Properties, news: Properties): Promise<CheckResult> {
-    const request = new providerProto.CheckRequest().setUrn(urn).setOlds(toStruct(olds)).setNews(toStruct(news));
-    const response = await this.call("Check", this.stub.check, request);
-    return {
-      inputs: fromStruct(response.getInputs()),
-      failures: response.getFailuresList().map((failure) => ({ property: failure.getProperty(), reason: failure.getReason() })),
-    };
+    return this.checkWith("Check", this.stub.check, urn, olds, news);
   }
 
   /** `olds` are the stored outputs, `news` the checked inputs. */
@@ -132,6 +133,22 @@ export class ProviderClient {
 
   close(): void {
     this.stub.close();
+  }
+
+  /** Check and CheckConfig share their request and response messages. */
+  private async checkWith(
+    method: string,
+    rpc: Unary<CheckRequest, CheckResponse>,
+    urn: string,
+    olds: Properties,
+    news: Properties,
+  ): Promise<CheckResult> {
+    const request = new providerProto.CheckRequest().setUrn(urn).setOlds(toStruct(olds)).setNews(toStruct(news));
+    const response = await this.call(method, rpc, request);
+    return {
+      inputs: fromStruct(response.getInputs()),
+      failures: response.getFailuresList().map((failure) => ({ property: failure.getProperty(), reason: failure.getReason() })),
+    };
   }
 
   private call<Req, Res>(method: string, rpc: Unary<Req, Res>, request: Req): Promise<Res> {

@@ -5,8 +5,8 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { ProviderClient } from "./client";
 
-/** The root of the cinderblock package (found by its own name, so it works from sources and from dist). */
-export const packageRoot = dirname(require.resolve("cinderblock/package.json"));
+/** The root of the pulumi-cinderblock package (found by its own name, so it works from sources and from dist). */
+export const packageRoot = dirname(require.resolve("pulumi-cinderblock/package.json"));
 
 /** The engine's address argument: the providers need one but never call it. */
 const NO_ENGINE = "127.0.0.1:1";
@@ -25,29 +25,42 @@ export interface ProviderProcess {
 /**
  * Starts `@pulumi/pulumi`'s dynamic-provider host, as the engine does for
  * `pulumi-nodejs:dynamic/...` resources. Its working directory must resolve the shim's
- * `require("cinderblock/provider")`, like a program directory (see `createProgramDir`).
+ * `require("pulumi-cinderblock/provider")`, like a program directory (see `createProgramDir`).
  * `project` is what the host's config uses for keys without a namespace.
  */
 export function spawnDynamicHost(options: { cwd: string; project: string; env?: NodeJS.ProcessEnv }): Promise<ProviderProcess> {
-  const host = require.resolve("@pulumi/pulumi/cmd/dynamic-provider");
+  // The engine runs the host of the program's own @pulumi/pulumi; a scratch program directory
+  // without one gets this package's.
+  const host = require.resolve("@pulumi/pulumi/cmd/dynamic-provider", { paths: [options.cwd, __dirname] });
   return start(process.execPath, [host, NO_ENGINE], options.cwd, { ...process.env, ...options.env, PULUMI_NODEJS_PROJECT: options.project });
 }
 
-/** Starts the native plugin through `bin/pulumi-resource-cinderblock`, as the engine would. Needs `npm run build`. */
-export function spawnNativePlugin(options: { env?: NodeJS.ProcessEnv } = {}): Promise<ProviderProcess> {
+/**
+ * Starts the native plugin as the engine would, with the engine's address as the last argument:
+ * this package's `bin/pulumi-resource-cinderblock` (needs `npm run build`), or `command` (an
+ * unpacked plugin archive's entry, say) run from `cwd`.
+ */
+export function spawnNativePlugin(options: { env?: NodeJS.ProcessEnv; command?: readonly [string, ...string[]]; cwd?: string } = {}): Promise<ProviderProcess> {
   const main = join(packageRoot, "dist", "provider", "native", "main.js");
-  if (!existsSync(main)) return Promise.reject(new Error(`${main} is missing: run \`npm run build\` before starting the native plugin`));
-  return start(join(packageRoot, "bin", "pulumi-resource-cinderblock"), [NO_ENGINE], packageRoot, { ...process.env, ...options.env });
+  if (!options.command && !existsSync(main)) return Promise.reject(new Error(`${main} is missing: run \`npm run build\` before starting the native plugin`));
+  const [executable, ...args] = options.command ?? [join(packageRoot, "bin", "pulumi-resource-cinderblock")];
+  return start(executable, [...args, NO_ENGINE], options.cwd ?? packageRoot, { ...process.env, ...options.env });
 }
 
+/** The package's name before 0.2: what the `__provider` of resources created then requires. */
+export const LEGACY_PACKAGE_NAME = "cinderblock";
+
 /**
- * A scratch directory laid out like a program that installed cinderblock:
- * `node_modules/cinderblock` links to this package. `remove` deletes it.
+ * A scratch directory laid out like a program that installed this package:
+ * `node_modules/pulumi-cinderblock` links to it. With `legacyAlias`, `node_modules/cinderblock`
+ * links to it too, as the npm alias the README asks of programs whose stacks predate the rename
+ * leaves it. `remove` deletes the directory.
  */
-export async function createProgramDir(): Promise<{ dir: string; remove: () => Promise<void> }> {
+export async function createProgramDir(options: { legacyAlias?: boolean } = {}): Promise<{ dir: string; remove: () => Promise<void> }> {
   const dir = await mkdtemp(join(tmpdir(), "cinderblock-program-"));
   await mkdir(join(dir, "node_modules"));
-  await symlink(packageRoot, join(dir, "node_modules", "cinderblock"), "dir");
+  await symlink(packageRoot, join(dir, "node_modules", "pulumi-cinderblock"), "dir");
+  if (options.legacyAlias) await symlink(packageRoot, join(dir, "node_modules", LEGACY_PACKAGE_NAME), "dir");
   return { dir, remove: () => rm(dir, { recursive: true, force: true }) };
 }
 

@@ -161,7 +161,7 @@ describe("pulumi import through the native plugin", () => {
     const host = await hostState();
     const refused = await plugin.client.create(snapshotUrn, declared.inputs).catch((error: unknown) => error);
     expect((refused as ProviderCallError).details).toContain(`volume ${idOf(used)} is not cinderblock's yet: its LV has no cinderblock tags`);
-    expect((refused as ProviderCallError).details).toContain("Nothing was changed. Declare the imported Volume in the same program through `cinderblock/native`");
+    expect((refused as ProviderCallError).details).toContain("Nothing was changed. Declare the imported Volume in the same program through `pulumi-cinderblock/native`");
     expect(await hostState()).toBe(host);
     // The first `pulumi up` after the import: the volume's Check and Diff (no changes), then the new snapshot's Create.
     expect(await checkAndDiff(volumeUrn, read.id, read, ["backend", "sizeGb"])).toBe("none");

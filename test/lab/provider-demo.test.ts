@@ -70,7 +70,7 @@ describe("runDemo with the Pulumi CLI (a recording stand-in for `pulumi`)", () =
     writeFileSync(
       join(dir, "pulumi"),
       `#!/bin/sh
-echo "$* | home=$PULUMI_HOME | config=$CINDERBLOCK_CONFIG | passphrase=$(test -s "$PULUMI_CONFIG_PASSPHRASE_FILE" && echo set) | program=$(test -f index.ts && test -e node_modules/cinderblock/dist/sdk/index.js && echo ready)" >> "${record}"
+echo "$* | home=$PULUMI_HOME | config=$CINDERBLOCK_CONFIG | passphrase=$(test -s "$PULUMI_CONFIG_PASSPHRASE_FILE" && echo set) | program=$(test -f index.ts && test -e node_modules/pulumi-cinderblock/dist/sdk/index.js && echo ready)" >> "${record}"
 if [ "$1" = up ] && [ "${options.failSecondUp ? "fail" : ""}" = fail ] && [ "$(grep -c '^up ' "${record}")" = 2 ]; then echo "error: boom" >&2; exit 1; fi
 if [ "$1 $2" = "stack output" ]; then echo '{"dataVolume": {"sizeGb": 1}}'; fi
 exit 0

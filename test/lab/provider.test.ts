@@ -1,4 +1,6 @@
-import { readFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { nameStem, resourceUuid, type ResourceKind } from "../../provider/identity";
@@ -18,7 +20,7 @@ import { hostDmTable, labConfigPath, onHostOk, unique } from "./support";
 
 /**
  * The dynamic provider as the Pulumi engine runs it: @pulumi/pulumi's dynamic-provider host,
- * started in a program directory where `cinderblock` is installed, driven over gRPC with the
+ * started in a program directory where `pulumi-cinderblock` is installed, driven over gRPC with the
  * requests the engine sends (properties carry the serialized shim as `__provider`). Every step
  * is checked on the lab host with LVM's own `lvs`.
  */
@@ -307,5 +309,57 @@ describe("the dynamic provider configured with cinderblock:backends (a secret ho
     expect(keyLine.length).toBeGreaterThan(20);
     expect(JSON.stringify(properties)).not.toContain(keyLine);
     expect(keyed.output()).not.toContain(keyLine);
+  });
+});
+
+describe("the package as a user installs it: `npm pack`, then installed into a fresh program directory", () => {
+  /** The `__provider` a Volume stored before the package was renamed from `cinderblock`. */
+  const beforeRename = readFileSync(join(__dirname, "..", "fixtures", "provider", "legacy", "shim-Volume.before-rename.js.txt"), "utf8");
+  let scratch: string;
+  let installed: ProviderProcess;
+
+  // Most of this scenario's time is `npm install` (from the npm cache, but it asks the registry for
+  // @pulumi/pulumi's latest version): 4 min on a 2-core machine loaded by other lab runs.
+  beforeAll(async () => {
+    scratch = mkdtempSync(join(tmpdir(), "cinderblock-packed-"));
+    const tarball = join(scratch, execFileSync("npm", ["pack", "--silent", "--pack-destination", scratch], { cwd: packageRoot, encoding: "utf8" }).trim());
+    const dir = join(scratch, "program");
+    mkdirSync(dir);
+    writeFileSync(join(dir, "package.json"), JSON.stringify({ name: "packed-program", private: true }));
+    // The README's install line for a program whose stack predates the rename: the package, and
+    // the same tarball under the old name, which the old `__provider` requires.
+    const install = ["install", "--prefer-offline", "--no-audit", "--no-fund", "--loglevel=error", tarball, `cinderblock@file:${tarball}`, "@pulumi/pulumi@latest"];
+    execFileSync("npm", install, { cwd: dir, stdio: ["ignore", "ignore", "inherit"] });
+    installed = await spawnDynamicHost({ cwd: dir, project: PROJECT, env: { CINDERBLOCK_CONFIG: undefined } });
+    await installed.client.configure({ args: { "cinderblock:configFile": labConfigPath() } });
+  }, 300_000);
+
+  afterAll(async () => {
+    await installed?.close();
+    if (scratch) rmSync(scratch, { recursive: true, force: true });
+  });
+
+  it("ships what a program needs and nothing of the development tree", () => {
+    const root = join(scratch, "program", "node_modules", "pulumi-cinderblock");
+    for (const path of ["LICENSE", "README.md", "schema.json", "bin/cinderblock.js", "bin/pulumi-resource-cinderblock", "dist/sdk/index.d.ts", "dist/provider/native/main.js", "plugin/PulumiPlugin.yaml"]) {
+      expect(existsSync(join(root, path))).toBe(true);
+    }
+    for (const path of ["test", "sdk", "provider", "drivers", "tsconfig.json", "dist/bench", "dist/sdk/index.js.map"]) expect(existsSync(join(root, path))).toBe(false);
+  });
+
+  it("creates, reads and deletes a Volume with the installed package, the last two through a state written before the rename", async () => {
+    const declared = declare("Volume", "packed", { backend: "lab", sizeGb: 1 });
+    const checked = await installed.client.check(declared.urn, {}, declared.inputs);
+    expect(checked.failures).toEqual([]);
+    const { id, properties } = await installed.client.create(declared.urn, checked.inputs);
+    created.push({ id, urn: declared.urn, properties });
+    expect((await lvOnHost(lvNameOf(id)))?.sizeBytes).toBe(GIB);
+    expect(await installed.client.read(id, declared.urn, properties, checked.inputs)).toMatchObject({ id, properties: { sizeBytes: GIB, __provider: shim.Volume } });
+
+    const old = { ...properties, __provider: beforeRename };
+    expect(await installed.client.read(id, declared.urn, old, { ...checked.inputs, __provider: beforeRename })).toMatchObject({ id, properties: { sizeBytes: GIB, __provider: beforeRename } });
+    await installed.client.delete(id, declared.urn, old);
+    created.splice(created.findIndex((entry) => entry.id === id), 1);
+    expect(await lvOnHost(lvNameOf(id))).toBeUndefined();
   });
 });

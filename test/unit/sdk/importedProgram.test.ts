@@ -19,10 +19,10 @@ let project: string;
 
 beforeAll(() => {
   requireFreshBuild();
-  // A program directory as `npm install cinderblock` leaves it: the package (with dist/) and @pulumi/pulumi beside it.
+  // A program directory as `npm install pulumi-cinderblock` leaves it: the package (with dist/) and @pulumi/pulumi beside it.
   project = mkdtempSync(join(tmpdir(), "cinderblock-imported-"));
   mkdirSync(join(project, "node_modules"));
-  symlinkSync(root, join(project, "node_modules", "cinderblock"), "dir");
+  symlinkSync(root, join(project, "node_modules", "pulumi-cinderblock"), "dir");
   symlinkSync(join(root, "node_modules", "@pulumi"), join(project, "node_modules", "@pulumi"), "dir");
 });
 
@@ -57,7 +57,7 @@ describe("the code `pulumi import` generates", () => {
   });
 
   it("would not compile against a package that does not export the import line's path, nor with a wrong argument (the check can fail)", () => {
-    expect(typeCheck(fixture("volume.ts.txt").replace('"cinderblock/native"', '"cinderblock/missing"')).join("\n")).toMatch(/Cannot find module 'cinderblock\/missing'/);
+    expect(typeCheck(fixture("volume.ts.txt").replace('"pulumi-cinderblock/native"', '"pulumi-cinderblock/missing"')).join("\n")).toMatch(/Cannot find module 'pulumi-cinderblock\/missing'/);
     expect(typeCheck(fixture("volume.ts.txt").replace("sizeGb: 1", 'sizeGb: "1"')).join("\n")).toMatch(/not assignable to type/);
     expect(typeCheck(fixture("kinds.ts.txt").replace('protocol: "iscsi"', 'protocol: "fc"')).join("\n")).toMatch(/not assignable to type/);
   });

@@ -20,8 +20,8 @@ const CLASSES = ["Volume", "Snapshot", "VolumeAttachment", "VolumeImage", "Consi
 const every = (member: string): string => ["cinderblock", "native"].flatMap((sdk) => CLASSES.map((name) => `${sdk}.${name}.${member}`)).join(", ");
 
 const CONSUMER = `import * as pulumi from "@pulumi/pulumi";
-import * as cinderblock from "cinderblock";
-import * as native from "cinderblock/native";
+import * as cinderblock from "pulumi-cinderblock";
+import * as native from "pulumi-cinderblock/native";
 
 const volume = new cinderblock.Volume("data", { backend: "lab", sizeGb: 1 });
 const attachment = new native.VolumeAttachment("web", { volumeId: volume.id, protocol: "iscsi", connector: { host: "web", initiator: "iqn.2004-10.org.example:web" } });
@@ -43,7 +43,7 @@ beforeAll(() => {
   // A program directory as installing the package leaves it: the package, @pulumi/pulumi and Node's types beside it.
   project = mkdtempSync(join(tmpdir(), "cinderblock-consumer-"));
   mkdirSync(join(project, "node_modules"));
-  symlinkSync(root, join(project, "node_modules", "cinderblock"), "dir");
+  symlinkSync(root, join(project, "node_modules", "pulumi-cinderblock"), "dir");
   for (const scope of ["@pulumi", "@types"]) symlinkSync(join(root, "node_modules", scope), join(project, "node_modules", scope), "dir");
 });
 

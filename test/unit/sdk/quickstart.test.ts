@@ -46,7 +46,7 @@ async function runQuickstart(config: Record<string, string> = {}): Promise<{ res
   let exports: Record<string, unknown> = {};
   jest.isolateModules(() => {
     // The program imports the package by name; here that is this repository's SDK sources.
-    jest.doMock("cinderblock", () => jest.requireActual("../../../sdk"), { virtual: true });
+    jest.doMock("pulumi-cinderblock", () => jest.requireActual("../../../sdk"), { virtual: true });
     exports = require(program) as Record<string, unknown>;
   });
   const resolved = Object.fromEntries(await Promise.all(Object.entries(exports).map(async ([key, value]) => [key, await resolve(pulumi.output(value))] as const)));

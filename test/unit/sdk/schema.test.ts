@@ -22,7 +22,13 @@ interface PackageSchema {
   config: { variables: Record<string, PropertySpec> };
   provider: { inputProperties: Record<string, PropertySpec> };
   resources: Record<string, ResourceSpec>;
-  language: { nodejs: { packageName: string } };
+  language: Record<string, Record<string, unknown>> & { nodejs: { packageName: string; dependencies: Record<string, string> } };
+  homepage: string;
+  repository: string;
+  publisher: string;
+  license: string;
+  keywords: string[];
+  pluginDownloadURL: string;
 }
 
 const root = join(__dirname, "..", "..", "..");
@@ -152,6 +158,33 @@ describe("schema.json's package metadata", () => {
     expect(schema.version).toBe(manifest.version);
     expect(keys(schema.resources)).toEqual(["cinderblock:index:ConsistencyGroup", "cinderblock:index:GroupSnapshot", "cinderblock:index:Snapshot", "cinderblock:index:Volume", "cinderblock:index:VolumeAttachment", "cinderblock:index:VolumeImage"]);
     expect(schema.language.nodejs.packageName).toMatch(/\S/);
+  });
+
+  it("says where the package lives, who publishes it, under which license, and where the engine downloads the plugin", () => {
+    const manifest = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { license: string; dependencies: Record<string, string>; repository: { url: string } };
+    expect(schema.license).toBe(manifest.license);
+    expect(manifest.repository.url).toContain(schema.repository.replace(/^https:\/\//, ""));
+    expect(schema.homepage).toMatch(/^https:\/\//);
+    expect(schema.publisher).toMatch(/\S/);
+    expect(schema.keywords).toEqual(expect.arrayContaining(["kind/native", "lvm"]));
+    // Pulumi's scheme for a GitHub release: github://api.github.com/<owner>/<repository>.
+    expect(schema.pluginDownloadURL).toBe(`github://api.github.com/${new URL(schema.repository).pathname.slice(1)}`);
+    expect(schema.language.nodejs.dependencies["@pulumi/pulumi"]).toBe(manifest.dependencies["@pulumi/pulumi"]);
+  });
+
+  it("names a package for every SDK Pulumi can generate: nodejs (this package's native classes), python, go, dotnet and java", () => {
+    expect(keys(schema.language)).toEqual(["csharp", "go", "java", "nodejs", "python"]);
+    expect(schema.language.nodejs.packageName).toBe("pulumi-cinderblock/native");
+    expect(schema.language.python).toMatchObject({ packageName: "pulumi_cinderblock" });
+    expect(schema.language.go).toMatchObject({ importBasePath: `${schema.repository.replace(/^https:\/\//, "")}/sdk/go/cinderblock` });
+    expect(schema.language.csharp).toMatchObject({ rootNamespace: expect.stringMatching(/^[A-Z]\w*$/) });
+    expect(schema.language.java).toMatchObject({ basePackage: expect.stringMatching(/^[a-z]+(\.[a-z]+)+$/) });
+  });
+
+  it.each(Object.keys(schema.resources))("documents importing %s: the id's shape and the exact `pulumi import` command", (token) => {
+    const [, section] = schema.resources[token]!.description.split("\n\n## Import\n\n");
+    expect(section).toMatch(/imported by its id, `[^`]+`/);
+    expect(section).toMatch(new RegExp(`\\$ pulumi import ${token} [a-z-]+ '[^']+'\n`));
   });
 
   it("takes backends (a secret) and configFile, as stack config and as provider arguments", () => {

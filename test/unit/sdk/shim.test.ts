@@ -42,7 +42,7 @@ describe.each<ResourceKind>(["Volume", "Snapshot", "VolumeImage", "VolumeAttachm
   it("captures only the package name and the kind, and requires nothing at load time", () => {
     const captured = [...serialized.text.matchAll(/with\(\{ (.*?), this: undefined/g)].map((match) => match[1]);
     expect(new Set(captured)).toEqual(
-      new Set([`implementation: "cinderblock/provider", kind: "${kind}"`, "load: __f2", "provider: __provider"]),
+      new Set([`implementation: "pulumi-cinderblock/provider", kind: "${kind}"`, "load: __f2", "provider: __provider"]),
     );
     expect(serialized.text).not.toMatch(/require\("/);
   });
