@@ -3,4 +3,5 @@ import "./builtin";
 export * from "./interface";
 export { Backends, backendOf, backendsFilePath, loadBackendsFile, parseBackends } from "./backends";
 export { checkDriverShape, findDriver, registerDriver, registeredDrivers, volumeDriver, type DriverContext, type DriverRegistration } from "./registry";
+export { parseConfigJson } from "./configJson";
 export { stderrLogger, silentLogger, type Logger } from "./log";
