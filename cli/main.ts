@@ -10,6 +10,7 @@ import { manageCommand, manageUsage, unmanageCommand } from "./commands/manage";
 import { importFileCommand, manageableCommand, manageableUsage } from "./commands/manageable";
 import { snapshotCommand, snapshotUsage } from "./commands/snapshot";
 import { statsCommand, statsUsage } from "./commands/stats";
+import { sudoersCommand, sudoersUsage } from "./commands/sudoers";
 import { volumeCommand, volumeUsage } from "./commands/volume";
 import { imageCommand, imageUsage } from "./commands/image";
 import { completionScript, completionUsage, SHELLS } from "./completion";
@@ -39,6 +40,7 @@ const COMMANDS: Record<string, Command> = {
   stats: { run: statsCommand, usage: statsUsage },
   lab: { run: labCommand, usage: labUsage },
   compliance: { run: complianceCommand, usage: complianceUsage },
+  sudoers: { run: sudoersCommand, usage: sudoersUsage },
   completion: { run: async (args) => completionCommand(args), usage: completionUsage },
 };
 

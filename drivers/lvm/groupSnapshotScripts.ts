@@ -1,4 +1,5 @@
 import { SET_TAG } from "./groupSnapshotSets";
+import { declareHostScript } from "../ssh/privilege";
 
 /**
  * The host side of group snapshots: constant bash scripts, sent with `bash -c SCRIPT NAME
@@ -64,14 +65,14 @@ done
  * file to take with the seconds to wait for it (an empty path when the caller holds the lock).
  * Prints `disarmed=`, `resumed=` and `resume_failed=` lines.
  */
-export const RECOVER_SCRIPT = `${PRELUDE}
+export const RECOVER_SCRIPT = declareHostScript("group-snapshot-recover", `${PRELUDE}
 run_root=$1 gate_prefix=$2 lvcreate_wait=$3 lock=$4 lock_wait=$5
 if [ -n "$lock" ]; then
   exec 9>"$lock" || refuse lock "cannot open the lock file $lock"
   flock -w "$lock_wait" 9 || refuse lock "another group snapshot on this host held the lock for $lock_wait s"
 fi
 ${RECOVER_WINDOWS}
-finish 0`;
+finish 0`, "bash");
 
 /**
  * Out of the transport's reach: its remote timeout signals its own process group, and answers
@@ -81,7 +82,9 @@ finish 0`;
  */
 const DETACH = `if [ -z "\${CINDERBLOCK_GSNAP_DETACHED:-}" ]; then
   export CINDERBLOCK_GSNAP_DETACHED=1
-  exec setsid -f -w bash -c "$BASH_EXECUTION_STRING" "$0" "$@"
+  # Run as \`bash -c TEXT\`, or installed as a file for a sudo host (see drivers/ssh/privilege.ts).
+  if [ -n "\${BASH_EXECUTION_STRING:-}" ]; then exec setsid -f -w bash -c "$BASH_EXECUTION_STRING" "$0" "$@"; fi
+  exec setsid -f -w "$0" "$@"
 fi`;
 
 /** Resumes the gates one at a time: a resume of several stops at its first failure. */
@@ -214,7 +217,7 @@ finish 0`;
  * with the member's LV name and `|`). Exit 4: abandoned, members resumed (`aborted=`,
  * `member=` lines), the partial set is left tagged incomplete for the caller to remove.
  */
-export const GROUP_SNAPSHOT_SCRIPT = `${PRELUDE}
+export const GROUP_SNAPSHOT_SCRIPT = declareHostScript("group-snapshot", `${PRELUDE}
 ${DETACH}
 ${WINDOW_FUNCTIONS}
 ${READ_ARGS}
@@ -223,4 +226,4 @@ flock -w "$lock_wait" 9 || refuse lock "another group snapshot on this host held
 ${RECOVER_WINDOWS}
 ${PREFLIGHT}
 ${WINDOW}
-${COMPLETE}`;
+${COMPLETE}`, "bash");

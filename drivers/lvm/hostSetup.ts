@@ -1,6 +1,5 @@
 import { InvalidConfiguration, VolumeBackendAPIException } from "../interface/errors";
 import { parseDevicesFileEntries, parsePhysicalVolumes, parseUsesDevicesFile } from "./commands/devices";
-import { RECOVER_SCRIPT } from "./groupSnapshotScripts";
 import { readRecovery, recoverArgs, RECOVER_TIMEOUT_MS, type WindowRecovery } from "./groupSnapshotWindow";
 import type { LvmHost } from "./host";
 import { scriptArgv } from "./hostScripts";
@@ -20,7 +19,7 @@ interface Part {
  * @throws InvalidConfiguration when LVM's devices file is not as group snapshots need it
  */
 export async function setupChecks(lvm: LvmHost, options: { recover: boolean }): Promise<WindowRecovery | Error> {
-  const args = options.recover ? [RECOVER_SCRIPT, ...recoverArgs(false)] : [""];
+  const args = options.recover ? ["recover", ...recoverArgs(false)] : [""];
   // Read-only for the shared report: the recovery says what it changed, and only that invalidates it.
   const result = await lvm.run(scriptArgv("host-setup.sh", args), { readOnly: true, timeoutMs: RECOVER_TIMEOUT_MS });
   const parts = readParts(lvm.name, result.stdout);

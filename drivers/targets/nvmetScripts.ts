@@ -1,4 +1,5 @@
 import { DISCARD, PERSIST_RECORD, REQUIRE_DEVICE } from "./shell";
+import { declareHostScript } from "../ssh/privilege";
 
 /**
  * The kernel's NVMe-oF target (nvmet) through its configfs tree, as nvmetcli (and Cinder's
@@ -31,7 +32,7 @@ const RELEASE_HOST = `release_host() {
  * directory: CONFIG_NVME_TARGET_AUTH). The subsystem is linked to the TCP port listening on the
  * address and port, which is created when missing.
  */
-export const NVMET_APPLY = `set -eu
+export const NVMET_APPLY = declareHostScript("nvmet-apply", `set -eu
 nqn=$1 dev=$2 nsid=$3 address=$4 port=$5 uuid=$6 record=$7 keys=$8
 shift 8
 ${PERSIST_RECORD}
@@ -85,14 +86,14 @@ if [ -z "$listener" ]; then
 fi
 [ -L "$listener/subsystems/$nqn" ] || ln -s "$sub" "$listener/subsystems/$nqn"
 echo "discard=$discard"
-echo "dhchap=$dhchap"`;
+echo "dhchap=$dhchap"`);
 
 /**
  * Removes one subsystem (port links, allowed hosts, namespaces), then every host entry it
  * allowed that no other subsystem still allows (with its stored key), then its record.
  * Arguments: subsystem NQN, record path, host-keys directory.
  */
-export const NVMET_REMOVE = `set -eu
+export const NVMET_REMOVE = declareHostScript("nvmet-remove", `set -eu
 nqn=$1 record=$2 keys=$3
 N=/sys/kernel/config/nvmet
 ${RELEASE_HOST}
@@ -105,4 +106,4 @@ if [ -d "$sub" ]; then
   rmdir "$sub"
   for host in $hosts; do release_host "$host"; done
 fi
-rm -f "$record"`;
+rm -f "$record"`);
