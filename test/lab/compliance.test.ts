@@ -1,4 +1,3 @@
-import { readFileSync } from "node:fs";
 import { silentLogger } from "../../drivers";
 import { findDriver, registerDriver, unregisterDriver } from "../../drivers/registry";
 import { checkCompliance } from "../../drivers/compliance/compliance";
@@ -6,7 +5,7 @@ import type { BackendStats, Snapshot, SnapshotId, Volume, VolumeId, VolumeSpec }
 import { LvmDriver } from "../../drivers/lvm/driver";
 import { lvmBackendSchema } from "../../drivers/lvm/config";
 import { SshPool } from "../../drivers/ssh/exec";
-import { labConfigPath } from "./support";
+import { OPERATOR, operatorLabBackend, provisionOperator } from "./operatorSupport";
 
 /** Deliberately broken drivers: each breaks one promise of the contract, and compliance must say which. */
 class LiveSnapshotDriver extends LvmDriver {
@@ -37,12 +36,13 @@ const BROKEN = [
   { name: "broken-frozen-stats", driverClass: FrozenStatsDriver, failsAt: "stats reflect the new volume" },
 ] as const;
 
-describe("compliance against the lab host", () => {
+// As the lab's non-root operator (issue 16, least privilege): the conformance scenario's create,
+// snapshot, clone, extend, data reads and writes and deletes run with only cinderblock's sudoers
+// file, and nothing outside it is sent (privilege.ts refuses an unlisted command).
+describe(`compliance against the lab host, as ${OPERATOR} with cinderblock's sudoers file only`, () => {
   const ssh = new SshPool();
-  const labBackend = (): { name: string; config: unknown } => ({
-    name: "lab",
-    config: (JSON.parse(readFileSync(labConfigPath(), "utf8")) as { backends: { lab: unknown } }).backends.lab,
-  });
+  const labBackend = (): { name: string; config: unknown } => ({ name: "lab", config: operatorLabBackend() });
+  beforeAll(() => provisionOperator());
   afterAll(() => ssh.close());
   afterEach(() => BROKEN.forEach((broken) => unregisterDriver(broken.name)));
 
