@@ -9,21 +9,11 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { main } from "../../../cli/main";
+import { HOSTILE } from "../../fixtures/hostileStrings";
 
 const ID = "lab/h1/cinder-volumes/volume-1";
 /** An id positional's refusal: its shape, or (for an id of that shape) the backend it names. */
 const ID_REFUSAL = /\bid\b|backend/;
-
-/** At least 50 strings meant to break a shell, a parser, a path, LVM or device-mapper. */
-const HOSTILE = [
-  "", " ", "-", "--", "-rf", "--help", "--name=x", "-n", "a b", "a\tb", "a\nb", "a\rb", "a\0b", "\0",
-  "$(touch /tmp/PWNED)", "`touch /tmp/PWNED`", "${IFS}", "$HOME", "a;touch /tmp/PWNED", "a|id", "a&&id", "a&", "a>x", "a<x",
-  "'", '"', "'\\''", "\\", "*", "?", "[a-z]", "{a,b}", "~", "~root", "#comment", "!1",
-  "../../etc/passwd", "..", ".", "/", "/dev/sda", "./x", "a/b", "a//b", "lab/", "/lab", "lab//x", "lab/h1/../x",
-  "snapshot", "pvmove", "_mlog", "a_tdata", "a_cdata", "cbgate-x", "control", "mapper",
-  "x".repeat(300), "-".repeat(60), "a-b-c-d-e-f-g-h-i-j-k-l-m-n-o-p-q-r-s-t-u-v-w-x-y-z-a-b-c-d-e",
-  "ｖｏｌｕｍｅ", "vol\u200bume", "vol\u202eume", "\u0430dmin", "é", "💥", "\u001b[31mred", "%s%n", "a=b", "=", "k=", "=v",
-];
 
 interface Input {
   /** The command line with `{}` where the hostile string goes. */
