@@ -9,6 +9,7 @@ import { manageCommand, manageUsage, unmanageCommand } from "./commands/manage";
 import { importFileCommand, manageableCommand, manageableUsage } from "./commands/manageable";
 import { snapshotCommand, snapshotUsage } from "./commands/snapshot";
 import { statsCommand, statsUsage } from "./commands/stats";
+import { sudoersCommand, sudoersUsage } from "./commands/sudoers";
 import { volumeCommand, volumeUsage } from "./commands/volume";
 import { imageCommand, imageUsage } from "./commands/image";
 import { completionScript, completionUsage, SHELLS } from "./completion";
@@ -38,6 +39,7 @@ const COMMANDS: Record<string, Command> = {
   stats: { run: statsCommand, usage: statsUsage },
   lab: { run: labCommand, usage: labUsage },
   compliance: { run: complianceCommand, usage: complianceUsage },
+  sudoers: { run: sudoersCommand, usage: sudoersUsage },
   completion: { run: async (args) => completionCommand(args), usage: completionUsage },
 };
 
@@ -69,13 +71,22 @@ export async function main(argv: string[]): Promise<number> {
     return (await command.run(rest)) ?? 0;
   } catch (error) {
     if (error instanceof UsageError) {
-      process.stderr.write(`cinderblock: ${error.message}\n${usageFor(name, rest[0])}\n`);
+      process.stderr.write(`cinderblock: ${withoutControls(error.message, false)}\n${usageFor(name, rest[0])}\n`);
       if (name && COMMANDS[name]) process.stderr.write(`(more: \`cinderblock ${name} --help\`)\n`);
       return 2;
     }
-    process.stderr.write(`cinderblock: ${describe(error, verbose)}\n`);
+    process.stderr.write(`cinderblock: ${withoutControls(describe(error, verbose), true)}\n`);
     return 1;
   }
+}
+
+/**
+ * A message as the terminal gets it: a value quoted in it may hold control characters (an
+ * escape sequence, a carriage return, NUL) that would rewrite or hide what is shown, so they
+ * become '?'. Line breaks stay only where the message has lines of its own (--verbose causes).
+ */
+function withoutControls(message: string, keepLines: boolean): string {
+  return message.replace(keepLines ? /[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/g : /[\u0000-\u001f\u007f-\u009f]/g, "?");
 }
 
 /** -h or --help anywhere before `--`. */

@@ -121,7 +121,7 @@ export class Backends {
     if (!driver) {
       const entry = this.entries.get(name);
       if (!entry) {
-        return Promise.reject(new InvalidInput(`unknown backend '${name}' (configured: ${this.names.join(", ") || "none"})`));
+        return Promise.reject(new InvalidInput(`unknown backend '${printable(name)}' (configured: ${this.names.join(", ") || "none"})`));
       }
       const instance = new entry.registration.driverClass(name, entry.config, { logger: this.logger, ssh: this.ssh });
       driver = instance.doSetup().then(() => instance);

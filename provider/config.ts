@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
 import type * as pulumi from "@pulumi/pulumi";
-import { Backends, backendsFilePath, InvalidConfiguration, parseBackends, stderrLogger, type VolumeDriverCore } from "../drivers";
+import { Backends, backendsFilePath, InvalidConfiguration, parseBackends, parseConfigJson, stderrLogger, type VolumeDriverCore } from "../drivers";
 import { reveal } from "./secrets";
 
 /**
@@ -47,7 +47,7 @@ export async function configureFromStack(request: pulumi.dynamic.ConfigureReques
 export async function backends(): Promise<Backends> {
   const { text, origin } = await configurationText();
   if (current?.text !== text) {
-    const document = parseJson(text, origin);
+    const document = parseConfigJson(text, origin);
     let entries: ReturnType<typeof parseBackends>;
     try {
       entries = parseBackends(document);
@@ -75,7 +75,7 @@ async function configurationText(): Promise<{ text: string; origin: string }> {
   const { backends: given, configFile } = settings;
   if (given !== undefined && given !== "") {
     const origin = `provider configuration '${stackConfigKeys.backends}'`;
-    const document = typeof given === "string" ? parseJson(given, origin) : given;
+    const document = typeof given === "string" ? parseConfigJson(given, origin) : given;
     const isFileShape = document !== null && typeof document === "object" && "backends" in document;
     return { text: JSON.stringify(isFileShape ? document : { backends: document }), origin };
   }
@@ -88,13 +88,5 @@ async function configurationText(): Promise<{ text: string; origin: string }> {
       `no backends configured: ${path} does not exist. Set stack config ${stackConfigKeys.backends} (the backends document) ` +
         `or ${stackConfigKeys.configFile} (its path), set CINDERBLOCK_CONFIG, or start the lab with \`npx cinderblock lab up\``,
     );
-  }
-}
-
-function parseJson(text: string, origin: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new InvalidConfiguration(`${origin} is not valid JSON`);
   }
 }

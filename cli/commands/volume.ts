@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { VolumeNotFound, type VolumeSpec } from "../../drivers";
-import { labelsFlag, noPositionals, idPositional, parse, sizeGbFlag } from "../args";
+import { idFlag, labelsFlag, noPositionals, idPositional, parse, sizeGbFlag } from "../args";
+import { printable } from "../../drivers/validation";
 import { pickBackend, withBackends } from "../backends";
 import { volumeJson, volumeRow } from "../present";
 import { printJson, printTable } from "../render";
@@ -84,11 +85,11 @@ async function create(rest: string[]): Promise<void> {
     description: values.description,
     labels: labelsFlag(values.label),
   };
-  const source = values["from-snapshot"] ?? values["from-volume"];
+  const source = idFlag(values["from-snapshot"], "--from-snapshot") ?? idFlag(values["from-volume"], "--from-volume");
   await withBackends(values.config, async (backends) => {
     const backend = source ? (values.backend ?? source.split("/")[0] ?? "") : pickBackend(backends, values.backend);
     if (source && values.backend && source.split("/")[0] !== values.backend) {
-      throw new UsageError(`${source} belongs to backend '${source.split("/")[0]}', not '${values.backend}'`);
+      throw new UsageError(`--from-${values["from-snapshot"] ? "snapshot" : "volume"} ${printable(source)} belongs to backend '${printable(source.split("/")[0] ?? "")}', not --backend '${printable(values.backend)}'`);
     }
     const driver = await backends.driver(backend);
     const volume = values["from-snapshot"]

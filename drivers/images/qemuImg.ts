@@ -8,6 +8,7 @@ import { CHECK_EXIT, CHECK_OK_EXIT_CODES, checkIntegrity, type CheckRun } from "
 import { parseQemuImgInfo, QemuInfoParseError, type QemuImageInfo } from "./info";
 import { lineSink, parseQemuProgress, ProgressMeter } from "./progress";
 import type { ImageHost } from "./spec";
+import { declareHostScript } from "../ssh/privilege";
 
 /**
  * qemu-img on the host. Untrusted images are only ever opened with limits (Cinder's
@@ -98,10 +99,12 @@ export async function convert(host: ImageHost, conversion: Conversion, options: 
   meter.finish();
 }
 
+const SHA256 = declareHostScript("sha256", 'sha256sum < "$1"');
+
 /** The SHA-256 of a file on the host (read on stdin, so no file name can garble the output). */
 export async function hostSha256(host: ImageHost, path: string, bytes: number, signal?: AbortSignal): Promise<string> {
   const result = await imageStep(`checksumming ${path} on ${host.name}`, () =>
-    host.run(["sh", "-c", 'sha256sum < "$1"', "sh", path], { timeoutMs: checksumTimeoutMs(bytes), signal }),
+    host.run(["sh", "-c", SHA256, "sha256", path], { timeoutMs: checksumTimeoutMs(bytes), signal }),
   );
   const sum = /^([0-9a-f]{64})\b/.exec(result.stdout.trim())?.[1];
   if (!sum) throw new ImageCopyFailure(`sha256sum on ${host.name} printed no checksum for ${path}`);

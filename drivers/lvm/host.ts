@@ -7,6 +7,7 @@ import { fullreportArgv, parseFullreport } from "./commands/fullreport";
 import { parseTables } from "./commands/dmsetupTable";
 import type { LvRow, VgRow } from "./report";
 import { SharedRead } from "./sharedRead";
+import { declareHostScript } from "../ssh/privilege";
 
 /** How long a lock is waited for by default, and held at most (the remote side drops it then). */
 export const LOCK_WAIT_S = 120;
@@ -16,6 +17,18 @@ const LOCK_HOLD_MS = 30 * 60_000;
 export function lockPath(name: string): string {
   return `/run/lock/cinderblock-${name}.lock`;
 }
+
+/**
+ * Holds the lock file $2 (waiting $1 s for it) until stdin ends. A script rather than
+ * `flock ... sh -c`, so that a sudo host grants this and not flock running any command; it
+ * takes only cinderblock's lock files.
+ */
+const LOCK_HOLDER = declareHostScript(
+  "lock-hold",
+  `case $2 in /run/lock/cinderblock-*.lock) ;; *) echo "not a cinderblock lock file: $2" >&2; exit 2 ;; esac
+case \${2#/run/lock/} in */*) echo "not a cinderblock lock file: $2" >&2; exit 2 ;; esac
+exec flock -w "$1" "$2" sh -c 'echo locked; exec cat >/dev/null'`,
+);
 
 /** Cinder retries a segfaulting LVM command up to three times. */
 const SEGFAULT_ATTEMPTS = 3;
@@ -92,7 +105,7 @@ export class LvmHost {
       },
     });
     const holder = this.runner.run(
-      ["flock", "-w", String(waitSeconds), lockPath(name), "sh", "-c", "echo locked; exec cat >/dev/null"],
+      ["sh", "-c", LOCK_HOLDER, "lock-hold", String(waitSeconds), lockPath(name)],
       { stdin, stdout, timeoutMs: LOCK_HOLD_MS },
     );
     const ended = holder.then(

@@ -3,7 +3,7 @@ import { recordsDir } from "../targets";
 import { parseDevicesFileEntries, parsePhysicalVolumes, parseUsesDevicesFile } from "./commands/devices";
 import { readRecovery, recoverArgs, RECOVER_TIMEOUT_MS, type WindowRecovery } from "./groupSnapshotWindow";
 import type { LvmHost } from "./host";
-import { hostScript, scriptArgv } from "./hostScripts";
+import { scriptArgv } from "./hostScripts";
 
 interface Part {
   exitCode: number;
@@ -30,7 +30,8 @@ export interface SetupFindings {
  */
 export async function setupChecks(lvm: LvmHost, options: { recover: boolean }): Promise<SetupFindings> {
   const exportsDir = recordsDir(lvm.volumeGroup);
-  const args = options.recover ? [exportsDir, hostScript("group-snapshot.sh"), ...recoverArgs(false)] : [exportsDir, ""];
+  // The recovery script is bound into host-setup's text (hostScripts.ts); its arguments start with its mode, `recover`.
+  const args = options.recover ? [exportsDir, ...recoverArgs(false)] : [exportsDir, ""];
   // Read-only for the shared report: the recovery says what it changed, and only that invalidates it.
   const result = await lvm.run(scriptArgv("host-setup.sh", args), { readOnly: true, timeoutMs: RECOVER_TIMEOUT_MS });
   const parts = readParts(lvm.name, result.stdout);

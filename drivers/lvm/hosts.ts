@@ -1,4 +1,5 @@
 import { InvalidConfiguration, InvalidInput } from "../interface/errors";
+import { printable } from "../validation";
 import type { Logger } from "../log";
 import type { HostRunners } from "../ssh/exec";
 import { lvcreate } from "./commands/lvcreate";
@@ -66,7 +67,7 @@ export class BackendHosts {
     let setup = this.setups.get(name);
     if (!setup) {
       const host = this.hosts.get(name);
-      if (!host) return Promise.reject(new InvalidInput(`unknown host '${name}' (this backend has: ${this.names.join(", ")})`));
+      if (!host) return Promise.reject(new InvalidInput(`unknown host '${printable(name)}' (this backend has: ${this.names.join(", ")})`));
       const failed = this.failures.get(name);
       if (failed && Date.now() - failed.at < RETRY_DOWN_HOST_MS) return Promise.reject(failed.error);
       setup = this.setUp(host.lvm, host.config).then(
@@ -103,7 +104,7 @@ export class BackendHosts {
     const setup = this.setups.get(name) ?? this.inspections.get(name);
     if (setup) return setup;
     const host = this.hosts.get(name);
-    if (!host) return Promise.reject(new InvalidInput(`unknown host '${name}' (this backend has: ${this.names.join(", ")})`));
+    if (!host) return Promise.reject(new InvalidInput(`unknown host '${printable(name)}' (this backend has: ${this.names.join(", ")})`));
     const inspection = this.look(host.lvm, host.config).catch((error: unknown) => {
       this.inspections.delete(name);
       throw toDriverError(error, `reading ${name}`);

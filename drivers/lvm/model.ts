@@ -2,7 +2,7 @@ import { GIB } from "../interface/capacity";
 import { InvalidInput } from "../interface/errors";
 import type { Provisioning, Snapshot, Volume, VolumeSource, VolumeSpec } from "../interface/types";
 import { formatId } from "./ids";
-import { escapeLvName, gatePath, unescapeLvName } from "./names";
+import { defaultLvName, escapeLvName, gatePath, unescapeLvName } from "./names";
 import type { LvRow } from "./report";
 import { checkDescription, checkLabels, checkUuid, decodeTags, type CinderblockTags } from "./tags";
 
@@ -36,7 +36,7 @@ export function checkVolumeSpec(spec: VolumeSpec): string {
   checkSizeGib(spec.sizeGib);
   if (spec.labels) checkLabels(spec.labels);
   if (spec.description) checkDescription(spec.description);
-  return escapeLvName(spec.name ?? `volume-${spec.uuid}`);
+  return spec.name === undefined ? defaultLvName("volume", spec.uuid) : escapeLvName(spec.name);
 }
 
 /** The tags an LV must carry to be a cinderblock volume or snapshot, and its lifecycle state. */

@@ -55,6 +55,22 @@ export function escapeReserved(name: string): string {
   return RESERVED_PREFIXES.some((prefix) => name.startsWith(prefix)) ? `_${name}` : name;
 }
 
+/**
+ * The LV name of an unnamed volume or snapshot, `volume-<uuid>` or `snapshot-<uuid>`: when the
+ * uuid makes it too long or otherwise invalid, the refusal names the uuid, which is what the
+ * caller gave.
+ */
+export function defaultLvName(kind: "volume" | "snapshot", uuid: string): string {
+  try {
+    return escapeLvName(`${kind}-${uuid}`);
+  } catch (error) {
+    if (!(error instanceof InvalidInput)) throw error;
+    throw new InvalidInput(
+      `uuid '${printable(uuid)}' cannot name the ${kind}'s LV '${kind}-<uuid>' (${error.message}): give it a name, or a uuid of at most ${MAX_LV_NAME - 2 - kind.length} characters`,
+    );
+  }
+}
+
 /** LV name → user name; the inverse of `escapeLvName`. */
 export function unescapeLvName(lvName: string): string {
   const inner = lvName.slice(1);

@@ -5,7 +5,7 @@ import { lvcreateArgv } from "./commands/lvcreate";
 import { findLv } from "./commands/lvs";
 import { writeLv } from "./lvWrite";
 import { toSnapshot } from "./model";
-import { checkDeviceNames, escapeLvName } from "./names";
+import { checkDeviceNames, defaultLvName, escapeLvName } from "./names";
 import { checkDescription, checkUuid, encodeTags } from "./tags";
 
 /** Snapshot operations of the LVM driver. */
@@ -13,7 +13,7 @@ import { checkDescription, checkUuid, encodeTags } from "./tags";
 export async function createSnapshot(b: LvmBackend, spec: SnapshotSpec): Promise<Snapshot> {
   checkUuid(spec.uuid);
   if (spec.description) checkDescription(spec.description);
-  const lvName = escapeLvName(spec.name ?? `snapshot-${spec.uuid}`);
+  const lvName = spec.name === undefined ? defaultLvName("snapshot", spec.uuid) : escapeLvName(spec.name);
   const volume = await b.lookup(spec.volumeId, "volume");
   if (!volume) throw new VolumeNotFound(spec.volumeId);
   const { ready, lv: origin } = volume;

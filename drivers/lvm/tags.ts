@@ -1,4 +1,5 @@
 import { InvalidInput } from "../interface/errors";
+import { printable } from "../validation";
 import {
   DESCRIPTION_RULE,
   LABEL_KEY_PATTERN,
@@ -38,7 +39,7 @@ export interface CinderblockTags {
 }
 
 export function checkUuid(uuid: string): void {
-  if (!UUID_PATTERN.test(uuid)) throw new InvalidInput(`uuid '${uuid.slice(0, 80)}' ${UUID_RULE}`);
+  if (!UUID_PATTERN.test(uuid)) throw new InvalidInput(`uuid '${printable(uuid)}' ${UUID_RULE}`);
 }
 
 export function checkLabels(labels: Readonly<Record<string, string>>): void {

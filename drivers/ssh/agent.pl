@@ -9,6 +9,8 @@
 # Protocol. Both directions are byte streams of frames. Every length is a decimal count of
 # bytes, so a payload may hold any byte (newlines, NUL, bytes that are not UTF-8).
 #
+# Arguments: the lvm shell's command (default `lvm`), see @LVM_SHELL_ARGV.
+#
 #   agent -> client, once, first:
 #     READY <version>[ <capability>...]\n
 #       Capability `lvm-shell`: LVM requests are served (the host has LVM's lvmdbusd profile).
@@ -69,6 +71,9 @@ my $MAX_HEADER = 4096;
 # The override is for tests: sudo resets the environment, sshd passes none of it.
 my $LVM_PROFILE = $ENV{CINDERBLOCK_LVM_PROFILE} // '/etc/lvm/profile/lvmdbusd.profile';
 my $LVM_SHELL = -r $LVM_PROFILE;
+# The shell's command: the agent's arguments when given (`sudo -n -C 4 -- /usr/sbin/lvm` on a
+# sudo host, where the agent itself runs as the SSH user), else plain `lvm`.
+my @LVM_SHELL_ARGV = @ARGV ? @ARGV : ('lvm');
 my $LVM_SAFE_WORD = qr{\A[A-Za-z0-9_.,:=+/\@%-]+\z};
 # Written to the shell's stdin in one blocking write: far below a pipe's capacity.
 my $MAX_LVM_LINE = 16384;
@@ -436,7 +441,7 @@ sub start_lvm_shell {
         @ENV{qw(LVM_COMMAND_PROFILE LVM_REPORT_FD LC_ALL)} = ('lvmdbusd', '3', 'C');
         {
             no warnings 'exec';
-            exec { 'lvm' } 'lvm';
+            exec { $LVM_SHELL_ARGV[0] } @LVM_SHELL_ARGV;
         }
         my $not_found = $! == ENOENT;
         syswrite(STDERR, "lvm: $!\n");

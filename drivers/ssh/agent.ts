@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { quoteArgv } from "./quote";
+import { PRIVILEGED_LVM_SHELL } from "./privilege";
 import { remoteEnvArgv } from "./remoteEnv";
 
 let compacted: string | undefined;
@@ -18,7 +19,11 @@ export function agentSource(): string {
   return compacted;
 }
 
-/** The exec command that starts the agent, wrapped like any command (sudo, locale, PATH). */
+/**
+ * The exec command that starts the agent as the SSH user under the same locale and PATH as any
+ * command. Its arguments are how it starts its lvm shell: `sudo -n ... lvm` on a sudo host
+ * (the commands it runs arrive already in their sudo form).
+ */
 export function agentCommand(sudo: boolean): string {
-  return quoteArgv([...remoteEnvArgv(sudo), "perl", "-e", agentSource()]);
+  return quoteArgv([...remoteEnvArgv(), "perl", "-e", agentSource(), ...(sudo ? ["--", ...PRIVILEGED_LVM_SHELL] : [])]);
 }

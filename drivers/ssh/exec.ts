@@ -7,6 +7,7 @@ import { HostSessions } from "./hostSessions";
 import { HostConnections, defaultPoolOptions, type PoolOptions } from "./pool";
 import { checkArgv, quoteArgv } from "./quote";
 import { shownArgv } from "./redact";
+import { privilegedArgv } from "./privilege";
 import { remoteEnvArgv } from "./remoteEnv";
 import { TransportCounters, type CommandPath, type RunnerStats, type TransportStats } from "./stats";
 import { describeTarget, type SshTarget } from "./target";
@@ -62,19 +63,19 @@ const KILL_AFTER_S = 3;
 const CLIENT_GRACE_MS = 8_000;
 
 /**
- * The remote wrapper around a command on its own channel: optional `sudo -n`, a fixed locale
- * and PATH, and a remote `timeout` that kills the command's whole process group at the
- * deadline, so a timed-out command never lingers on the host. (In a session the agent does
- * all of this itself.)
+ * The remote wrapper around a command on its own channel: a fixed locale and PATH, a remote
+ * `timeout` that kills the command's whole process group at the deadline, so a timed-out
+ * command never lingers on the host, and on a sudo host the command's `sudo -n` form (see
+ * privilege.ts). (In a session the agent does the rest itself.)
  */
 export function remoteArgv(argv: readonly string[], options: { sudo: boolean; timeoutMs: number }): string[] {
   const seconds = Math.max(1, Math.ceil(options.timeoutMs / 1000));
   return [
-    ...remoteEnvArgv(options.sudo),
+    ...remoteEnvArgv(),
     "timeout",
     `--kill-after=${KILL_AFTER_S}`,
     String(seconds),
-    ...argv,
+    ...(options.sudo ? privilegedArgv(argv) : argv),
   ];
 }
 
@@ -164,8 +165,9 @@ export class SshRunner implements CommandRunner {
     // and its stdout comes back collected.
     const framable = options.stdout === undefined && (stdin === undefined || typeof stdin === "string" || Buffer.isBuffer(stdin));
     if (this.sessions && framable) {
+      const runArgv = this.connections.target.sudo ? privilegedArgv(argv) : argv;
       const result = await this.sessions.run(
-        { argv, stdin, timeoutMs, maxStdoutBytes, maxStderrBytes: MAX_STDERR, deadlineMs, signal, lvmShell: options.lvmShell },
+        { argv, runArgv, stdin, timeoutMs, maxStdoutBytes, maxStderrBytes: MAX_STDERR, deadlineMs, signal, lvmShell: options.lvmShell },
         () => this.stats?.sessionOpened(),
       );
       if (result) return { result, via: result.lvmShell ? "lvm shell" : "session" };

@@ -14,8 +14,10 @@ import { fitsLvmShell } from "./lvmShell";
 
 /** One command for the session agent. */
 export interface SessionCommand {
-  /** Executed as is on the host (no shell); the agent's own environment applies. */
+  /** The command (no shell parses it); as is in the lvm shell, which runs it as the shell's user. */
   argv: readonly string[];
+  /** What the agent executes instead when not in the lvm shell: `argv` in its sudo form on a sudo host. Default `argv`. */
+  runArgv?: readonly string[] | undefined;
   stdin?: Buffer | string | undefined;
   /** The agent stops the command's process group at this deadline. */
   timeoutMs: number;
@@ -151,7 +153,7 @@ export class HostSession {
     const stdin = toBuffer(command.stdin);
     const lvmShell =
       command.lvmShell === true && stdin.length === 0 && this.capabilities.has(LVM_SHELL_CAPABILITY) && fitsLvmShell(command.argv);
-    const request = lvmShell ? encodeLvm(id, command.timeoutMs, command.argv) : encodeRun(id, command.timeoutMs, command.argv, stdin);
+    const request = lvmShell ? encodeLvm(id, command.timeoutMs, command.argv) : encodeRun(id, command.timeoutMs, command.runArgv ?? command.argv, stdin);
     if (this.alive && !this.connectionAlive()) {
       // The server hung up and ssh2 has not closed the channel yet: a write would vanish.
       this.close("the connection ended");

@@ -3,7 +3,7 @@ import { z } from "zod";
 import { registerSecret } from "./redact";
 
 const HOSTNAME = /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
-const USER = /^[A-Za-z_][A-Za-z0-9_.-]{0,31}$/;
+export const USER_NAME = /^[A-Za-z_][A-Za-z0-9_.-]{0,31}$/;
 
 export const hostAddressSchema = z
   .string()
@@ -21,7 +21,7 @@ export const sshTargetObject = z
     /** Host name or IP address. */
     address: hostAddressSchema,
     port: z.number().int().min(1).max(65535).default(22),
-    user: z.string().regex(USER, "must be a plain user name").default("root"),
+    user: z.string().regex(USER_NAME, "must be a plain user name").default("root"),
     /** Private key text (OpenSSH or PEM). Secret. */
     privateKey: z.string().min(1).optional(),
     /** Path to a private key file on the machine running cinderblock; read at each connect. */

@@ -5,6 +5,7 @@ import { registerSecret } from "../ssh/redact";
 import { CHAP_ALPHABET } from "./credentials";
 import { isIqn, isNqn } from "./identifiers";
 import type { HostShell } from "./shell";
+import { declareHostScript } from "../ssh/privilege";
 
 /**
  * The export record: everything needed to rebuild a volume's export after the storage host
@@ -67,7 +68,7 @@ export function recordPath(volumeGroup: string, lvName: string): string {
 }
 
 /** Prints the file, or nothing when it does not exist; any other failure is an error. */
-const READ_RECORD = `cat -- "$1" 2>/dev/null || [ ! -e "$1" ]`;
+const READ_RECORD = declareHostScript("export-record-read", `cat -- "$1" 2>/dev/null || [ ! -e "$1" ]`);
 
 /**
  * The record at `path`, or undefined when the volume is not exported. A record that does not

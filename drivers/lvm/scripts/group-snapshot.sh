@@ -48,7 +48,9 @@ dev=${CINDERBLOCK_DEV:-/dev}
 # (`setsid -f -w`: the waiting parent passes its output and status on).
 if [ "${1:-}" = take ] && [ -z "${CINDERBLOCK_GSNAP_DETACHED:-}" ]; then
   export CINDERBLOCK_GSNAP_DETACHED=1
-  exec setsid -f -w bash -c "$BASH_EXECUTION_STRING" "$0" "$@"
+  # Run as `bash -c TEXT`, or installed as a file for a sudo host (see drivers/ssh/privilege.ts).
+  if [ -n "${BASH_EXECUTION_STRING:-}" ]; then exec setsid -f -w bash -c "$BASH_EXECUTION_STRING" "$0" "$@"; fi
+  exec setsid -f -w "$0" "$@"
 fi
 
 # Needs run_root, gate_prefix, lvcreate_wait. The tag is groupSnapshotSets.ts's SET_TAG.

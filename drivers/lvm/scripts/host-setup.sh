@@ -3,18 +3,18 @@
 #
 #   host-setup.sh EXPORTS RECOVER RECOVER_ARG...
 #
-# Runs at once: the group-snapshot window recovery (RECOVER is the text of group-snapshot.sh,
-# run by bash with RECOVER_ARG..., which start with its mode `recover`), the three reads that
-# verify LVM's devices file (the effective devices/use_devicesfile, the devices file's entries,
-# every PV with its VG), and the list of export records in the directory EXPORTS whose target
-# the kernel does not serve (all of them after a reboot: the kernel keeps no target
-# configuration), one path a line. Then prints each part in the order recover,
-# use_devicesfile, devices, pvs, exports as a line "<RS>NAME EXIT" (RS is the ASCII record
-# separator, octal 036) followed by its stdout, then a line "<RS>NAME.err" followed by its
-# stderr.
+# Runs at once: the group-snapshot window recovery (the text of group-snapshot.sh, which the
+# driver binds in front of this text as $recover_script, see hostScripts.ts, run by bash in its
+# mode `recover` with RECOVER_ARG...), the three reads that verify LVM's devices file (the
+# effective devices/use_devicesfile, the devices file's entries, every PV with its VG), and the
+# list of export records in the directory EXPORTS whose target the kernel does not serve (all
+# of them after a reboot: the kernel keeps no target configuration), one path a line. Then
+# prints each part in the order recover, use_devicesfile, devices, pvs, exports as a line
+# "<RS>NAME EXIT" (RS is the ASCII record separator, octal 036) followed by its stdout, then a
+# line "<RS>NAME.err" followed by its stderr.
 #
-# RECOVER is a script of the driver; values reach it only as arguments. An empty RECOVER
-# (a read-only look at the host) recovers nothing: its part is empty, with status 0.
+# RECOVER is `recover` to recover, or empty (a read-only look at the host): then nothing is
+# recovered and its part is empty, with status 0.
 #
 # Exit status: 0 when every part ran (each part's own status is in its header); 1 when no
 # scratch directory could be made.
@@ -43,7 +43,13 @@ unserved_exports() {
     printf '%s\n' "$record"
   done
 }
-part recover bash -c "$recover" cinderblock-gsnap-recover "$@"
+if [ "$recover" = recover ]; then
+  part recover bash -c "${recover_script:?}" cinderblock-gsnap-recover recover "$@"
+else
+  : >"$tmp/recover"
+  : >"$tmp/recover.err"
+  echo 0 >"$tmp/recover.exit"
+fi
 part use_devicesfile lvmconfig --type current devices/use_devicesfile
 part devices lvm lvmdevices
 part pvs lvm pvs --reportformat json -o pv_name,vg_name

@@ -24,7 +24,7 @@ if [ -n "$lock" ]; then
 fi
 
 if [ -n "$write" ]; then
-  eval "$write" >&2 || exit $?
+  run_line "$write" >&2 || exit $?
 fi
 
 # A table with its spaces normalized: dmsetup pads some tables.
@@ -48,7 +48,7 @@ dm_device() {
 
 gate_failed() { echo "gate $gate: $1" >&2; exit 76; }
 if ! dm_device "${device##*/}"; then
-  eval "$activate" >&2 || exit $?
+  run_line "$activate" >&2 || exit $?
   dm_device "${device##*/}" || gate_failed "$device is not there after activation"
 fi
 wanted="0 $sectors linear $major:$minor 0"

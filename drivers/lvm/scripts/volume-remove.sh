@@ -23,13 +23,13 @@ exec 9>"$lock" || exit 75
 flock -w "$wait_s" 9 || { echo "the host lock $lock was not free within $wait_s s" >&2; exit 75; }
 
 if [ -n "$mark" ]; then
-  eval "$mark" || exit 80
+  run_line "$mark" || exit 80
 fi
 
 if ! errors=$(dmsetup remove "$gate" 2>&1); then
   case $errors in
     *"Device or resource busy"*)
-      eval "$unmark"
+      [ -z "$unmark" ] || run_line "$unmark"
       echo "$errors" >&2
       exit 77 ;;
     *"No such device"*|*"not found"*) ;;
@@ -39,6 +39,6 @@ fi
 
 if [ -n "$wipe" ]; then
   exec 9>&-
-  eval "$wipe" || exit 79
+  run_line "$wipe" || exit 79
 fi
-eval "$remove"
+run_line "$remove"

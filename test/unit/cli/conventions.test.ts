@@ -75,7 +75,7 @@ describe("usage errors: usage on stderr, exit 2", () => {
     [["volume", "create", "--size-gb", "1", "--label", "a"], "--label takes key=value, not 'a'"],
     [["image", "export", "lab/lab-1/vg/a", "--file", "x", "--format", "vmdk"], "--format must be one of raw, qcow2, not 'vmdk'"],
     [["attach", "create", "lab/lab-1/vg/a", "--protocol", "isci", "--host", "h", "--nqn", "n"], "--protocol must be one of iscsi, nvme-tcp, not 'isci' (did you mean 'iscsi'?)"],
-    [["volume", "show", "garbage"], "'garbage' is not an id cinderblock gave"],
+    [["volume", "show", "garbage"], "a volume id: 'garbage' is not an id cinderblock gave"],
     [["lab", "up", "--host", "2"], "unknown flag '--host' (did you mean '--hosts'?)"],
     [["lab", "down", "now"], "unexpected argument 'now'"],
     [["volume", "create", "--size-gb"], "Option '--size-gb <value>' argument missing"],

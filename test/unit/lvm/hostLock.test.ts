@@ -7,7 +7,7 @@ class LockRunner implements CommandRunner {
   readonly host = "fake-1";
   readonly events: string[] = [];
   async run(argv: readonly string[], options: RunOptions = {}): Promise<CommandResult> {
-    expect(argv.slice(0, 4)).toEqual(["flock", "-w", "120", "/run/lock/cinderblock-gates-vg0.lock"]);
+    expect([argv[0], argv[3], argv[4], argv[5]]).toEqual(["sh", "lock-hold", "120", "/run/lock/cinderblock-gates-vg0.lock"]);
     this.events.push("acquired");
     (options.stdout as Writable).write("locked\n");
     await new Promise<void>((resolve) => (options.stdin as PassThrough).on("finish", resolve).resume());

@@ -2,7 +2,7 @@ import { spawnSync } from "node:child_process";
 import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { hostScript, type HostScript } from "../../../drivers/lvm/hostScripts";
+import { hostScript, hostSetupText, type HostScript } from "../../../drivers/lvm/hostScripts";
 import { quoteArgv } from "../../../drivers/ssh/quote";
 
 /**
@@ -30,8 +30,8 @@ function dmDevice(index: number, name: string, sectors: number, uuid: string): v
   writeFileSync(join(device, "dm", "uuid"), `${uuid}\n`);
 }
 
-function run(script: HostScript, args: readonly string[]): { code: number; stdout: string; stderr: string; calls: string[] } {
-  const result = spawnSync("sh", ["-c", hostScript(script), script, ...args], {
+function run(script: HostScript, args: readonly string[], text = hostScript(script)): { code: number; stdout: string; stderr: string; calls: string[] } {
+  const result = spawnSync("sh", ["-c", text, script, ...args], {
     env: { PATH: `${join(dir, "bin")}:/usr/bin:/bin`, LC_ALL: "C", CINDERBLOCK_SYSFS: join(dir, "sys") },
     encoding: "utf8",
   });
@@ -64,15 +64,42 @@ describe("lv-write.sh", () => {
   it("writes under the lock and makes a new gate over the LV, printing nothing on stdout", () => {
     stub("lvcreate", `echo '  Logical volume "v1" created.'; mkdir -p "$CINDERBLOCK_SYSFS/block/dm-7/dm"; echo 253:7 > "$CINDERBLOCK_SYSFS/block/dm-7/dev"; echo 2097152 > "$CINDERBLOCK_SYSFS/block/dm-7/size"; echo vg-v1 > "$CINDERBLOCK_SYSFS/block/dm-7/dm/name"; echo LVM-abc > "$CINDERBLOCK_SYSFS/block/dm-7/dm/uuid"`);
     stub("dmsetup", `case "$1" in create) exit 0;; *) exit 9;; esac`);
-    const result = run("lv-write.sh", args({ write: ["lvcreate", "-n", "v1", "--addtag", "it's a; tag", "vg"] }));
+    const result = run("lv-write.sh", args({ write: ["lvcreate", "-n", "v1", "--addtag", "cb.desc=aXQncyBhOyB0YWc", "--config", "activation { retry_deactivation = 1 }", "vg"] }));
     expect(result.code).toBe(0);
     expect(result.stdout).toBe("");
     expect(result.stderr).toContain('Logical volume "v1" created.');
     expect(result.calls).toEqual([
       `flock -w 120 9`,
-      `lvcreate -n v1 --addtag it's a; tag vg`,
+      `lvcreate -n v1 --addtag cb.desc=aXQncyBhOyB0YWc --config activation { retry_deactivation = 1 } vg`,
       `dmsetup create cbgate-vg-v1 --uuid CBGATE-abc --table 0 2097152 linear 253:7 0`,
     ]);
+  });
+
+  // On a sudo host the user picks these arguments and the script runs as root.
+  it.each([
+    ["a second command after ;", "lvcreate -n v1 vg; touch PWNED"],
+    ["a command substitution", "lvcreate -n $(touch PWNED) vg"],
+    ["backticks", "lvcreate -n `touch PWNED` vg"],
+    ["a background &", "lvcreate -n v1 vg & touch PWNED"],
+    ["a pipe", "lvcreate -n v1 vg | touch PWNED"],
+    ["a redirection", "lvcreate -n v1 vg > PWNED"],
+    ["a newline", "lvcreate -n v1 vg\ntouch PWNED"],
+    ["another program after &&", "lvcreate -n v1 vg && touch PWNED"],
+    ["another program", "touch PWNED"],
+    ["an assignment first", "PATH=. lvcreate -n v1 vg"],
+    ["a dd onto another device", "dd if=/dev/zero of=/dev/sda"],
+    ["a dd out of /dev/mapper", "dd if=/dev/zero of=/dev/mapper/../sda"],
+    ["a dd with a second of=", "dd if=/dev/zero of=/dev/mapper/vg-v1 of=/dev/sda"],
+    ["a glob", "lvcreate -n v1 /etc/*"],
+  ])("refuses a write line with %s, running nothing", (_what, line) => {
+    const result = spawnSync("sh", ["-c", hostScript("lv-write.sh"), "lv-write.sh", join(dir, "gates.lock"), "120", "/dev/mapper/vg-v1", "cbgate-vg-v1", line, "lvchange -a y vg/v1"], {
+      cwd: dir,
+      env: { PATH: `${join(dir, "bin")}:/usr/bin:/bin`, LC_ALL: "C", CINDERBLOCK_SYSFS: join(dir, "sys") },
+      encoding: "utf8",
+    });
+    expect(result.status).toBe(126);
+    expect(result.stderr).toMatch(/^lv-write.sh: refused to run a command line: /);
+    expect(readdirSync(dir)).not.toContain("PWNED");
   });
 
   it("reloads a gate whose table no longer matches the LV (after a resize), and leaves a matching one alone", () => {
@@ -196,7 +223,7 @@ describe("volume-remove.sh", () => {
     expect(run("volume-remove.sh", args(undefined)).code).toBe(78);
     stub("dmsetup");
     stub("dd", "exit 1");
-    const wipeFailed = run("volume-remove.sh", args(["dd", "if=/dev/zero"]));
+    const wipeFailed = run("volume-remove.sh", args(["dd", "if=/dev/zero", "of=/dev/mapper/vg-v1"]));
     expect(wipeFailed.code).toBe(79);
     expect(wipeFailed.calls.some((call) => call.startsWith("lvremove"))).toBe(false);
   });
@@ -227,8 +254,8 @@ describe("host-setup.sh", () => {
   it("runs the recovery with its arguments and the three devices-file reads, and prints each part with its own status", () => {
     stub("lvmconfig", `echo "use_devicesfile=1"`);
     stub("lvm", `case $1 in lvmdevices) echo "Device /dev/vdb DEVNAME=/dev/vdb" ;; pvs) echo "pvs failed" >&2; exit 5 ;; esac`);
-    const recover = `echo "resumed=$2"; echo "recovering" >&2; exit 3`;
-    const result = run("host-setup.sh", [join(dir, "no-records"), recover, "/run/x", "cbgate-", "120", "", "120"]);
+    const recover = `echo "resumed=$3"; echo "recovering" >&2; exit 3`; // $1 is its mode, `recover`
+    const result = run("host-setup.sh", [join(dir, "no-records"), "recover", "/run/x", "cbgate-", "120", "", "120"], hostSetupText(recover));
     expect(result.code).toBe(0);
     expect(Object.keys(parts(result.stdout))).toEqual(["recover", "use_devicesfile", "devices", "pvs", "exports"]);
     expect(parts(result.stdout)).toEqual({

@@ -124,9 +124,14 @@ describe("provider configuration", () => {
   it("reports JSON that does not parse without quoting it (it may hold a key)", async () => {
     configure({ backends: `{"alpha": {"privateKey": "${"TOP-SECRET-KEY-MATERIAL"}" ` });
     const error = await errorOf();
-    expect(error.message).toBe("provider configuration 'cinderblock:backends' is not valid JSON");
+    expect(error.message).toBe(
+      "provider configuration 'cinderblock:backends' is not valid JSON: it ends too early (its text is not shown: it may hold secrets)",
+    );
+    expect(error.message).not.toContain("TOP-SECRET");
     configure({ configFile: writeConfig("broken.json", '{"privateKey": "TOP-SECRET-KEY-MATERIAL"') });
-    expect((await errorOf()).message).toMatch(/broken\.json is not valid JSON$/);
+    const fromFile = (await errorOf()).message;
+    expect(fromFile).toMatch(/broken\.json is not valid JSON: it ends too early \(its text is not shown: it may hold secrets\)$/);
+    expect(fromFile).not.toContain("TOP-SECRET");
   });
 
   it("reports an invalid document with where it came from and each problem's path, never a credential", async () => {

@@ -73,10 +73,17 @@ describe("SshRunner.run", () => {
     expect(server.stats.commands.at(-1)).toContain(" 120 true");
   });
 
-  it("prefixes sudo -n -- when the target asks for sudo", async () => {
-    await runner({ sudo: true }).run(["vgs"]);
-    expect(server.stats.commands.at(-1)).toBe(quoteArgv(remoteArgv(["vgs"], { sudo: true, timeoutMs: 120_000 })));
-    expect(server.stats.commands.at(-1)?.startsWith("sudo -n -- env ")).toBe(true);
+  it("runs the command itself through sudo -n -- by its absolute path when the target asks for sudo, the wrapper as the user", async () => {
+    await runner({ sudo: true }).run(["vgs", "--reportformat", "json"]);
+    expect(server.stats.commands.at(-1)).toBe(quoteArgv(remoteArgv(["vgs", "--reportformat", "json"], { sudo: true, timeoutMs: 120_000 })));
+    expect(server.stats.commands.at(-1)).toMatch(/^env LC_ALL=C \S+ timeout --kill-after=3 120 sudo -n -- \/usr\/sbin\/vgs --reportformat json$/);
+  });
+
+  it("refuses, before sending anything, a command a sudo host's sudoers file does not list", async () => {
+    const sent = server.stats.commands.length;
+    await expect(runner({ sudo: true }).run(["bash", "-c", "id"])).rejects.toThrow(/unregistered bash script as root/);
+    await expect(runner({ sudo: true }).run(["perl", "-e", "1"])).rejects.toThrow(/would run 'perl' as root, which its sudoers file does not list/);
+    expect(server.stats.commands.length).toBe(sent);
   });
 
   it("throws a CommandError with exit code, stderr and a short message naming the program and host on a non-zero exit", async () => {
