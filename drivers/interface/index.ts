@@ -1,5 +1,6 @@
 export * from "./capabilities";
 export * from "./dataAccess";
+export * from "./doctorDriver";
 export * from "./errors";
 export * from "./exportDriver";
 export * from "./groupDriver";
