@@ -3,6 +3,7 @@ import { dirname, join } from "node:path";
 import { attachCommand, attachUsage } from "./commands/attach";
 import { complianceCommand, complianceUsage } from "./commands/compliance";
 import { demoCommand, demoUsage } from "./commands/demo";
+import { doctorCommand, doctorUsage } from "./commands/doctor";
 import { groupCommand, groupUsage } from "./commands/group";
 import { labCommand, labUsage } from "./commands/lab";
 import { manageCommand, manageUsage, unmanageCommand } from "./commands/manage";
@@ -37,6 +38,7 @@ const COMMANDS: Record<string, Command> = {
   manage: { run: manageCommand, usage: manageUsage },
   unmanage: { run: unmanageCommand, usage: manageUsage },
   stats: { run: statsCommand, usage: statsUsage },
+  doctor: { run: doctorCommand, usage: doctorUsage },
   lab: { run: labCommand, usage: labUsage },
   compliance: { run: complianceCommand, usage: complianceUsage },
   sudoers: { run: sudoersCommand, usage: sudoersUsage },

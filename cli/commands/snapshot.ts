@@ -1,11 +1,11 @@
-import { randomUUID } from "node:crypto";
 import { noPositionals, idPositional, parse } from "../args";
 import { withBackends } from "../backends";
 import { snapshotJson, snapshotRow } from "../present";
 import { printJson, printTable } from "../render";
+import { requestUuid } from "../requestUuid";
 import { UsageError } from "../usage";
 
-export const snapshotUsage = `cinderblock snapshot create VOLUME_ID [--name X] [--description D] [--uuid U]
+export const snapshotUsage = `cinderblock snapshot create VOLUME_ID [--name X] [--description D] [--uuid U]   (--name without --uuid: retrying the same command converges)
 cinderblock snapshot list [--backend B]
 cinderblock snapshot delete ID
   (each takes --json and --config PATH)`;
@@ -17,12 +17,8 @@ export async function snapshotCommand(args: string[]): Promise<void> {
       const { values, positionals } = parse(rest, { name: { type: "string" }, description: { type: "string" }, uuid: { type: "string" } });
       const volumeId = idPositional(positionals, "a volume id");
       return withBackends(values.config, async (backends) => {
-        const snapshot = await (await backends.driverForId(volumeId)).createSnapshot({
-          uuid: values.uuid ?? randomUUID(),
-          volumeId,
-          name: values.name,
-          description: values.description,
-        });
+        const request = { volumeId, name: values.name, description: values.description };
+        const snapshot = await (await backends.driverForId(volumeId)).createSnapshot({ ...request, uuid: requestUuid(values.uuid, "snapshot create", request) });
         if (values.json) printJson(snapshotJson(snapshot));
         else printTable([snapshotRow(snapshot)], ["id", "volume", "size", "type"]);
       });

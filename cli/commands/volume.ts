@@ -1,14 +1,16 @@
-import { randomUUID } from "node:crypto";
 import { VolumeNotFound, type VolumeSpec } from "../../drivers";
 import { idFlag, labelsFlag, noPositionals, idPositional, parse, sizeGbFlag } from "../args";
 import { printable } from "../../drivers/validation";
 import { pickBackend, withBackends } from "../backends";
 import { volumeJson, volumeRow } from "../present";
 import { printJson, printTable } from "../render";
+import { requestUuid } from "../requestUuid";
 import { UsageError } from "../usage";
 
 export const volumeUsage = `cinderblock volume create --backend B --size-gb N [--thin|--thick] [--name X] [--host H]
                           [--from-snapshot ID | --from-volume ID] [--description D] [--label k=v]... [--uuid U]
+  (with --name and no --uuid, the uuid is derived from the whole request: the same command run
+   again after a failure finishes what the first run left; any other request with that name is refused)
 cinderblock volume list [--backend B]
 cinderblock volume show ID
 cinderblock volume extend ID --size-gb N
@@ -76,8 +78,7 @@ async function create(rest: string[]): Promise<void> {
   noPositionals(positionals);
   if (values.thin && values.thick) throw new UsageError("choose one of --thin and --thick");
   if (values["from-snapshot"] && values["from-volume"]) throw new UsageError("choose one of --from-snapshot and --from-volume");
-  const spec: VolumeSpec = {
-    uuid: values.uuid ?? randomUUID(),
+  const request: Omit<VolumeSpec, "uuid"> = {
     name: values.name,
     sizeGib: sizeGbFlag(values["size-gb"]),
     provisioning: values.thin ? "thin" : values.thick ? "thick" : undefined,
@@ -92,6 +93,7 @@ async function create(rest: string[]): Promise<void> {
       throw new UsageError(`--from-${values["from-snapshot"] ? "snapshot" : "volume"} ${printable(source)} belongs to backend '${printable(source.split("/")[0] ?? "")}', not --backend '${printable(values.backend)}'`);
     }
     const driver = await backends.driver(backend);
+    const spec: VolumeSpec = { ...request, uuid: requestUuid(values.uuid, "volume create", { ...request, backend, source }) };
     const volume = values["from-snapshot"]
       ? await driver.createVolumeFromSnapshot(spec, values["from-snapshot"])
       : values["from-volume"]

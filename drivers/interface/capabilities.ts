@@ -1,5 +1,6 @@
 import type { VolumeDataAccess } from "./dataAccess";
 import type { ExportDriver } from "./exportDriver";
+import type { LeftoverSweeper } from "./doctorDriver";
 import type { ConsistencyGroupDriver } from "./groupDriver";
 import type { ImageDriver } from "./imageDriver";
 import type { SnapshotManagementDriver, VolumeListManageableDriver, VolumeManagementDriver } from "./manageableDriver";
@@ -15,6 +16,7 @@ export interface CapabilityInterfaces {
   listManageable: VolumeListManageableDriver;
   manageSnapshots: SnapshotManagementDriver;
   groups: ConsistencyGroupDriver;
+  doctor: LeftoverSweeper;
 }
 
 export type Capability = keyof CapabilityInterfaces;
@@ -68,6 +70,7 @@ export const CAPABILITY_METHODS: { [C in Capability]: Record<MethodNames<Capabil
     deleteGroupSnapshot: 1,
     createGroupFromSource: 2,
   },
+  doctor: { findLeftovers: 0, fixLeftovers: 0 },
 };
 
 /** The basic attributes, each a non-empty string. */

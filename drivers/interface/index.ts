@@ -1,6 +1,7 @@
 export * from "./capabilities";
 export * from "./capacity";
 export * from "./dataAccess";
+export * from "./doctorDriver";
 export * from "./errors";
 export * from "./exportDriver";
 export * from "./groupDriver";

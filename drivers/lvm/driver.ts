@@ -1,6 +1,7 @@
 import type { VolumeDataAccess } from "../interface/dataAccess";
 import { InvalidInput } from "../interface/errors";
 import type { ExportDriver } from "../interface/exportDriver";
+import type { Leftover, LeftoverFix, LeftoverSweeper } from "../interface/doctorDriver";
 import type { ConsistencyGroupDriver } from "../interface/groupDriver";
 import type { CopyOptions, ImageDriver, RemoveImageResult } from "../interface/imageDriver";
 import type { ManageOptions, SnapshotManagementDriver, VolumeListManageableDriver, VolumeManagementDriver } from "../interface/manageableDriver";
@@ -22,6 +23,7 @@ import * as images from "./images";
 import * as manage from "./manage";
 import * as manageable from "./manageable";
 import * as manageSnapshots from "./manageSnapshots";
+import * as orphans from "./orphans";
 import { toSnapshot, toVolume } from "./model";
 import { methodsAsOperations } from "./operation";
 import * as snapshots from "./snapshots";
@@ -32,9 +34,9 @@ import * as volumes from "./volumes";
  * a volume group. Every volume is consumed through its gate device (see gates.ts). The work is
  * in one module per capability; this class is the registered face of it.
  */
-@volumeDriver({ name: "lvm", capabilities: ["core", "dataAccess", "export", "image", "manage", "listManageable", "manageSnapshots", "groups"], configSchema: lvmBackendSchema })
+@volumeDriver({ name: "lvm", capabilities: ["core", "dataAccess", "export", "image", "manage", "listManageable", "manageSnapshots", "groups", "doctor"], configSchema: lvmBackendSchema })
 export class LvmDriver
-  implements VolumeDriverCore, VolumeDataAccess, ExportDriver, ImageDriver, VolumeManagementDriver, VolumeListManageableDriver, SnapshotManagementDriver, ConsistencyGroupDriver
+  implements VolumeDriverCore, VolumeDataAccess, ExportDriver, ImageDriver, VolumeManagementDriver, VolumeListManageableDriver, SnapshotManagementDriver, ConsistencyGroupDriver, LeftoverSweeper
 {
   readonly version = "1.0.0";
   readonly ciWikiName = "cinderblock_LVM_CI";
@@ -78,6 +80,14 @@ export class LvmDriver
   /** A volume as read: with what its gate actually exposes (reads never fix a gate). */
   private async measured({ ready, lv, tags }: Found): Promise<Volume> {
     return { ...toVolume(this.lvm.placeOf(ready), lv, tags), deviceSizeBytes: await gateSizeBytes(ready.lvm, lv) };
+  }
+
+  findLeftovers(): Promise<Leftover[]> {
+    return orphans.findLeftovers(this.lvm);
+  }
+
+  fixLeftovers(): Promise<LeftoverFix[]> {
+    return orphans.fixLeftovers(this.lvm);
   }
 
   deleteVolume(id: string): Promise<void> {

@@ -29,6 +29,11 @@ export function isLvmSegfault(error: unknown): boolean {
 const NO_SPACE = /Insufficient free space|Insufficient suitable allocatable extents|not enough free space|Cannot create new thin volume, free space in thin pool/i;
 const EXISTS = /already exists in volume group/;
 
+/** True when LVM refused to create an LV because one of that name exists. */
+export function isLvmExists(error: unknown): error is CommandError {
+  return isCommandError(error) && EXISTS.test(error.stderr);
+}
+
 /** Maps any failure from the host to a driver error, keeping the original as `cause`. */
 export function toDriverError(error: unknown, doing: string): DriverError {
   if (error instanceof DriverError) return error;

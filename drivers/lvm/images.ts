@@ -7,13 +7,11 @@ import { convert, hostSha256, inspectImage } from "../images/qemuImg";
 import { checkHostPath, checkImageSpec, checkImageTarget, checkSha256 } from "../images/spec";
 import { imageFileAllowance, localFileSize, stageImage, withStagingFile } from "../images/staging";
 import type { LvmBackend } from "./backend";
-import type { LvmHost } from "./host";
+import { imageLock } from "./locks";
 import { toVolume } from "./model";
 
 /** The image capability of the LVM driver (see ImageDriver for the contract of each). */
 
-/** One image copy at a time per volume, across processes: a second would tear the first. */
-const imageLock = (host: LvmHost, lvName: string): string => `image-${host.volumeGroup}-${lvName}`;
 
 export async function copyImageToVolume(b: LvmBackend, volumeId: string, image: ImageSpec, options: CopyOptions = {}): Promise<ImageInfo> {
   const spec = checkImageSpec(image);

@@ -16,8 +16,9 @@ import type { ReadyHost } from "./hosts";
 import { exportRefusal } from "./exports";
 import { gateInUse } from "./gates";
 import { formatId } from "./ids";
-import { gateLockName } from "./locks";
+import { createLockName, CREATE_LOCK_WAIT_S, gateLockName } from "./locks";
 import { checkSizeGib, checkVolumeSpec, DELETING_TAG, gibOf, INCOMPLETE_TAG, ownTags, provisioningOf, toVolume } from "./model";
+import { isLvmExists } from "./errors";
 import { checkDeviceNames, gateName, lvMapperPath } from "./names";
 import type { LvRow } from "./report";
 import { checkDescription, checkLabels, encodeTags, ownTagKey } from "./tags";
@@ -64,7 +65,16 @@ async function createOn(b: LvmBackend, host: string, lvName: string, spec: Volum
     const sizeBytes = spec.sizeGib * GIB;
     await b.checkCapacity(ready, provisioning, sizeBytes);
     const tags = encodeTags({ kind: "volume", uuid: spec.uuid, description: spec.description, labels: { ...spec.labels } });
-    return b.finishVolume(ready, lvName, [lvcreateArgv(ready.lvm.volumeGroup, b.newLv(ready, provisioning, lvName, sizeBytes, tags))]);
+    try {
+      return await b.finishVolume(ready, lvName, [lvcreateArgv(ready.lvm.volumeGroup, b.newLv(ready, provisioning, lvName, sizeBytes, tags))]);
+    } catch (error) {
+      // An identical create won the race: its lvcreate and gate ran under the same gate
+      // lock as this one's, so the LV is complete now, and is this request's when the uuid matches.
+      if (!isLvmExists(error)) throw error;
+      const raced = await b.reuseOrClear(ready, lvName, spec.uuid, "volume");
+      if (!raced) throw error;
+      return toVolume(b.placeOf(ready), raced.lv, raced.tags);
+    }
   });
 }
 
@@ -99,7 +109,7 @@ const REMOVE_EXIT = { lockTimeout: LOCK_TIMEOUT_EXIT, busy: 77, gateFailed: 78, 
  * deleted before its gate goes and wiped and removed after the lock. When only the removal
  * failed, Cinder's lvremove recipe takes over.
  */
-async function removeVolumeLv(b: LvmBackend, ready: ReadyHost, lv: LvRow, id: string): Promise<void> {
+export async function removeVolumeLv(b: LvmBackend, ready: ReadyHost, lv: LvRow, id: string): Promise<void> {
   const vg = ready.lvm.volumeGroup;
   const mark = changeTagsArgv(vg, lv.name, { add: [DELETING_TAG] });
   const unmark = changeTagsArgv(vg, lv.name, { remove: [DELETING_TAG] });
@@ -172,27 +182,42 @@ export async function extendVolume(b: LvmBackend, id: string, newSizeGib: number
 
 export async function createVolumeFromSnapshot(b: LvmBackend, spec: VolumeSpec, snapshotId: string): Promise<Volume> {
   const lvName = checkVolumeSpec(spec);
-  const snapshot = await b.lookup(snapshotId, "snapshot");
-  if (!snapshot) throw new SnapshotNotFound(snapshotId);
-  return createFromSource(b, spec, lvName, snapshot, "snapshot");
+  return underCreateLock(b, spec.uuid, lvName, snapshotId, "snapshot", async () => {
+    const snapshot = await b.lookup(snapshotId, "snapshot");
+    if (!snapshot) throw new SnapshotNotFound(snapshotId);
+    return createFromSource(b, spec, lvName, snapshot, "snapshot");
+  });
 }
 
 export async function createClonedVolume(b: LvmBackend, spec: VolumeSpec, sourceId: string): Promise<Volume> {
   const lvName = checkVolumeSpec(spec);
-  const source = await b.lookup(sourceId, "volume");
-  if (!source) throw new VolumeNotFound(sourceId);
-  return createFromSource(b, spec, lvName, source, "volume");
+  return underCreateLock(b, spec.uuid, lvName, sourceId, "volume", async () => {
+    const source = await b.lookup(sourceId, "volume");
+    if (!source) throw new VolumeNotFound(sourceId);
+    return createFromSource(b, spec, lvName, source, "volume");
+  });
+}
+
+/**
+ * Runs a create from a source under its uuid's create lock on the source's host, taken before
+ * the host is read: an identical create waits, then finds the volume made, and a half-made LV of
+ * this uuid seen under the lock is a crashed attempt's, never a running one's.
+ */
+async function underCreateLock(b: LvmBackend, uuid: string, lvName: string, sourceId: string, kind: "snapshot" | "volume", work: () => Promise<Volume>): Promise<Volume> {
+  const { ready } = await b.locate(sourceId, kind);
+  // A name that cannot be made is refused before anything is sent.
+  checkDeviceNames(ready.lvm.volumeGroup, lvName);
+  return b.guard(`waiting for another create of ${uuid}`, () => ready.lvm.withLock(createLockName(uuid), work, { waitSeconds: CREATE_LOCK_WAIT_S }));
 }
 
 /**
  * A volume from a snapshot or a clone of a volume, on the source's host. Thin to thin is a
  * snapshot of the source (instant); anything else is a block copy. A thick source is copied
  * from a temporary snapshot, so writes during the copy do not tear it; the temporary LV is
- * removed whatever happens.
+ * removed whatever happens. The caller holds the create lock (underCreateLock).
  */
 async function createFromSource(b: LvmBackend, spec: VolumeSpec, lvName: string, source: Found, kind: "snapshot" | "volume"): Promise<Volume> {
   const { ready, lv: sourceLv } = source;
-  checkDeviceNames(ready.lvm.volumeGroup, lvName);
   const sourceId = formatId({ ...b.placeOf(ready), lvName: sourceLv.name });
   if (spec.host && spec.host !== ready.lvm.name) {
     throw new InvalidInput(`a volume made from ${kind} ${sourceId} must be on its host ${ready.lvm.name}, not ${spec.host}; leave host unset`);

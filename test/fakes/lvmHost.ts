@@ -1,3 +1,4 @@
+import { Readable } from "node:stream";
 import { CommandError } from "../../drivers/ssh/errors";
 import type { CommandResult, CommandRunner, HostRunners, RunOptions } from "../../drivers/ssh/exec";
 import type { SshTarget } from "../../drivers/ssh/target";
@@ -70,6 +71,17 @@ export class FakeLvmHost implements CommandRunner {
   unservedExports: string[] = [];
   /** How many `dmsetup table` listings still meet a device removed while they run (ENXIO). */
   vanishingTables = 0;
+  /** Files of the conversion directory as doctor's look reads them: age in seconds, held open or not. */
+  readonly staged = new Map<string, { ageS: number; open: boolean }>();
+  /** Group-snapshot run directories (dead or live windows) and paused gates. */
+  readonly windows = new Set<string>();
+  readonly suspended = new Set<string>();
+  /** Gates something holds open: `dmsetup remove` refuses them. */
+  readonly openGates = new Set<string>();
+  /** Runs before each `dd` copy (not a wipe) ends: a test holds a copy in flight with it. */
+  beforeCopyEnds: () => Promise<void> = async () => undefined;
+  /** Host locks held now (flock), by path, each with what releases it. */
+  private readonly held = new Map<string, Promise<void>>();
   private nextMinor = 10;
 
   constructor() {
@@ -81,7 +93,7 @@ export class FakeLvmHost implements CommandRunner {
     return { runner: (_name: string, _target: SshTarget) => this };
   }
 
-  async run(argv: readonly string[], _options?: RunOptions): Promise<CommandResult> {
+  async run(argv: readonly string[], options?: RunOptions): Promise<CommandResult> {
     const [program = "", first, , scriptName, ...args] = argv;
     const shown = (program === "sh" || program === "bash") && first === "-c" ? (scriptName ?? program) : program === "lvm" ? `lvm ${first}` : program;
     this.calls.push(shown);
@@ -98,12 +110,32 @@ export class FakeLvmHost implements CommandRunner {
         }
         if (first === "table") return ok([...this.gates].map(([name, table]) => `${name}: ${table}`).join("\n") + "\n");
         if (first === "remove") {
-          const name = argv.at(-1) ?? "";
-          if (this.gates.delete(name)) return ok();
-          const stderr = `device-mapper: remove ioctl on ${name}  failed: No such device or address\nCommand failed.\n`;
+          const gate = argv[2] ?? "";
+          const stderr = this.openGates.has(gate) ? "device-mapper: remove ioctl failed: Device or resource busy\n" : "device-mapper: remove ioctl failed: No such device or address\n";
+          if (!this.openGates.has(gate) && this.gates.delete(gate)) return ok();
           throw new CommandError({ host: this.host, argv, exitCode: 1, signal: undefined, stdout: "", stderr, durationMs: 1, timedOut: false, cancelled: false });
         }
         break;
+      case "flock":
+        return this.flock(argv, options);
+      case "dd":
+        if (!argv.includes("if=/dev/zero")) await this.beforeCopyEnds();
+        return ok();
+      case "blockdev":
+        return ok("1073741824\n");
+      case "udevadm":
+        return ok();
+      case "rm":
+        for (const path of argv.slice(3)) this.staged.delete(path);
+        return ok();
+      case "cinderblock-doctor-look":
+        return ok(
+          [
+            ...[...this.staged].map(([path, file]) => `staged ${file.ageS} ${file.open ? 1 : 0} ${path}`),
+            ...[...this.windows].map((run) => `window ${run}`),
+            ...[...this.suspended].map((gate) => `suspended ${gate}`),
+          ].join("\n"),
+        );
       case "host-setup.sh": {
         await new Promise((resolve) => setTimeout(resolve, 5)); // Longer than a report takes to start, as on a real host.
         // Its second argument is the recovery script, empty for a read-only look at the host.
@@ -117,8 +149,13 @@ export class FakeLvmHost implements CommandRunner {
             part("exports", this.unservedExports.map((path) => `${path}\n`).join("")),
         );
       }
-      case "cinderblock-gsnap-recover":
-        return ok("");
+      case "cinderblock-gsnap-recover": {
+        // The window recovery: dead windows disarmed, paused gates resumed.
+        const out = [...[...this.windows].map((run) => `disarmed=${run}`), ...[...this.suspended].map((gate) => `resumed=${gate}`)];
+        this.windows.clear();
+        this.suspended.clear();
+        return ok(out.join("\n"));
+      }
       case "lv-write.sh":
         if (this.writesOutOfSpace > 0) {
           this.writesOutOfSpace--;
@@ -128,6 +165,8 @@ export class FakeLvmHost implements CommandRunner {
         this.lvWrite(args);
         return ok();
       case "lvcreate":
+      case "lvchange":
+      case "lvextend":
         this.apply(argv);
         return ok();
       case "lvs": {
@@ -144,6 +183,30 @@ export class FakeLvmHost implements CommandRunner {
         return ok();
     }
     throw new CommandError({ host: this.host, argv, exitCode: 127, signal: undefined, stdout: "", stderr: `fake host: no ${shown}`, durationMs: 1, timedOut: false, cancelled: false });
+  }
+
+  /** flock(1) as LvmHost.withLock runs it: prints "locked" once the lock is free, holds it until stdin ends. */
+  private async flock(argv: readonly string[], options: RunOptions | undefined): Promise<CommandResult> {
+    const [, , wait = "0", path = ""] = argv;
+    for (let held = this.held.get(path); held; held = this.held.get(path)) {
+      if (Number(wait) === 0) {
+        throw new CommandError({ host: this.host, argv, exitCode: 1, signal: undefined, stdout: "", stderr: "", durationMs: 1, timedOut: false, cancelled: false });
+      }
+      await held;
+    }
+    let release: () => void = () => undefined;
+    this.held.set(path, new Promise<void>((resolve) => (release = resolve)));
+    options?.stdout?.write("locked\n");
+    const stdin = options?.stdin;
+    if (stdin instanceof Readable) await new Promise((resolve) => stdin.on("end", resolve).resume());
+    this.held.delete(path);
+    release();
+    return { host: this.host, argv, exitCode: 0, stdout: "", stderr: "", durationMs: 1 };
+  }
+
+  /** Whether a host lock is held now. */
+  holds(lock: string): boolean {
+    return [...this.held.keys()].some((path) => path.includes(lock));
   }
 
   private lvWrite([, , device = "", gate = "", write = ""]: string[]): void {
@@ -164,7 +227,10 @@ export class FakeLvmHost implements CommandRunner {
   private apply(argv: readonly string[]): void {
     const name = optionValue(argv, "-n") ?? argv.at(-1)?.split("/")[1] ?? "";
     if (argv[0] === "lvcreate") {
-      if (this.lvs.has(name)) throw new Error(`fake host: ${name} exists`);
+      if (this.lvs.has(name)) {
+        const stderr = `  Logical Volume "${name}" already exists in volume group "${VG}"\n`;
+        throw new CommandError({ host: this.host, argv, exitCode: 5, signal: undefined, stdout: "", stderr, durationMs: 1, timedOut: false, cancelled: false });
+      }
       const tags = argv.flatMap((word, i) => (argv[i - 1] === "--addtag" ? [word] : []));
       const origin = argv.includes("-s") ? this.lvs.get(argv.at(-1)?.split("/")[1] ?? "") : undefined;
       const size = origin?.sizeBytes ?? Number((optionValue(argv, "-V") ?? optionValue(argv, "-L") ?? "0").replace(/b$/, ""));

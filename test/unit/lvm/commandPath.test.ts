@@ -115,16 +115,18 @@ describe("the LVM driver's command path", () => {
     expect(host.gates.size).toBe(0);
   });
 
-  it("makes a thin clone, and a larger volume from a thin snapshot, in one write step each", async () => {
+  it("makes a thin clone, and a larger volume from a thin snapshot, in one write step each (under the create lock, taken before the report)", async () => {
     const { host, driver } = await warmDriver();
     const volume = await driver.createVolume({ uuid: randomUUID(), name: "v1", sizeGib: 1, provisioning: "thin", host: "fake-1" });
     const snapshot = await driver.createSnapshot({ uuid: randomUUID(), name: "s1", volumeId: volume.id });
     host.calls.length = 0;
     const clone = await driver.createClonedVolume({ uuid: randomUUID(), name: "c1", sizeGib: 1 }, volume.id);
-    expect(host.calls.slice(2)).toEqual(["lv-write.sh", "lvs"]);
+    expect(host.calls[0]).toBe("flock");
+    expect(sorted(host.calls.slice(1, 3))).toEqual(REPORT);
+    expect(host.calls.slice(3)).toEqual(["lv-write.sh", "lvs"]);
     host.calls.length = 0;
     const larger = await driver.createVolumeFromSnapshot({ uuid: randomUUID(), name: "c2", sizeGib: 3 }, snapshot.id);
-    expect(host.calls.slice(2)).toEqual(["lv-write.sh", "lvs"]);
+    expect(host.calls.slice(3)).toEqual(["lv-write.sh", "lvs"]);
     expect([clone.sizeBytes, larger.sizeBytes]).toEqual([GIB, 3 * GIB]);
     // Grown and then marked complete inside that one step.
     expect(host.lvs.get("c2")?.tags).not.toContain(INCOMPLETE_TAG);
