@@ -116,8 +116,8 @@ export class FakeLvmHost implements CommandRunner {
           throw new CommandError({ host: this.host, argv, exitCode: 1, signal: undefined, stdout: "", stderr, durationMs: 1, timedOut: false, cancelled: false });
         }
         break;
-      case "flock":
-        return this.flock(argv, options);
+      case "lock-hold":
+        return this.holdLock(args[0] ?? "0", args[1] ?? "", argv, options);
       case "dd":
         if (!argv.includes("if=/dev/zero")) await this.beforeCopyEnds();
         return ok();
@@ -185,9 +185,8 @@ export class FakeLvmHost implements CommandRunner {
     throw new CommandError({ host: this.host, argv, exitCode: 127, signal: undefined, stdout: "", stderr: `fake host: no ${shown}`, durationMs: 1, timedOut: false, cancelled: false });
   }
 
-  /** flock(1) as LvmHost.withLock runs it: prints "locked" once the lock is free, holds it until stdin ends. */
-  private async flock(argv: readonly string[], options: RunOptions | undefined): Promise<CommandResult> {
-    const [, , wait = "0", path = ""] = argv;
+  /** The driver's lock holder (host.ts): waits up to `wait` s for `path`, says `locked`, holds it until stdin ends. */
+  private async holdLock(wait: string, path: string, argv: readonly string[], options: RunOptions | undefined): Promise<CommandResult> {
     for (let held = this.held.get(path); held; held = this.held.get(path)) {
       if (Number(wait) === 0) {
         throw new CommandError({ host: this.host, argv, exitCode: 1, signal: undefined, stdout: "", stderr: "", durationMs: 1, timedOut: false, cancelled: false });

@@ -43,9 +43,9 @@ describe("the LVM driver's command path", () => {
     const warnings: string[] = [];
     const driver = new LvmDriver("b", config, { logger: { ...silentLogger, warn: (line: string) => void warnings.push(line) }, ssh: host.runners() });
     await driver.checkForSetupError();
-    // Restoring takes the host's target lock (the fake host has no flock): the setup still succeeds, and says what to do.
-    expect(host.calls.slice(-1)).toEqual(["flock"]);
-    expect(warnings).toEqual([expect.stringMatching(/^fake-1: could not restore its exports \(.*\); run `cinderblock attach restore`$/)]);
+    // Restoring takes the host's target lock, then reads the record (which the fake host cannot): the setup still succeeds, and says what to do.
+    expect(host.calls.slice(-2)).toEqual(["lock-hold", "sh"]);
+    expect(warnings).toEqual([expect.stringMatching(/^fake-1: could not restore the export recorded in \/etc\/cinderblock\/exports\/cinder-volumes\/v9\.json \(.*\); fix the cause, then run `cinderblock attach restore`$/)]);
   });
 
   it("places a scheduled create again when LVM finds the host's space taken meanwhile, but never moves a create pinned to a host", async () => {
@@ -121,7 +121,7 @@ describe("the LVM driver's command path", () => {
     const snapshot = await driver.createSnapshot({ uuid: randomUUID(), name: "s1", volumeId: volume.id });
     host.calls.length = 0;
     const clone = await driver.createClonedVolume({ uuid: randomUUID(), name: "c1", sizeGib: 1 }, volume.id);
-    expect(host.calls[0]).toBe("flock");
+    expect(host.calls[0]).toBe("lock-hold");
     expect(sorted(host.calls.slice(1, 3))).toEqual(REPORT);
     expect(host.calls.slice(3)).toEqual(["lv-write.sh", "lvs"]);
     host.calls.length = 0;
