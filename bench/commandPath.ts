@@ -213,7 +213,10 @@ function lvmInvocations(stats: TransportStats | undefined): number {
 async function benchRefresh(driver: Driver, ssh: SshPool, bare: CommandRunner, backend: string, host: string): Promise<CommandPathResults["refresh"]> {
   const names = Array.from({ length: READS }, () => name("r"));
   const creates = names
-    .map((lv) => `lvcreate --yes --quiet -T ${VG}/${POOL} -V 4m -n ${lv} --addtag cinderblock --addtag cb.kind=volume --addtag cb.uuid=${randomUUID()} --addtag ${BENCH_TAG}`)
+    .map(
+      (lv) =>
+        `lvcreate --yes --quiet -T ${VG}/${POOL} -V 4m -n ${lv} --addtag cinderblock --addtag cb.kind=volume --addtag cb.uuid=${randomUUID()} --addtag ${BENCH_TAG}`,
+    )
     .join("\n");
   await bare.run(["lvm"], { stdin: `${creates}\n`, timeoutMs: 30 * 60_000 });
   const ids = names.map((lv) => `${backend}/${host}/${VG}/${lv}`);
@@ -263,7 +266,9 @@ export function printCommandPath(results: CommandPathResults): void {
   out("The command path: each operation through the driver (warm process) against the bare commands it needs, each over an open SSH connection");
   out(`  ${"operation".padEnd(14)} ${"bare".padStart(8)} ${"driver".padStart(8)}  ratio (target)`);
   for (const op of results.operations) {
-    out(`  ${op.operation.padEnd(14)} ${(op.bareMs / 1000).toFixed(2).padStart(7)}s ${(op.driverMs / 1000).toFixed(2).padStart(7)}s  ${op.ratio.toFixed(2)}x (<= ${op.target}x)${op.ratio <= op.target ? "" : "  OVER"}`);
+    out(
+      `  ${op.operation.padEnd(14)} ${(op.bareMs / 1000).toFixed(2).padStart(7)}s ${(op.driverMs / 1000).toFixed(2).padStart(7)}s  ${op.ratio.toFixed(2)}x (<= ${op.target}x)${op.ratio <= op.target ? "" : "  OVER"}`,
+    );
   }
   const r = results.refresh;
   out("");

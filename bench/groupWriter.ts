@@ -63,7 +63,9 @@ export class GroupWriter {
 
   /** Stops the writer; how many records it wrote and at what rate. */
   async stop(): Promise<{ count: number; rate: number }> {
-    const out = await this.run(`kill -TERM $(cat ${this.prefix}.pid); for i in $(seq 600); do [ -e ${this.prefix}.json ] && break; sleep 0.1; done; cat ${this.prefix}.json`);
+    const out = await this.run(
+      `kill -TERM $(cat ${this.prefix}.pid); for i in $(seq 600); do [ -e ${this.prefix}.json ] && break; sleep 0.1; done; cat ${this.prefix}.json`,
+    );
     return JSON.parse(out) as { count: number; rate: number };
   }
 
@@ -80,7 +82,9 @@ export class GroupWriter {
    */
   async check(sets: ReadonlyArray<{ devices: readonly string[]; completed: number }>): Promise<SetCheck[]> {
     if (sets.length === 0) return [];
-    const commands = sets.map((set) => `python3 ${SCRIPT_PATH} check ${this.runId} ${Math.ceil(set.completed / this.devices.length) + 64} ${safe(set.devices)}`);
+    const commands = sets.map(
+      (set) => `python3 ${SCRIPT_PATH} check ${this.runId} ${Math.ceil(set.completed / this.devices.length) + 64} ${safe(set.devices)}`,
+    );
     const lines = (await this.run(commands.join(" && "))).trim().split("\n");
     return lines.map((line) => JSON.parse(line) as SetCheck);
   }

@@ -43,7 +43,10 @@ export async function benchGroupSnapshots(configPath: string, target: SshTarget)
     for (const size of SIZES) {
       const members = volumes.slice(0, size);
       const group = await driver.createGroup({ uuid: randomUUID(), volumeIds: members.map((volume) => volume.id) });
-      const writer = await GroupWriter.start(run, members.map((volume) => volume.devicePath));
+      const writer = await GroupWriter.start(
+        run,
+        members.map((volume) => volume.devicePath),
+      );
       const windows: Array<[number, number]> = [];
       const reported: number[] = [];
       let stopped = false;
@@ -68,7 +71,12 @@ export async function benchGroupSnapshots(configPath: string, target: SshTarget)
           reference: latency,
           note: "times the normal write latency",
         });
-        spreads.push({ name: `  (the same ${SETS} pauses as the driver reports them: gates suspended to resumed)`, label: "ioPauseMs", valuesMs: reported, reference: latency });
+        spreads.push({
+          name: `  (the same ${SETS} pauses as the driver reports them: gates suspended to resumed)`,
+          label: "ioPauseMs",
+          valuesMs: reported,
+          reference: latency,
+        });
       } finally {
         if (!stopped) await writer.stop().catch(() => undefined);
         await writer.remove().catch(() => undefined);
@@ -85,5 +93,6 @@ export async function benchGroupSnapshots(configPath: string, target: SshTarget)
 
 async function deleteSet(driver: DriverWith<"groups">, id: string): Promise<void> {
   const failed = (await driver.deleteGroupSnapshot(id)).filter((result) => !result.ok);
-  if (failed.length > 0) throw new Error(`could not delete group snapshot ${id}: ${failed.map((result) => (result.ok ? "" : result.error.message)).join("; ")}`);
+  if (failed.length > 0)
+    throw new Error(`could not delete group snapshot ${id}: ${failed.map((result) => (result.ok ? "" : result.error.message)).join("; ")}`);
 }

@@ -23,7 +23,12 @@ export function parseOnly<O extends Options>(args: string[], options: O): Parsed
     const code = (error as { code?: string }).code;
     if (code === "ERR_PARSE_ARGS_UNKNOWN_OPTION") {
       const flag = /'(-[^']*)'/.exec((error as Error).message)?.[1] ?? "";
-      throw new UsageError(`unknown flag '${printable(flag)}'${didYouMean(flag, Object.keys(options).map((name) => `--${name}`))}`);
+      throw new UsageError(
+        `unknown flag '${printable(flag)}'${didYouMean(
+          flag,
+          Object.keys(options).map((name) => `--${name}`),
+        )}`,
+      );
     }
     // Node's own wording ("Option '--size-gb <value>' argument missing") is already specific.
     if (code?.startsWith("ERR_PARSE_ARGS")) throw new UsageError((error as Error).message);
@@ -43,7 +48,8 @@ export function choiceFlag<C extends string>(value: string | undefined, flag: st
 export function sizeGbFlag(value: string | undefined, flag = "--size-gb"): number {
   if (value === undefined) throw new UsageError(`${flag} is required`);
   const size = Number(value);
-  if (!/^\d+$/.test(value) || !Number.isSafeInteger(size) || size < 1) throw new UsageError(`${flag} must be a whole number of GiB (at least 1), not '${printable(value)}'`);
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(size) || size < 1)
+    throw new UsageError(`${flag} must be a whole number of GiB (at least 1), not '${printable(value)}'`);
   return size;
 }
 

@@ -14,7 +14,7 @@ export function backendsJsonSchema(): Record<string, unknown> {
   const drivers = registeredDrivers().map((driver) => driver.configSchema);
   const file = backendsFileSchema.extend({ backends: z.record(backendsFileSchema.shape.backends.keyType, z.union(drivers)) }).meta({
     title: "cinderblock backends",
-    description: "The backends cinderblock's CLI and Pulumi provider manage (see the README, \"Configuration\").",
+    description: 'The backends cinderblock\'s CLI and Pulumi provider manage (see the README, "Configuration").',
   });
   return z.toJSONSchema(file, { io: "input", unrepresentable: "any" });
 }

@@ -18,10 +18,13 @@ export interface Completable {
  */
 export function completionScript(shell: Shell, commands: readonly Completable[]): string {
   const commandCases = commands.map(
-    (command) => `        "${command.name}") words="${actionsOf(command.usage, command.name).join(" ")}"; flags="${flagsOf(command.usage, command.name).join(" ")}" ;;`,
+    (command) =>
+      `        "${command.name}") words="${actionsOf(command.usage, command.name).join(" ")}"; flags="${flagsOf(command.usage, command.name).join(" ")}" ;;`,
   );
   const actionCases = commands.flatMap((command) =>
-    actionsOf(command.usage, command.name).map((action) => `            "${command.name} ${action}") flags="${flagsOf(command.usage, command.name, action).join(" ")}" ;;`),
+    actionsOf(command.usage, command.name).map(
+      (action) => `            "${command.name} ${action}") flags="${flagsOf(command.usage, command.name, action).join(" ")}" ;;`,
+    ),
   );
   const bash = `_cinderblock() {
     local cur="\${COMP_WORDS[COMP_CWORD]}" command="" action="" words="" flags="${COMMON_FLAGS.join(" ")}" i

@@ -88,6 +88,7 @@ export async function main(argv: string[]): Promise<number> {
  * become '?'. Line breaks stay only where the message has lines of its own (--verbose causes).
  */
 function withoutControls(message: string, keepLines: boolean): string {
+  // eslint-disable-next-line no-control-regex -- removing control characters is the point
   return message.replace(keepLines ? /[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/g : /[\u0000-\u001f\u007f-\u009f]/g, "?");
 }
 
@@ -128,7 +129,12 @@ function completionCommand(args: string[]): void {
   if (extra.length > 0) throw new UsageError(`unexpected argument '${extra[0]}'`);
   const known = SHELLS.find((candidate) => candidate === shell);
   if (!known) throw new UsageError(`completion needs a shell: ${SHELLS.join(" or ")}`);
-  process.stdout.write(completionScript(known, Object.entries(COMMANDS).map(([name, command]) => ({ name, usage: command.usage }))));
+  process.stdout.write(
+    completionScript(
+      known,
+      Object.entries(COMMANDS).map(([name, command]) => ({ name, usage: command.usage })),
+    ),
+  );
 }
 
 /** The version in the package's package.json, found from wherever this file runs (dist/cli or, in tests, cli). */

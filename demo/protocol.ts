@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { nameStem, resourceUuid, type ResourceKind } from "../provider/identity";
-import { createProgramDir, serializedProvider, spawnDynamicHost, urnOf, type Properties, type ProviderProcess } from "../provider/protocol";
+import { createProgramDir, serializedProvider, spawnDynamicHost, urnOf, type Properties, type ProviderProcess } from "../engine";
 import type { DemoTarget } from "./target";
 
 /** The quickstart's project name (examples/quickstart/Pulumi.yaml); it is part of every uuid. */
@@ -52,7 +52,8 @@ export async function runThroughProtocol({ backend, configPath, log }: DemoTarge
       const identity = { seed: resourceUuid({ project: PROJECT, stack, kind, name }), autoName: nameStem(name, kind) };
       const urn = urnOf({ stack, project: PROJECT, kind, name, style: "dynamic" });
       const checked = await client.check(urn, {}, { ...args, identity, __provider: shims[kind] });
-      if (checked.failures.length > 0) throw new Error(`Check of ${kind} ${name} failed: ${checked.failures.map((f) => `${f.property}: ${f.reason}`).join("; ")}`);
+      if (checked.failures.length > 0)
+        throw new Error(`Check of ${kind} ${name} failed: ${checked.failures.map((f) => `${f.property}: ${f.reason}`).join("; ")}`);
       const { id, properties } = await client.create(urn, checked.inputs);
       const resource = { kind, name, id, urn, inputs: checked.inputs, outputs: properties };
       created.push(resource);
@@ -75,14 +76,18 @@ export async function runThroughProtocol({ backend, configPath, log }: DemoTarge
     const checked = await client.check(data.urn, data.inputs, news);
     if (checked.failures.length > 0) throw new Error(`Check of the extend failed: ${JSON.stringify(checked.failures)}`);
     const diff = await client.diff(data.id, data.urn, data.outputs, checked.inputs);
-    log(`[5/7] Extend 'data' to ${EXTENDED_GB} GiB: Diff says ${diff.changes === "some" && diff.replaces.length === 0 ? "update in place" : JSON.stringify(diff)}`);
+    log(
+      `[5/7] Extend 'data' to ${EXTENDED_GB} GiB: Diff says ${diff.changes === "some" && diff.replaces.length === 0 ? "update in place" : JSON.stringify(diff)}`,
+    );
     const { properties } = await client.update(data.id, data.urn, data.outputs, checked.inputs);
     data.inputs = checked.inputs;
     data.outputs = properties;
     log(`      Update done: sizeGb ${String(properties.sizeGb)}, sizeBytes ${String(properties.sizeBytes)}`);
 
     const read = await client.read(data.id, data.urn, data.outputs, data.inputs);
-    log(`[6/7] Read 'data' (refresh): live sizeGb ${String(read.properties.sizeGb)} on ${String(read.properties.host)}, device ${String(read.properties.devicePath)}`);
+    log(
+      `[6/7] Read 'data' (refresh): live sizeGb ${String(read.properties.sizeGb)} on ${String(read.properties.host)}, device ${String(read.properties.devicePath)}`,
+    );
   } catch (error) {
     failure = error;
   }

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import execa from "execa";
-import { packageRoot } from "../provider/protocol";
+import { packageRoot } from "../engine";
 import type { DemoTarget } from "./target";
 
 const EXAMPLE = join(packageRoot, "examples", "quickstart");
@@ -55,7 +55,9 @@ export async function runWithPulumiCli({ backend, configPath, log }: DemoTarget)
       await pulumi(["destroy", "--yes", "--non-interactive"]).catch((error: unknown) => {
         keepWork = true;
         log(`      pulumi destroy failed (${(error as Error).message}); the stack's state is kept in ${work}: destroy it with`);
-        log(`      cd ${program} && PULUMI_HOME=${env.PULUMI_HOME} PULUMI_CONFIG_PASSPHRASE_FILE=${passphraseFile} CINDERBLOCK_CONFIG=${configPath} pulumi destroy`);
+        log(
+          `      cd ${program} && PULUMI_HOME=${env.PULUMI_HOME} PULUMI_CONFIG_PASSPHRASE_FILE=${passphraseFile} CINDERBLOCK_CONFIG=${configPath} pulumi destroy`,
+        );
       });
     }
     if (!keepWork) await rm(work, { recursive: true, force: true });

@@ -20,10 +20,7 @@ export const backendsFileSchema = z
   .object({
     /** Where editors find the file's JSON Schema (shipped in the package); cinderblock itself ignores it. */
     $schema: z.string().optional(),
-    backends: z.record(
-      z.string().regex(BACKEND_NAME, "backend names are 1-32 letters, digits, '_', '.', '-'"),
-      z.looseObject({ driver: z.string() }),
-    ),
+    backends: z.record(z.string().regex(BACKEND_NAME, "backend names are 1-32 letters, digits, '_', '.', '-'"), z.looseObject({ driver: z.string() })),
   })
   .strict();
 
@@ -62,7 +59,9 @@ export function parseBackends(raw: unknown): Map<string, BackendEntry> {
   for (const [name, backend] of Object.entries(file.data.backends)) {
     const registration = findDriver(backend.driver);
     if (!registration) {
-      const known = registeredDrivers().map((driver) => driver.name).join(", ");
+      const known = registeredDrivers()
+        .map((driver) => driver.name)
+        .join(", ");
       problems.push(`backends.${name}.driver: unknown driver '${backend.driver}' (known: ${known})`);
       continue;
     }
@@ -81,7 +80,8 @@ export async function loadBackendsFile(path = backendsFilePath()): Promise<Map<s
     );
   }
   const text = await readFile(path, "utf8");
-  if (text.trim() === "") throw new InvalidConfiguration(`${path} is empty: it should hold {"backends": {"<name>": {"driver": "lvm", ...}}} (see README, "Configuration")`);
+  if (text.trim() === "")
+    throw new InvalidConfiguration(`${path} is empty: it should hold {"backends": {"<name>": {"driver": "lvm", ...}}} (see README, "Configuration")`);
   return parseBackends(parseConfigJson(text, path));
 }
 

@@ -6,3 +6,4 @@ export { checkDriverShape, findDriver, registerDriver, registeredDrivers, volume
 export { parseConfigJson } from "./configJson";
 export { stderrLogger, silentLogger, type Logger } from "./log";
 export { printable } from "./validation";
+export { isIqn, isNqn } from "./targets/identifiers";

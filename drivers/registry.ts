@@ -10,11 +10,7 @@ export interface DriverContext {
 }
 
 /** A driver class: one instance serves one backend. Constructors must not do I/O. */
-export type DriverClass<C extends Capability, S extends z.ZodType> = new (
-  backend: string,
-  config: z.output<S>,
-  context: DriverContext,
-) => DriverWith<C>;
+export type DriverClass<C extends Capability, S extends z.ZodType> = new (backend: string, config: z.output<S>, context: DriverContext) => DriverWith<C>;
 
 export interface DriverRegistration<C extends Capability = Capability, S extends z.ZodType = z.ZodType> {
   /** The value of `driver` in a backend's configuration. */
@@ -85,7 +81,9 @@ export function registerDriver<C extends Capability, S extends z.ZodType>(regist
   const problems = checkDriverShape(registration.driverClass.prototype as object, registration.capabilities, { attributes: false });
   if (problems.length > 0) throw new DriverRegistrationError(registration.name, problems);
   if (registry.has(registration.name) && registry.get(registration.name)?.driverClass !== registration.driverClass) {
-    throw new DriverRegistrationError(registration.name, [{ capability: "core", member: "*", problem: "a different driver is already registered under this name" }]);
+    throw new DriverRegistrationError(registration.name, [
+      { capability: "core", member: "*", problem: "a different driver is already registered under this name" },
+    ]);
   }
   registry.set(registration.name, registration as unknown as DriverRegistration);
 }

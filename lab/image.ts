@@ -23,9 +23,26 @@ const SUITE = "bookworm";
  * nvme-cli lets one lab host act as an NVMe/TCP initiator for another.
  */
 const PACKAGES = [
-  "linux-image-cloud-amd64", "systemd-sysv", "udev", "lvm2", "thin-provisioning-tools", "openssh-server",
-  "iproute2", "ifupdown", "isc-dhcp-client", "targetcli-fb", "qemu-utils", "kmod", "procps", "nvme-cli",
-  "sudo", "curl", "ca-certificates", "python3", "util-linux", "coreutils",
+  "linux-image-cloud-amd64",
+  "systemd-sysv",
+  "udev",
+  "lvm2",
+  "thin-provisioning-tools",
+  "openssh-server",
+  "iproute2",
+  "ifupdown",
+  "isc-dhcp-client",
+  "targetcli-fb",
+  "qemu-utils",
+  "kmod",
+  "procps",
+  "nvme-cli",
+  "sudo",
+  "curl",
+  "ca-certificates",
+  "python3",
+  "util-linux",
+  "coreutils",
 ];
 /** Bump when the recipe below changes in a way the hashed inputs do not capture. */
 const RECIPE_VERSION = 1;
@@ -109,7 +126,12 @@ async function configureRootfs(rootfs: string): Promise<void> {
   await place("sshd.conf", "etc/ssh/sshd_config.d/cinderblock.conf", "644");
   await place("interfaces", "etc/network/interfaces", "644");
   await place("fstab", "etc/fstab", "644");
-  await root(["ln", "-sf", "/etc/systemd/system/cinderblock-seed.service", join(rootfs, "etc/systemd/system/multi-user.target.wants/cinderblock-seed.service")]);
+  await root([
+    "ln",
+    "-sf",
+    "/etc/systemd/system/cinderblock-seed.service",
+    join(rootfs, "etc/systemd/system/multi-user.target.wants/cinderblock-seed.service"),
+  ]);
   await root(["sh", "-c", 'echo cinderblock-lab > "$1/etc/hostname"', "sh", rootfs]);
   await root(["chroot", rootfs, "useradd", "-m", "-s", "/bin/bash", "cinder"]);
   await root(["sh", "-c", 'echo "cinder ALL=(ALL) NOPASSWD:ALL" > "$1/etc/sudoers.d/cinder" && chmod 440 "$1/etc/sudoers.d/cinder"', "sh", rootfs]);
@@ -129,4 +151,3 @@ async function copyBootFiles(rootfs: string, work: string): Promise<void> {
   await root(["chmod", "644", join(work, "vmlinuz"), join(work, "initrd.img")]);
   await writeFile(join(work, "image.json"), JSON.stringify({ suite: SUITE, kernel, initrd, packages: PACKAGES }, null, 2));
 }
-

@@ -1,11 +1,4 @@
-import {
-  backendOf,
-  ManageExistingMismatch,
-  ManageExistingVolumeTypeMismatch,
-  type ManageDifference,
-  type Snapshot,
-  type Volume,
-} from "../drivers";
+import { backendOf, ManageExistingMismatch, ManageExistingVolumeTypeMismatch, type ManageDifference, type Snapshot, type Volume } from "../drivers";
 import { backends } from "./config";
 import type { RawProperties } from "./validation";
 import type { SnapshotInputs, VolumeInputs } from "./schemas";

@@ -1,9 +1,7 @@
 import { isIP } from "node:net";
 import type * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { backendOf, InvalidInput, type ConnectionInfo, type Connector } from "../drivers";
-import type { ExportDriver } from "../drivers/interface/exportDriver";
-import { isIqn, isNqn } from "../drivers/targets/identifiers";
+import { backendOf, InvalidInput, isIqn, isNqn, type ConnectionInfo, type Connector, type ExportDriver } from "../drivers";
 import { backends, configureFromStack } from "./config";
 import type { VolumeConnectionInfo } from "../sdk/types";
 import type { ResourceHandlers } from "./handlers";
@@ -28,7 +26,10 @@ export const attachmentInputSchema = z
         host: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,252}$/, "must be a host name (letters, digits, '_', '.', '-')"),
         initiator: z.string().refine(isIqn, "must be an iSCSI name: iqn.YYYY-MM.domain[:id] in lower case, eui.<16 hex> or naa.<16|32 hex>").optional(),
         nqn: z.string().refine(isNqn, "must be an NVMe qualified name: nqn.YYYY-MM.domain:id").optional(),
-        ip: z.string().refine((value) => isIP(value) !== 0, "must be an IPv4 or IPv6 address").optional(),
+        ip: z
+          .string()
+          .refine((value) => isIP(value) !== 0, "must be an IPv4 or IPv6 address")
+          .optional(),
       })
       .strict(),
   })
@@ -36,7 +37,12 @@ export const attachmentInputSchema = z
   .superRefine((attachment, ctx) => {
     const [needs, what] = attachment.protocol === "iscsi" ? (["initiator", "its iSCSI initiator name (IQN)"] as const) : (["nqn", "its host NQN"] as const);
     if (attachment.connector[needs] === undefined) {
-      ctx.addIssue({ code: "custom", path: ["connector", needs], message: `is required for ${attachment.protocol}: ${what}`, params: { dependsOn: ["protocol"] } });
+      ctx.addIssue({
+        code: "custom",
+        path: ["connector", needs],
+        message: `is required for ${attachment.protocol}: ${what}`,
+        params: { dependsOn: ["protocol"] },
+      });
     }
   });
 

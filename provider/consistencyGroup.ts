@@ -39,10 +39,17 @@ export const consistencyGroupInputSchema = z
         params: { dependsOn: [...SOURCE_KEYS] },
       });
     }
-    const ids = [...(group.volumeIds ?? []), group.sourceGroupSnapshotId, group.sourceGroupId].filter((id): id is string => id !== undefined && id.split("/").length === 4);
+    const ids = [...(group.volumeIds ?? []), group.sourceGroupSnapshotId, group.sourceGroupId].filter(
+      (id): id is string => id !== undefined && id.split("/").length === 4,
+    );
     for (const id of ids) {
       if (id.split("/")[0] !== group.backend) {
-        ctx.addIssue({ code: "custom", path: ["backend"], message: `must be the backend of ${id} (a group's members are on its backend)`, params: { dependsOn: [...SOURCE_KEYS] } });
+        ctx.addIssue({
+          code: "custom",
+          path: ["backend"],
+          message: `must be the backend of ${id} (a group's members are on its backend)`,
+          params: { dependsOn: [...SOURCE_KEYS] },
+        });
       }
     }
     const hosts = new Set((group.volumeIds ?? []).filter((id) => id.split("/").length === 4).map((id) => id.split("/")[1]));

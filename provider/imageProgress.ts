@@ -10,7 +10,11 @@ const LOG_EVERY_MS = 10_000;
  * it as the resource's info): the first report of a phase, then one every ten seconds, and the
  * phase's end.
  */
-export function progressLog(what: string, log: (line: string) => void = (line) => void pulumi.log.info(line), now: () => number = Date.now): (progress: CopyProgress) => void {
+export function progressLog(
+  what: string,
+  log: (line: string) => void = (line) => void pulumi.log.info(line),
+  now: () => number = Date.now,
+): (progress: CopyProgress) => void {
   const lastLogged = new Map<CopyProgress["phase"], number>();
   // The driver may report a phase's end twice (its last update and its finish): log it once.
   const endLogged = new Set<CopyProgress["phase"]>();

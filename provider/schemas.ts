@@ -43,7 +43,10 @@ export const uuid = z.string().regex(UUID_PATTERN, UUID_RULE);
 export const identitySeed = z
   .object({
     seed: uuid,
-    autoName: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9+_.-]{0,39}$/, "must be an LV name stem of at most 40 characters").optional(),
+    autoName: z
+      .string()
+      .regex(/^[A-Za-z0-9][A-Za-z0-9+_.-]{0,39}$/, "must be an LV name stem of at most 40 characters")
+      .optional(),
   })
   .strict();
 

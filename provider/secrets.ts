@@ -35,7 +35,5 @@ export function secretKeys(properties: RawProperties | undefined): Set<string> {
 /** `properties` with each of `keys` wrapped as a secret. */
 export function conceal<T extends object | undefined>(properties: T, keys: ReadonlySet<string>): T {
   if (!properties || keys.size === 0) return properties;
-  return Object.fromEntries(
-    Object.entries(properties).map(([key, value]) => [key, keys.has(key) ? { [specialSigKey]: specialSecretSig, value } : value]),
-  ) as T;
+  return Object.fromEntries(Object.entries(properties).map(([key, value]) => [key, keys.has(key) ? { [specialSigKey]: specialSecretSig, value } : value])) as T;
 }

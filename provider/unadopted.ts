@@ -39,6 +39,8 @@ export function explainingUnadopted<I extends RawProperties, O extends RawProper
   return {
     ...handlers,
     create: (inputs: RawProperties) => create(inputs).catch((error: unknown) => explained(error, inputs)),
-    ...(update && { update: (id: string, olds: RawProperties, news: RawProperties) => update(id, olds, news).catch((error: unknown) => explained(error, news)) }),
+    ...(update && {
+      update: (id: string, olds: RawProperties, news: RawProperties) => update(id, olds, news).catch((error: unknown) => explained(error, news)),
+    }),
   };
 }

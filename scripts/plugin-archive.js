@@ -40,7 +40,10 @@ try {
   writeFileSync(join(stage, "package.json"), `${JSON.stringify({ ...kept, main: "dist/provider/native/main.js" }, null, 2)}\n`);
   // Install scripts stay off: ssh2's optional native crypto is not built, it uses its
   // JavaScript fallback, and the archive needs no compiler.
-  execFileSync("npm", ["ci", "--omit=dev", "--ignore-scripts", "--prefer-offline", "--no-audit", "--no-fund", "--loglevel=error"], { cwd: stage, stdio: ["ignore", "ignore", "inherit"] });
+  execFileSync("npm", ["ci", "--omit=dev", "--ignore-scripts", "--prefer-offline", "--no-audit", "--no-fund", "--loglevel=error"], {
+    cwd: stage,
+    stdio: ["ignore", "ignore", "inherit"],
+  });
   const archive = resolve(values.out, `${ENTRY}-v${manifest.version}-${os}-${arch}.tar.gz`);
   execFileSync("tar", ["-czf", archive, "-C", stage, "."], { stdio: "inherit" });
   process.stdout.write(`${archive}\n`);

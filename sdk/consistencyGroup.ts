@@ -79,7 +79,9 @@ export class ConsistencyGroup extends pulumi.dynamic.Resource {
  * The properties a ConsistencyGroup registers, shared with the native class (sdk/native): every output is
  * listed, even when undefined, since Pulumi only makes Outputs of properties it is given.
  */
-export function consistencyGroupProperties(args: ConsistencyGroupArgs | undefined): Record<Exclude<keyof ConsistencyGroup, keyof pulumi.CustomResource>, unknown> {
+export function consistencyGroupProperties(
+  args: ConsistencyGroupArgs | undefined,
+): Record<Exclude<keyof ConsistencyGroup, keyof pulumi.CustomResource>, unknown> {
   return {
     backend: args?.backend,
     name: args?.name,

@@ -37,5 +37,4 @@ export interface NvmeofConnectionDetails {
 
 /** How an initiator connects to an attached volume, as os-brick takes it. */
 export type VolumeConnectionInfo =
-  | { driver_volume_type: "iscsi"; data: IscsiConnectionDetails }
-  | { driver_volume_type: "nvmeof"; data: NvmeofConnectionDetails };
+  { driver_volume_type: "iscsi"; data: IscsiConnectionDetails } | { driver_volume_type: "nvmeof"; data: NvmeofConnectionDetails };

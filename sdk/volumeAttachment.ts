@@ -69,7 +69,9 @@ export class VolumeAttachment extends pulumi.dynamic.Resource {
  * The properties a VolumeAttachment registers, shared with the native class (sdk/native): every
  * output is listed, even when undefined, since Pulumi only makes Outputs of properties it is given.
  */
-export function volumeAttachmentProperties(args: VolumeAttachmentArgs | undefined): Record<Exclude<keyof VolumeAttachment, keyof pulumi.CustomResource>, unknown> {
+export function volumeAttachmentProperties(
+  args: VolumeAttachmentArgs | undefined,
+): Record<Exclude<keyof VolumeAttachment, keyof pulumi.CustomResource>, unknown> {
   return {
     volumeId: args?.volumeId,
     protocol: args?.protocol,

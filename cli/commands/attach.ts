@@ -59,7 +59,11 @@ export async function attachCommand(args: string[]): Promise<void> {
         const exported = await (await backends.withCapability(backendOf(volumeId), "export")).findExport(volumeId);
         if (values.json) printJson(exported ?? null);
         else if (!exported) process.stdout.write(`${volumeId} is not exported\n`);
-        else printTable(exported.initiators.map((initiator) => ({ protocol: exported.protocol, target: exported.target, initiator })), ["protocol", "target", "initiator"]);
+        else
+          printTable(
+            exported.initiators.map((initiator) => ({ protocol: exported.protocol, target: exported.target, initiator })),
+            ["protocol", "target", "initiator"],
+          );
       });
     }
     case "restore": {

@@ -24,7 +24,15 @@ export async function complianceCommand(args: string[]): Promise<number> {
       );
       if (!backend) {
         progress(`driver ${registration.name}: no backend in ${path} uses it; cannot check its behaviour`);
-        reports.push({ driver: registration.name, backend: "-", capabilities: registration.capabilities, shape: [], behaviour: undefined, notDeclared: [], passed: false });
+        reports.push({
+          driver: registration.name,
+          backend: "-",
+          capabilities: registration.capabilities,
+          shape: [],
+          behaviour: undefined,
+          notDeclared: [],
+          passed: false,
+        });
         continue;
       }
       progress(`driver ${registration.name} on backend ${backend.name}:`);
@@ -50,7 +58,9 @@ function printReport(report: ComplianceReport): void {
   for (const problem of report.shape) out(`  shape: ${problem.capability}.${problem.member} ${problem.problem}`);
   if (report.behaviour) {
     const failed = report.behaviour.steps.find((step) => !step.ok);
-    out(`  behaviour: ${report.behaviour.steps.filter((step) => step.ok).length} step(s) passed${failed ? `; failed at "${failed.step}": ${failed.error}` : ""}`);
+    out(
+      `  behaviour: ${report.behaviour.steps.filter((step) => step.ok).length} step(s) passed${failed ? `; failed at "${failed.step}": ${failed.error}` : ""}`,
+    );
   } else if (report.shape.length > 0) out("  behaviour: not run (fix the shape first)");
   if (report.notDeclared.length > 0) out(`  note: does not declare Cinder's minimum ${report.notDeclared.join(", ")}`);
 }

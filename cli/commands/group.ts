@@ -38,13 +38,20 @@ function groupSnapshotJson(set: GroupSnapshot) {
 
 function printGroup(group: Group, json: boolean | undefined): void {
   if (json) printJson(groupJson(group));
-  else printTable(group.volumeIds.map((volumeId) => ({ group: group.id, member: volumeId })), ["group", "member"]);
+  else
+    printTable(
+      group.volumeIds.map((volumeId) => ({ group: group.id, member: volumeId })),
+      ["group", "member"],
+    );
 }
 
 function printGroupSnapshot(set: GroupSnapshot, json: boolean | undefined): void {
   if (json) printJson(groupSnapshotJson(set));
   else {
-    printTable(set.snapshots.map((snapshot) => ({ volume: snapshot.volumeId, snapshot: snapshot.id })), ["volume", "snapshot"]);
+    printTable(
+      set.snapshots.map((snapshot) => ({ volume: snapshot.volumeId, snapshot: snapshot.id })),
+      ["volume", "snapshot"],
+    );
     if (set.ioPauseMs !== undefined) process.stdout.write(`members' I/O paused for ${set.ioPauseMs} ms\n`);
   }
 }
@@ -52,7 +59,11 @@ function printGroupSnapshot(set: GroupSnapshot, json: boolean | undefined): void
 /** Per-member results; the command fails (exit 1) when any member failed. */
 function printResults(results: ReadonlyArray<MemberResult<unknown>>, json: boolean | undefined): number {
   if (json) printJson(results.map((result) => (result.ok ? { id: result.id, ok: true } : { id: result.id, ok: false, error: result.error.message })));
-  else printTable(results.map((result) => ({ member: result.id, result: result.ok ? "ok" : result.error.message })), ["member", "result"]);
+  else
+    printTable(
+      results.map((result) => ({ member: result.id, result: result.ok ? "ok" : result.error.message })),
+      ["member", "result"],
+    );
   return results.every((result) => result.ok) ? 0 : 1;
 }
 
@@ -71,11 +82,19 @@ export async function groupCommand(args: string[]): Promise<void | number> {
         if (action === "list") {
           const found = (await Promise.all(drivers.map((driver) => driver.listGroups()))).flat();
           if (values.json) printJson(found.map(groupJson));
-          else printTable(found.map((group) => ({ id: group.id, members: group.volumeIds.length })), ["id", "members"]);
+          else
+            printTable(
+              found.map((group) => ({ id: group.id, members: group.volumeIds.length })),
+              ["id", "members"],
+            );
         } else {
           const sets = (await Promise.all(drivers.map((driver) => driver.listGroupSnapshots()))).flat();
           if (values.json) printJson(sets.map(groupSnapshotJson));
-          else printTable(sets.map((set) => ({ id: set.id, group: set.groupId, members: set.snapshots.length, created: set.createdAt })), ["id", "group", "members", "created"]);
+          else
+            printTable(
+              sets.map((set) => ({ id: set.id, group: set.groupId, members: set.snapshots.length, created: set.createdAt })),
+              ["id", "group", "members", "created"],
+            );
         }
       });
     }
@@ -101,7 +120,9 @@ export async function groupCommand(args: string[]): Promise<void | number> {
     case "delete": {
       const { values, positionals } = parse(rest, { "delete-volumes": { type: "boolean" } });
       const id = idPositional(positionals, "a group id");
-      return withBackends(values.config, async (backends) => printResults(await (await groups(backends, id)).deleteGroup(id, values["delete-volumes"] === true), values.json));
+      return withBackends(values.config, async (backends) =>
+        printResults(await (await groups(backends, id)).deleteGroup(id, values["delete-volumes"] === true), values.json),
+      );
     }
     case "snapshot": {
       const { values, positionals } = parse(rest, { name: { type: "string" }, uuid: { type: "string" } });
@@ -141,9 +162,17 @@ async function create(rest: string[]): Promise<number> {
     const driver = await groups(backends, source);
     const made = await driver.createGroupFromSource(spec, values["from-group-snapshot"] ? { groupSnapshotId: source } : { groupId: source });
     if (values.json) {
-      printJson({ group: groupJson(made.group), volumes: made.volumes.map((result) => (result.ok ? { source: result.id, ok: true, volumeId: result.value.id } : { source: result.id, ok: false, error: result.error.message })) });
+      printJson({
+        group: groupJson(made.group),
+        volumes: made.volumes.map((result) =>
+          result.ok ? { source: result.id, ok: true, volumeId: result.value.id } : { source: result.id, ok: false, error: result.error.message },
+        ),
+      });
     } else {
-      printTable(made.volumes.map((result) => ({ source: result.id, volume: result.ok ? result.value.id : `failed: ${result.error.message}` })), ["source", "volume"]);
+      printTable(
+        made.volumes.map((result) => ({ source: result.id, volume: result.ok ? result.value.id : `failed: ${result.error.message}` })),
+        ["source", "volume"],
+      );
       process.stdout.write(`group ${made.group.id}\n`);
     }
     return made.volumes.every((result) => result.ok) ? 0 : 1;

@@ -72,7 +72,8 @@ async function importImage(rest: string[]): Promise<void> {
   const volumeId = idPositional(positionals, "a volume id");
   const [flag, value] = oneOf(values, ["file", "url", "host-path"] as const);
   const format = choiceFlag(values.format, "--format", IMAGE_FORMATS);
-  const source: ImageSource = flag === "url" ? { kind: "url", url: value } : flag === "file" ? { kind: "localFile", path: value } : { kind: "hostPath", path: value };
+  const source: ImageSource =
+    flag === "url" ? { kind: "url", url: value } : flag === "file" ? { kind: "localFile", path: value } : { kind: "hostPath", path: value };
   await copy(values.config, volumeId, values.json, (driver, onProgress) =>
     driver.copyImageToVolume(volumeId, { source, format, sha256: values.sha256 }, { onProgress }),
   );

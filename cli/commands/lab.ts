@@ -18,7 +18,10 @@ export async function labCommand(args: string[]): Promise<void> {
       const summary = await labUp({ hosts, log: progress });
       if (values.json) printJson(summary);
       else {
-        printTable(summary.hosts.map((host) => ({ name: host.name, ssh: `${host.user}@${host.address}:${host.port}` })), ["name", "ssh"]);
+        printTable(
+          summary.hosts.map((host) => ({ name: host.name, ssh: `${host.user}@${host.address}:${host.port}` })),
+          ["name", "ssh"],
+        );
         process.stdout.write(`backends config: ${summary.config}\n`);
       }
       return;

@@ -30,7 +30,8 @@ const KIND_FLAGS = {
 
 export async function manageCommand(args: string[]): Promise<void> {
   const [kind, ...rest] = args;
-  if (kind !== "volume" && kind !== "snapshot") throw new UsageError(kind ? `unknown manage kind '${kind}' (volume or snapshot)` : "manage needs volume or snapshot");
+  if (kind !== "volume" && kind !== "snapshot")
+    throw new UsageError(kind ? `unknown manage kind '${kind}' (volume or snapshot)` : "manage needs volume or snapshot");
   const { values, positionals } = parse(rest, KIND_FLAGS);
   if (kind === "snapshot" && values.label) throw new UsageError("snapshots have no labels");
   const ref = refOf(onePositional(positionals, "an LV"), values.host);
@@ -51,7 +52,8 @@ export async function manageCommand(args: string[]): Promise<void> {
 
 export async function unmanageCommand(args: string[]): Promise<void> {
   const [kind, ...rest] = args;
-  if (kind !== "volume" && kind !== "snapshot") throw new UsageError(kind ? `unknown unmanage kind '${kind}' (volume or snapshot)` : "unmanage needs volume or snapshot");
+  if (kind !== "volume" && kind !== "snapshot")
+    throw new UsageError(kind ? `unknown unmanage kind '${kind}' (volume or snapshot)` : "unmanage needs volume or snapshot");
   const { values, positionals } = parse(rest, {});
   const id = idPositional(positionals, `a ${kind} id`);
   await withBackends(values.config, async (backends) => {

@@ -88,7 +88,9 @@ export async function importFileCommand(args: string[]): Promise<void> {
     const found = await candidates(backends, values.backend);
     const file = importFile(found);
     for (const skipped of found.filter((c) => !c.safeToManage && !c.cinderId)) progress(`skipped ${skipped.kind} ${skipped.id}: ${skipped.reasonNotSafe}`);
-    progress(`${file.resources.length} resource(s); import them with \`pulumi import --file import.json\` (needs the cinderblock resource plugin; importing tags each LV and touches no data)`);
+    progress(
+      `${file.resources.length} resource(s); import them with \`pulumi import --file import.json\` (needs the cinderblock resource plugin; importing tags each LV and touches no data)`,
+    );
     printJson(file);
   });
 }

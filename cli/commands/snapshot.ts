@@ -18,7 +18,9 @@ export async function snapshotCommand(args: string[]): Promise<void> {
       const volumeId = idPositional(positionals, "a volume id");
       return withBackends(values.config, async (backends) => {
         const request = { volumeId, name: values.name, description: values.description };
-        const snapshot = await (await backends.driverForId(volumeId)).createSnapshot({ ...request, uuid: requestUuid(values.uuid, "snapshot create", request) });
+        const snapshot = await (
+          await backends.driverForId(volumeId)
+        ).createSnapshot({ ...request, uuid: requestUuid(values.uuid, "snapshot create", request) });
         if (values.json) printJson(snapshotJson(snapshot));
         else printTable([snapshotRow(snapshot)], ["id", "volume", "size", "type"]);
       });

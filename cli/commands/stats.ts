@@ -9,7 +9,9 @@ export const statsUsage = `cinderblock stats [--backend B] [--json] [--fail-on-d
 
 /** The hosts reported down, as backend/host. */
 export function downHosts(stats: readonly BackendStats[]): string[] {
-  return stats.flatMap((backend) => backend.pools.filter((pool) => pool.backend_state === "down").map((pool) => `${backend.volume_backend_name}/${pool.pool_name}`));
+  return stats.flatMap((backend) =>
+    backend.pools.filter((pool) => pool.backend_state === "down").map((pool) => `${backend.volume_backend_name}/${pool.pool_name}`),
+  );
 }
 
 /** Prints the stats; with --fail-on-down, exit status 1 when a host is down, after the full report. */

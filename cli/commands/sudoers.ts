@@ -1,5 +1,4 @@
-import { hostInstallScript, sudoersFile } from "../../drivers/ssh/privilege";
-import { USER_NAME } from "../../drivers/ssh/target";
+import { hostInstallScript, sudoersFile, USER_NAME } from "../../drivers/ssh";
 import { noPositionals, parseOnly } from "../args";
 import { UsageError } from "../usage";
 
@@ -13,6 +12,9 @@ export async function sudoersCommand(args: string[]): Promise<void> {
   noPositionals(positionals);
   const user = values.user ?? "cinderblock";
   // The name goes into sudoers and a file name: only a plain user name may.
-  if (!USER_NAME.test(user)) throw new UsageError(`--user must be a plain user name (letters, digits, '_', '.', '-'; not starting with a digit, '.' or '-'), not '${JSON.stringify(user).slice(1, -1)}'`);
+  if (!USER_NAME.test(user))
+    throw new UsageError(
+      `--user must be a plain user name (letters, digits, '_', '.', '-'; not starting with a digit, '.' or '-'), not '${JSON.stringify(user).slice(1, -1)}'`,
+    );
   process.stdout.write(values.install ? hostInstallScript(user) : sudoersFile(user));
 }

@@ -1,6 +1,6 @@
 import { VolumeNotFound, type VolumeSpec } from "../../drivers";
 import { idFlag, labelsFlag, noPositionals, idPositional, parse, sizeGbFlag } from "../args";
-import { printable } from "../../drivers/validation";
+import { printable } from "../../drivers";
 import { pickBackend, withBackends } from "../backends";
 import { volumeJson, volumeRow } from "../present";
 import { printJson, printTable } from "../render";
@@ -90,7 +90,9 @@ async function create(rest: string[]): Promise<void> {
   await withBackends(values.config, async (backends) => {
     const backend = source ? (values.backend ?? source.split("/")[0] ?? "") : pickBackend(backends, values.backend);
     if (source && values.backend && source.split("/")[0] !== values.backend) {
-      throw new UsageError(`--from-${values["from-snapshot"] ? "snapshot" : "volume"} ${printable(source)} belongs to backend '${printable(source.split("/")[0] ?? "")}', not --backend '${printable(values.backend)}'`);
+      throw new UsageError(
+        `--from-${values["from-snapshot"] ? "snapshot" : "volume"} ${printable(source)} belongs to backend '${printable(source.split("/")[0] ?? "")}', not --backend '${printable(values.backend)}'`,
+      );
     }
     const driver = await backends.driver(backend);
     const spec: VolumeSpec = { ...request, uuid: requestUuid(values.uuid, "volume create", { ...request, backend, source }) };

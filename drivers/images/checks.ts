@@ -41,7 +41,9 @@ export function checkImage(inspection: Inspection): QemuImageInfo {
   const { declared, asDeclared, probed } = inspection;
   if (!probed.ok) throw new ImageUnacceptable(`qemu-img cannot read the image: ${shown(probed.error)}`);
   if (probed.info.format !== declared) {
-    throw new ImageUnacceptable(`the image is declared ${declared} but it is ${shown(probed.info.format)}; declare its real format (a mismatch is refused, as it can smuggle headers)`);
+    throw new ImageUnacceptable(
+      `the image is declared ${declared} but it is ${shown(probed.info.format)}; declare its real format (a mismatch is refused, as it can smuggle headers)`,
+    );
   }
   if (!asDeclared.ok) throw new ImageUnacceptable(`qemu-img cannot read the image as ${declared}: ${shown(asDeclared.error)}`);
   for (const info of [asDeclared.info, probed.info]) checkSelfContained(info, inspection.path);
@@ -57,7 +59,9 @@ export function checkImage(inspection: Inspection): QemuImageInfo {
 /** An image must not make qemu-img read any file but itself. */
 function checkSelfContained(info: QemuImageInfo, path: string): void {
   if (info.backingFile !== undefined) {
-    throw new ImageUnacceptable(`the image has a backing file (${shown(info.backingFile)}); only self-contained images are accepted (flatten it with \`qemu-img convert\`)`);
+    throw new ImageUnacceptable(
+      `the image has a backing file (${shown(info.backingFile)}); only self-contained images are accepted (flatten it with \`qemu-img convert\`)`,
+    );
   }
   if (info.dataFile !== undefined) {
     throw new ImageUnacceptable(`the qcow2 image has an external data file (${shown(info.dataFile)}); such images are refused (CVE-2024-32498)`);

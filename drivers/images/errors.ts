@@ -19,7 +19,10 @@ export async function imageStep<T>(doing: string, work: () => Promise<T>): Promi
   } catch (error) {
     if (!isCommandError(error)) throw error;
     if (isOutOfSpace(error)) {
-      throw new ImageTooBig(`${doing}: ${error.host} ran out of space (${error.shortMessage}); free space there or set imageConversionDir to a larger file system`, { cause: error });
+      throw new ImageTooBig(
+        `${doing}: ${error.host} ran out of space (${error.shortMessage}); free space there or set imageConversionDir to a larger file system`,
+        { cause: error },
+      );
     }
     throw new ImageCopyFailure(`${doing}: ${error.shortMessage}`, { cause: error });
   }

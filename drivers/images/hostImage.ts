@@ -10,14 +10,20 @@ import { declareHostScript } from "../ssh/privilege";
 /** Image files on a host: exports written there, and finding or removing them later. */
 
 /** Exit 20: the target's directory is missing; 17: the target exists (EEXIST). */
-const CHECK_TARGET = declareHostScript("image-check-target", `[ -d "$(dirname -- "$1")" ] || { echo "directory $(dirname -- "$1") does not exist" >&2; exit 20; }
-if [ -e "$1" ] || [ -L "$1" ]; then echo "$1 exists" >&2; exit 17; fi`);
+const CHECK_TARGET = declareHostScript(
+  "image-check-target",
+  `[ -d "$(dirname -- "$1")" ] || { echo "directory $(dirname -- "$1") does not exist" >&2; exit 20; }
+if [ -e "$1" ] || [ -L "$1" ]; then echo "$1 exists" >&2; exit 17; fi`,
+);
 /** `ln` refuses an existing target, so two exports to one path cannot overwrite each other. */
 const PUBLISH = declareHostScript("image-publish", `ln -- "$1" "$2" && rm -f -- "$1"`);
-const REMOVE_IF_UNCHANGED = declareHostScript("image-remove-if-unchanged", `[ -e "$1" ] || { echo absent; exit 0; }
+const REMOVE_IF_UNCHANGED = declareHostScript(
+  "image-remove-if-unchanged",
+  `[ -e "$1" ] || { echo absent; exit 0; }
 sum=$(sha256sum < "$1") || exit 1
 [ "\${sum%% *}" = "$2" ] || { echo changed; exit 0; }
-rm -f -- "$1" && echo removed`);
+rm -f -- "$1" && echo removed`,
+);
 
 const TARGET_DIR_MISSING = 20;
 const TARGET_EXISTS = 17;
@@ -49,7 +55,11 @@ export async function exportToHostPath(
 ): Promise<ImageInfo> {
   const partial = partialPathOf(target.path);
   try {
-    await convert(host, { from: device, fromFormat: "raw", fromDevice: true, to: partial, toFormat: target.format, toDevice: false, compress: target.compress, bytes }, options);
+    await convert(
+      host,
+      { from: device, fromFormat: "raw", fromDevice: true, to: partial, toFormat: target.format, toDevice: false, compress: target.compress, bytes },
+      options,
+    );
     await host.run(["sh", "-c", PUBLISH, "sh", partial, target.path]).catch((error: unknown) => {
       if (isCommandError(error) && /File exists/.test(error.stderr)) {
         throw new InvalidInput(`${target.path} appeared on ${host.name} during the export; it was left alone and the export discarded`);
@@ -95,6 +105,7 @@ export async function removeHostImage(host: ImageHost, path: string, sha256: str
     host.run(["sh", "-c", REMOVE_IF_UNCHANGED, "sh", path, sha256.toLowerCase()], { timeoutMs: checksumTimeoutMs(size) }),
   );
   const outcome = result.stdout.trim();
-  if (outcome !== "removed" && outcome !== "absent" && outcome !== "changed") throw new InvalidInput(`removing ${path} on ${host.name} printed '${outcome.slice(0, 40)}'`);
+  if (outcome !== "removed" && outcome !== "absent" && outcome !== "changed")
+    throw new InvalidInput(`removing ${path} on ${host.name} printed '${outcome.slice(0, 40)}'`);
   return outcome;
 }

@@ -47,13 +47,17 @@ export function checkIntegrity(run: CheckRun, fileBytes: number): void {
     parsed = undefined;
   }
   const report = checkReportSchema.safeParse(parsed);
-  if (!report.success) throw new ImageUnacceptable(`qemu-img check printed no readable report (exit ${run.exitCode}): ${lastLine(run.stderr) || "no reason given"}`);
+  if (!report.success)
+    throw new ImageUnacceptable(`qemu-img check printed no readable report (exit ${run.exitCode}): ${lastLine(run.stderr) || "no reason given"}`);
   const { corruptions, "check-errors": checkErrors, "image-end-offset": endOffset } = report.data;
   if (corruptions > 0 || run.exitCode === CHECK_EXIT.corrupt) {
     const found = corruptions === 0 ? "corruptions" : `${corruptions} corruption${corruptions === 1 ? "" : "s"}`;
-    throw new ImageUnacceptable(`qemu-img check found ${found} in the image: it is damaged or truncated (a copy would read the missing data as zeros); fetch the image again`);
+    throw new ImageUnacceptable(
+      `qemu-img check found ${found} in the image: it is damaged or truncated (a copy would read the missing data as zeros); fetch the image again`,
+    );
   }
-  if (checkErrors > 0) throw new ImageUnacceptable(`qemu-img check hit ${checkErrors} error${checkErrors === 1 ? "" : "s"} reading the image; it cannot be trusted`);
+  if (checkErrors > 0)
+    throw new ImageUnacceptable(`qemu-img check hit ${checkErrors} error${checkErrors === 1 ? "" : "s"} reading the image; it cannot be trusted`);
   if (endOffset !== undefined && endOffset > fileBytes) {
     throw new ImageUnacceptable(`the image is truncated: its data ends at byte ${endOffset} but the file has only ${fileBytes} bytes; fetch the image again`);
   }

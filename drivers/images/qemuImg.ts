@@ -32,7 +32,9 @@ export async function qemuInfo(host: ImageHost, path: string, format: ImageForma
     if (error instanceof QemuInfoParseError) return { ok: false, error: error.message };
     if (!isCommandError(error) || error.cancelled) throw error;
     // Killed by the CPU limit (SIGXCPU/SIGKILL) or out of address space: a hostile image.
-    const reason = error.signal ? `qemu-img was stopped by ${error.signal} (over its CPU or memory limit)` : error.stderr.trim().split("\n")[0] || error.shortMessage;
+    const reason = error.signal
+      ? `qemu-img was stopped by ${error.signal} (over its CPU or memory limit)`
+      : error.stderr.trim().split("\n")[0] || error.shortMessage;
     return { ok: false, error: reason };
   }
 }
@@ -54,7 +56,13 @@ async function qemuCheck(host: ImageHost, path: string, format: ImageFormat, sig
  * self-contained (it would open a backing file); raw has no structure to check.
  * @throws ImageUnacceptable, ImageTooBig
  */
-export async function inspectImage(host: ImageHost, path: string, declared: ImageFormat, image: { volumeBytes: number; fileBytes: number }, signal?: AbortSignal): Promise<QemuImageInfo> {
+export async function inspectImage(
+  host: ImageHost,
+  path: string,
+  declared: ImageFormat,
+  image: { volumeBytes: number; fileBytes: number },
+  signal?: AbortSignal,
+): Promise<QemuImageInfo> {
   const [asDeclared, probed] = await Promise.all([qemuInfo(host, path, declared, signal), qemuInfo(host, path, undefined, signal)]);
   const info = checkImage({ declared, asDeclared, probed, path, volumeBytes: image.volumeBytes });
   if (declared !== "raw") checkIntegrity(await qemuCheck(host, path, declared, signal), image.fileBytes);
@@ -89,13 +97,23 @@ export async function convert(host: ImageHost, conversion: Conversion, options: 
     if (percent !== undefined) meter.update(Math.round((conversion.bytes * percent) / 100));
   });
   const argv = [
-    "qemu-img", "convert", "-p",
-    "-f", conversion.fromFormat, ...(conversion.fromDevice ? ["-T", "none"] : []),
-    "-O", conversion.toFormat, ...(conversion.toDevice ? ["-n", "-t", "none"] : []),
+    "qemu-img",
+    "convert",
+    "-p",
+    "-f",
+    conversion.fromFormat,
+    ...(conversion.fromDevice ? ["-T", "none"] : []),
+    "-O",
+    conversion.toFormat,
+    ...(conversion.toDevice ? ["-n", "-t", "none"] : []),
     ...(conversion.compress ? ["-c"] : []),
-    "--", conversion.from, conversion.to,
+    "--",
+    conversion.from,
+    conversion.to,
   ];
-  await imageStep(`converting the image on ${host.name}`, () => host.run(argv, { stdout: sink, timeoutMs: convertTimeoutMs(conversion.bytes), signal: options.signal }));
+  await imageStep(`converting the image on ${host.name}`, () =>
+    host.run(argv, { stdout: sink, timeoutMs: convertTimeoutMs(conversion.bytes), signal: options.signal }),
+  );
   meter.finish();
 }
 

@@ -55,7 +55,8 @@ export function checkUrl(url: string): string {
   registerSecret(parsed.password ? decodeURIComponent(parsed.password) : undefined);
   registerSecret(parsed.password || undefined);
   registerSecret(parsed.search.length > 1 ? parsed.search.slice(1) : undefined);
-  if (parsed.protocol !== "http:" && parsed.protocol !== "https:") throw new InvalidInput(`url must be http or https, not ${parsed.protocol.replace(/:$/, "")}`);
+  if (parsed.protocol !== "http:" && parsed.protocol !== "https:")
+    throw new InvalidInput(`url must be http or https, not ${parsed.protocol.replace(/:$/, "")}`);
   return url;
 }
 

@@ -25,18 +25,23 @@ export const imageFileAllowance = (volumeBytes: number): number => volumeBytes +
 /** A transfer gets a minute, plus time for its bytes at 1 MiB/s. */
 const transferTimeoutMs = (bytes: number): number => 60_000 + Math.ceil(bytes / MIB) * 1000;
 
-const PREPARE = declareHostScript("image-prepare", `set -e
+const PREPARE = declareHostScript(
+  "image-prepare",
+  `set -e
 mkdir -p -m 0700 -- "$1"
 find "$1" -maxdepth 1 -type f -name 'cb-stage-*' -mmin "+$2" -exec rm -f -- {} +
 mktemp -p "$1" cb-stage-XXXXXXXXXX
-df -B1 --output=avail -- "$1" | tail -n 1`);
+df -B1 --output=avail -- "$1" | tail -n 1`,
+);
 
 /**
  * Fetches a URL (mode url) or copies a host file (mode path) to $3, at most $4 bytes, printing
  * "progress DONE TOTAL" every second and "size BYTES" at the end. Exit 63 (curl's "maximum file size exceeded") when the
  * source is larger than $4, 66 when the host path is not a regular file.
  */
-const STAGE = declareHostScript("image-stage", `mode=$1 src=$2 dest=$3 max=$4 total=
+const STAGE = declareHostScript(
+  "image-stage",
+  `mode=$1 src=$2 dest=$3 max=$4 total=
 case $mode in
 url)
   curl --fail --silent --show-error --location --proto =http,https --proto-redir =http,https \\
@@ -57,7 +62,8 @@ while kill -0 "$pid" 2>/dev/null; do
   printf 'progress %s %s\\n' "$(stat -c %s -- "$dest" 2>/dev/null || echo 0)" "$total"
 done
 wait "$pid" || exit
-printf 'size %s\\n' "$(stat -c %s -- "$dest")"`);
+printf 'size %s\\n' "$(stat -c %s -- "$dest")"`,
+);
 
 const TOO_LARGE_EXIT = 63;
 const NOT_A_FILE_EXIT = 66;
@@ -115,7 +121,11 @@ export async function stageImage(host: ImageHost, file: StagingFile, source: Ima
     if (final) size = Number(final[1]);
   });
   try {
-    await host.run(["sh", "-c", STAGE, "sh", mode, from, file.path, String(limit)], { stdout: sink, timeoutMs: transferTimeoutMs(limit), signal: options.signal });
+    await host.run(["sh", "-c", STAGE, "sh", mode, from, file.path, String(limit)], {
+      stdout: sink,
+      timeoutMs: transferTimeoutMs(limit),
+      signal: options.signal,
+    });
   } catch (error) {
     if (isCommandError(error) && error.exitCode === TOO_LARGE_EXIT) throw tooBig(`more than ${limit} bytes`);
     if (isCommandError(error) && error.exitCode === CURL_WRITE_ERROR_EXIT && mode === "url") throw tooBig("more than fits");

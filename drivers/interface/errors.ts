@@ -57,14 +57,20 @@ export class NotSupported extends DriverError {
 
 export class VolumeNotFound extends DriverError {
   readonly code = "VolumeNotFound";
-  constructor(readonly volumeId: string, detail = "") {
+  constructor(
+    readonly volumeId: string,
+    detail = "",
+  ) {
     super(`volume ${volumeId} does not exist${detail ? ` (${detail})` : ""}`);
   }
 }
 
 export class SnapshotNotFound extends DriverError {
   readonly code = "SnapshotNotFound";
-  constructor(readonly snapshotId: string, detail = "") {
+  constructor(
+    readonly snapshotId: string,
+    detail = "",
+  ) {
     super(`snapshot ${snapshotId} does not exist${detail ? ` (${detail})` : ""}`);
   }
 }
@@ -96,7 +102,10 @@ export class VolumeIsBusy extends DriverError {
 
 export class SnapshotIsBusy extends DriverError {
   readonly code = "SnapshotIsBusy";
-  constructor(readonly snapshotId: string, message: string) {
+  constructor(
+    readonly snapshotId: string,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -144,7 +153,11 @@ export class InvalidConnector extends DriverError {
 /** A backend host cannot be reached; nothing is known to have changed. */
 export class BackendUnavailable extends DriverError {
   readonly code = "BackendUnavailable";
-  constructor(readonly host: string, message: string, options?: { cause?: unknown }) {
+  constructor(
+    readonly host: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
     super(message, options);
   }
 }

@@ -1,15 +1,5 @@
 import { ManageExistingVolumeTypeMismatch } from "./errors";
-import type {
-  ExistingRef,
-  ManageableSnapshot,
-  ManageableVolume,
-  ManageSnapshotSpec,
-  ManageVolumeSpec,
-  Snapshot,
-  SnapshotId,
-  Volume,
-  VolumeId,
-} from "./types";
+import type { ExistingRef, ManageableSnapshot, ManageableVolume, ManageSnapshotSpec, ManageVolumeSpec, Snapshot, SnapshotId, Volume, VolumeId } from "./types";
 
 /** How a manage call runs. */
 export interface ManageOptions {

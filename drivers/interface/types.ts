@@ -204,9 +204,7 @@ export interface NvmeofConnectionData {
   discard: boolean;
 }
 
-export type ConnectionInfo =
-  | { driver_volume_type: "iscsi"; data: IscsiConnectionData }
-  | { driver_volume_type: "nvmeof"; data: NvmeofConnectionData };
+export type ConnectionInfo = { driver_volume_type: "iscsi"; data: IscsiConnectionData } | { driver_volume_type: "nvmeof"; data: NvmeofConnectionData };
 
 /** Disk image formats, by qemu-img's names (`vpc` is VHD). */
 export type ImageFormat = "raw" | "qcow2" | "vmdk" | "vdi" | "vhdx" | "vpc";

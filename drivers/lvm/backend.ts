@@ -12,10 +12,9 @@ import { findLv, listLvs } from "./commands/lvs";
 import { getVg } from "./commands/vgs";
 import type { LvmBackendConfig } from "./config";
 import { isLvmNotFound, toDriverError } from "./errors";
-import { restoreExports } from "./exports";
 import { ensureGate, removeGate } from "./gates";
-import { recoverGroupSnapshots } from "./groupSnapshotRecovery";
 import { BackendHosts, type HostAccess, type ReadyHost } from "./hosts";
+import type { SetupFindings } from "./hostSetup";
 import { writeLv } from "./lvWrite";
 import { formatId, parseId, type LvLocation } from "./ids";
 import { isLive, ownTags, provisioningOf, toVolume, type HostPlace } from "./model";
@@ -36,6 +35,9 @@ export interface Found {
   tags: CinderblockTags;
 }
 
+/** What a host's setup ends with, once its gates exist: the features' recovery (driver.ts wires it, so the core depends on no feature). */
+export type AfterSetup = (backend: LvmBackend, ready: ReadyHost, findings: SetupFindings) => Promise<void>;
+
 /**
  * One LVM backend's shared machinery: its hosts, how ids map to LVs, capacity checks, crash
  * recovery for creates, wiping. The driver's capabilities (volumes.ts, snapshots.ts, data.ts,
@@ -52,12 +54,10 @@ export class LvmBackend {
     readonly config: LvmBackendConfig,
     readonly version: string,
     context: DriverContext,
+    afterSetup: AfterSetup,
   ) {
     this.logger = context.logger;
-    this.hosts = new BackendHosts(config, context.ssh, context.logger, async (ready, findings) => {
-      await recoverGroupSnapshots(this, ready, findings.windows);
-      await restoreExports(this, ready, findings.unservedExports);
-    });
+    this.hosts = new BackendHosts(config, context.ssh, context.logger, (ready, findings) => afterSetup(this, ready, findings));
     this.scheduler = new Scheduler(() => this.stats(true), {
       // Every placement reads the hosts afresh: host reports are shared between the operations
       // running at once (SharedRead), so this is cheap, and a create never trusts stale capacity.
@@ -183,9 +183,7 @@ export class LvmBackend {
   }
 
   newLv(ready: ReadyHost, provisioning: Provisioning, name: string, sizeBytes: number, tags: string[]): LvcreateRequest {
-    return provisioning === "thin" && ready.pool
-      ? { kind: "thin", name, pool: ready.pool, sizeBytes, tags }
-      : { kind: "thick", name, sizeBytes, tags };
+    return provisioning === "thin" && ready.pool ? { kind: "thin", name, pool: ready.pool, sizeBytes, tags } : { kind: "thick", name, sizeBytes, tags };
   }
 
   /** Refuses requests that cannot fit, before anything is created. */
@@ -236,9 +234,7 @@ export class LvmBackend {
     const tags = ownTags(byName);
     if (!tags || tags.uuid !== uuid || tags.kind !== kind) {
       const owner = tags ? `cinderblock ${tags.kind} ${tags.uuid}` : "not created by cinderblock";
-      throw new VolumeAlreadyExists(
-        `an LV named ${lvName} already exists in ${ready.lvm.volumeGroup} on ${ready.lvm.name} (${owner}); choose another name`,
-      );
+      throw new VolumeAlreadyExists(`an LV named ${lvName} already exists in ${ready.lvm.volumeGroup} on ${ready.lvm.name} (${owner}); choose another name`);
     }
     if (!isLive(byName)) {
       await removeGate(ready.lvm, byName.name, lvName);

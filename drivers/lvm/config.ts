@@ -74,7 +74,10 @@ export const lvmBackendSchema = z
     /** Names of NVMe subsystems: `<prefix>:volume-<uuid>` (Cinder's target_prefix for nvmet). */
     nvmeTargetPrefix: z.string().regex(NQN_PREFIX, "must be nqn.YYYY-MM.reversed.domain in lower case").default("nqn.2025-01.dev.cinderblock"),
     /** The address targets listen on, on every host (Cinder's target_ip_address); 0.0.0.0: all of them. */
-    targetListenAddress: z.string().refine((value) => isIP(value) !== 0, "must be an IPv4 or IPv6 address").default("0.0.0.0"),
+    targetListenAddress: z
+      .string()
+      .refine((value) => isIP(value) !== 0, "must be an IPv4 or IPv6 address")
+      .default("0.0.0.0"),
     /** The port iSCSI targets listen on (Cinder's target_port). */
     iscsiPort: port.default(3260),
     /** The port NVMe/TCP subsystems listen on. */

@@ -16,6 +16,7 @@ import { gateSizeBytes } from "./gates";
 import { lvmBackendSchema, type LvmBackendConfig } from "./config";
 import * as data from "./data";
 import * as exporting from "./exports";
+import { recoverGroupSnapshots } from "./groupSnapshotRecovery";
 import * as groupRestore from "./groupSnapshotRestore";
 import * as groupSnapshots from "./groupSnapshots";
 import * as groups from "./groups";
@@ -34,9 +35,22 @@ import * as volumes from "./volumes";
  * a volume group. Every volume is consumed through its gate device (see gates.ts). The work is
  * in one module per capability; this class is the registered face of it.
  */
-@volumeDriver({ name: "lvm", capabilities: ["core", "dataAccess", "export", "image", "manage", "listManageable", "manageSnapshots", "groups", "doctor"], configSchema: lvmBackendSchema })
+@volumeDriver({
+  name: "lvm",
+  capabilities: ["core", "dataAccess", "export", "image", "manage", "listManageable", "manageSnapshots", "groups", "doctor"],
+  configSchema: lvmBackendSchema,
+})
 export class LvmDriver
-  implements VolumeDriverCore, VolumeDataAccess, ExportDriver, ImageDriver, VolumeManagementDriver, VolumeListManageableDriver, SnapshotManagementDriver, ConsistencyGroupDriver, LeftoverSweeper
+  implements
+    VolumeDriverCore,
+    VolumeDataAccess,
+    ExportDriver,
+    ImageDriver,
+    VolumeManagementDriver,
+    VolumeListManageableDriver,
+    SnapshotManagementDriver,
+    ConsistencyGroupDriver,
+    LeftoverSweeper
 {
   readonly version = "1.0.0";
   readonly ciWikiName = "cinderblock_LVM_CI";
@@ -46,7 +60,10 @@ export class LvmDriver
   protected readonly lvm: LvmBackend;
 
   constructor(backend: string, config: LvmBackendConfig, context: DriverContext) {
-    this.lvm = new LvmBackend(backend, config, this.version, context);
+    this.lvm = new LvmBackend(backend, config, this.version, context, async (lvm, ready, findings) => {
+      await recoverGroupSnapshots(lvm, ready, findings.windows);
+      await exporting.restoreExports(lvm, ready, findings.unservedExports);
+    });
   }
 
   /** Hosts are set up lazily, on first use, so one unreachable host does not block the others. */

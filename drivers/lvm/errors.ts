@@ -1,10 +1,4 @@
-import {
-  BackendUnavailable,
-  DriverError,
-  VolumeAlreadyExists,
-  VolumeBackendAPIException,
-  VolumeSizeExceedsAvailableQuota,
-} from "../interface/errors";
+import { BackendUnavailable, DriverError, VolumeAlreadyExists, VolumeBackendAPIException, VolumeSizeExceedsAvailableQuota } from "../interface/errors";
 import { isCommandError, SshError, type CommandError } from "../ssh/errors";
 
 /**
@@ -26,7 +20,8 @@ export function isLvmSegfault(error: unknown): boolean {
   return isCommandError(error) && error.exitCode === 139;
 }
 
-const NO_SPACE = /Insufficient free space|Insufficient suitable allocatable extents|not enough free space|Cannot create new thin volume, free space in thin pool/i;
+const NO_SPACE =
+  /Insufficient free space|Insufficient suitable allocatable extents|not enough free space|Cannot create new thin volume, free space in thin pool/i;
 const EXISTS = /already exists in volume group/;
 
 /** True when LVM refused to create an LV because one of that name exists. */
@@ -52,5 +47,11 @@ export function toDriverError(error: unknown, doing: string): DriverError {
 }
 
 function firstLine(text: string): string {
-  return text.trim().split("\n").map((line) => line.trim()).find((line) => line && !line.startsWith("WARNING")) ?? text.trim();
+  return (
+    text
+      .trim()
+      .split("\n")
+      .map((line) => line.trim())
+      .find((line) => line && !line.startsWith("WARNING")) ?? text.trim()
+  );
 }

@@ -105,12 +105,16 @@ export async function restoreExports(b: LvmBackend, ready: ReadyHost, paths: rea
           await targetOn(b, ready, record.protocol).apply(ready.lvm, record, path);
           restored.push(record.volumeId);
         } catch (error) {
-          b.logger.warn(`${host}: could not restore the export recorded in ${path} (${toDriverError(error, `restoring ${path}`).message}); fix the cause, then run \`cinderblock attach restore\``);
+          b.logger.warn(
+            `${host}: could not restore the export recorded in ${path} (${toDriverError(error, `restoring ${path}`).message}); fix the cause, then run \`cinderblock attach restore\``,
+          );
         }
       }
     });
   } catch (error) {
-    b.logger.warn(`${host}: could not restore its exports (${toDriverError(error, `restoring the exports on ${host}`).message}); run \`cinderblock attach restore\``);
+    b.logger.warn(
+      `${host}: could not restore its exports (${toDriverError(error, `restoring the exports on ${host}`).message}); run \`cinderblock attach restore\``,
+    );
   }
   if (restored.length > 0) b.logger.info(`${host}: restored ${restored.length} export(s) lost to a reboot: ${restored.join(", ")}`);
 }
@@ -124,7 +128,10 @@ export async function exportRefusal(ready: ReadyHost, volumeId: string, lvName: 
   const record = await readRecord(ready.lvm, pathOf(ready, lvName));
   if (!record) return undefined;
   const attachments = record.initiators.map((initiator) => `${volumeId}/${record.protocol}/${initiator}`);
-  const what = attachments.length > 0 ? `it has ${attachments.length} attachment(s): ${attachments.join(", ")}` : `it is exported over ${record.protocol} with no initiator left`;
+  const what =
+    attachments.length > 0
+      ? `it has ${attachments.length} attachment(s): ${attachments.join(", ")}`
+      : `it is exported over ${record.protocol} with no initiator left`;
   return new VolumeIsBusy(
     volumeId,
     `volume ${volumeId} cannot be deleted: ${what}. Nothing was changed; detach it first (delete the VolumeAttachment resources, or \`cinderblock attach delete ${volumeId} --all\`)`,

@@ -16,7 +16,6 @@ import type { LvRow } from "./report";
  * cinderblock finds an active volume without one (after every host boot).
  */
 
-
 function tableFor(lv: LvRow): LinearTable {
   if (!lv.device) throw new Error(`${lv.vg}/${lv.name} is not active`);
   return { sectors: lv.sizeBytes / SECTOR, major: lv.device.major, minor: lv.device.minor };

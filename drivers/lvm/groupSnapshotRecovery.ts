@@ -67,7 +67,8 @@ export async function recoverGroupSnapshots(b: RecoveringBackend, ready: ReadyHo
 /** One line per kind of thing recovered; warnings for what could not be. */
 export function logRecovery(b: RecoveringBackend, host: string, report: RecoveryReport): void {
   if (report.disarmed.length > 0) b.logger.info(`${host}: disarmed ${report.disarmed.length} watchdog(s) of abandoned group snapshots`);
-  if (report.resumedGates.length > 0) b.logger.warn(`${host}: resumed ${report.resumedGates.length} gate(s) an abandoned group snapshot left paused: ${report.resumedGates.join(", ")}`);
+  if (report.resumedGates.length > 0)
+    b.logger.warn(`${host}: resumed ${report.resumedGates.length} gate(s) an abandoned group snapshot left paused: ${report.resumedGates.join(", ")}`);
   if (report.stillSuspended.length > 0) {
     b.logger.warn(`${host}: could not resume ${report.stillSuspended.join(", ")}; their I/O is blocked: run \`dmsetup resume <name>\` on the host`);
   }

@@ -85,7 +85,9 @@ export function parseWindowOutput(exitCode: number, stdout: string): WindowOutco
     const [kind = "", ...rest] = refused.split("|");
     const reason = REFUSALS.has(kind) ? (kind as RefusalKind) : "state";
     // A busy refusal names the member first.
-    return reason === "busy" && rest.length > 1 ? { kind: "refused", reason, lvName: rest[0], message: rest.slice(1).join("|") } : { kind: "refused", reason, message: rest.join("|") };
+    return reason === "busy" && rest.length > 1
+      ? { kind: "refused", reason, lvName: rest[0], message: rest.slice(1).join("|") }
+      : { kind: "refused", reason, message: rest.join("|") };
   }
   const aborted = value("aborted");
   if (exitCode === 4 && aborted !== undefined) return { kind: "aborted", message: aborted, members };
@@ -101,7 +103,12 @@ export function parseWindowOutput(exitCode: number, stdout: string): WindowOutco
  * lvcreate, the pause and completing the set, generously: the transport's timeout kills the
  * script, which then resumes the members first.
  */
-export async function runWindow(host: LvmHost, members: readonly WindowMember[], markArgv: readonly string[], settings: WindowSettings): Promise<WindowOutcome> {
+export async function runWindow(
+  host: LvmHost,
+  members: readonly WindowMember[],
+  markArgv: readonly string[],
+  settings: WindowSettings,
+): Promise<WindowOutcome> {
   const args = windowArgs(host.volumeGroup, members, markArgv, settings);
   const deadlineS = LOCK_WAIT_S + LVCREATE_WAIT_S + settings.suspendTimeoutSeconds + settings.maxPauseSeconds + 60 + 10 * members.length;
   const result = await host.run(scriptArgv("group-snapshot.sh", ["take", ...args], "cinderblock-gsnap"), { timeoutMs: deadlineS * 1000, okExitCodes: [3, 4] });
@@ -140,6 +147,12 @@ export function readRecovery(hostName: string, stdout: string, exitCode: number)
   const lines = stdout.split("\n");
   const values = (key: string): string[] => lines.filter((line) => line.startsWith(`${key}=`)).map((line) => line.slice(key.length + 1));
   const [refused] = values("refused");
-  if (exitCode !== 0) throw new VolumeBackendAPIException(`recovering group snapshots on ${hostName}: ${refused?.split("|").slice(1).join("|") ?? `exit ${exitCode}`}`);
-  return { disarmed: values("disarmed"), resumedGates: values("resumed"), stillSuspended: values("resume_failed"), waitedForSnapshot: values("waited").length > 0 };
+  if (exitCode !== 0)
+    throw new VolumeBackendAPIException(`recovering group snapshots on ${hostName}: ${refused?.split("|").slice(1).join("|") ?? `exit ${exitCode}`}`);
+  return {
+    disarmed: values("disarmed"),
+    resumedGates: values("resumed"),
+    stillSuspended: values("resume_failed"),
+    waitedForSnapshot: values("waited").length > 0,
+  };
 }

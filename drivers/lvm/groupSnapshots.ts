@@ -27,18 +27,23 @@ import { checkUuid, encodeTags } from "./tags";
 
 /** Group snapshots of the LVM driver (see ConsistencyGroupDriver for the contract, scripts/group-snapshot.sh for the mechanism). */
 
-
 /** A complete set of this name and uuid (a retry), or undefined; a name or uuid taken by another set is refused. */
 function earlierAttempt(sets: Map<string, SnapshotSet>, name: string, uuid: string, id: string): SnapshotSet | undefined {
   const sameName = sets.get(name);
-  if (sameName?.complete && sameName.uuid !== uuid) throw new VolumeAlreadyExists(`the name of group snapshot ${id} is taken by group snapshot ${sameName.uuid}; choose another name`);
+  if (sameName?.complete && sameName.uuid !== uuid)
+    throw new VolumeAlreadyExists(`the name of group snapshot ${id} is taken by group snapshot ${sameName.uuid}; choose another name`);
   const sameUuid = [...sets.values()].find((set) => set.complete && set.uuid === uuid && set.name !== name);
   if (sameUuid) throw new VolumeAlreadyExists(`uuid ${uuid} already belongs to group snapshot ${sameUuid.name}`);
   return sameName?.complete ? sameName : undefined;
 }
 
 /** What the window does per member: its gate, its snapshot's name, and the one lvcreate that makes it. */
-async function windowMembers(b: LvmBackend, ready: ReadyHost, members: readonly LvRow[], set: { name: string; uuid: string; groupName: string }): Promise<WindowMember[]> {
+async function windowMembers(
+  b: LvmBackend,
+  ready: ReadyHost,
+  members: readonly LvRow[],
+  set: { name: string; uuid: string; groupName: string },
+): Promise<WindowMember[]> {
   let cowTotal = 0;
   const planned = members.map((lv): WindowMember => {
     const volumeUuid = ownTags(lv)?.uuid ?? lv.uuid;
@@ -74,7 +79,13 @@ function refusal(outcome: Extract<WindowOutcome, { kind: "refused" }>, place: Ho
 }
 
 /** After an abandoned set: its partial snapshots are removed (under the lock), and the error says per member what had happened. */
-async function abandoned(b: LvmBackend, ready: ReadyHost, outcome: Extract<WindowOutcome, { kind: "aborted" }>, members: readonly LvRow[], id: string): Promise<never> {
+async function abandoned(
+  b: LvmBackend,
+  ready: ReadyHost,
+  outcome: Extract<WindowOutcome, { kind: "aborted" }>,
+  members: readonly LvRow[],
+  id: string,
+): Promise<never> {
   const place = b.placeOf(ready);
   const report = await removeIncompleteSets(b, ready);
   logRecovery(b, ready.lvm.name, report);
@@ -108,7 +119,12 @@ export async function createGroupSnapshot(b: LvmBackend, spec: GroupSnapshotSpec
     const members = membersOf(lvs, location.lvName).sort((x, y) => x.name.localeCompare(y.name));
     if (members.length === 0) throw new GroupNotFound(spec.groupId);
     const planned = await windowMembers(b, ready, members, { name, uuid: spec.uuid, groupName: location.lvName });
-    const markArgv = changeTagsArgv(ready.lvm.volumeGroup, planned.map((member) => member.snapshotName), { add: [COMPLETE_TAG], remove: [INCOMPLETE_TAG] }) ?? [];
+    const markArgv =
+      changeTagsArgv(
+        ready.lvm.volumeGroup,
+        planned.map((member) => member.snapshotName),
+        { add: [COMPLETE_TAG], remove: [INCOMPLETE_TAG] },
+      ) ?? [];
     const settings = { maxPauseSeconds: b.config.groupSnapshotMaxPauseSeconds, suspendTimeoutSeconds: b.config.groupSnapshotSuspendTimeoutSeconds };
     let outcome: WindowOutcome;
     try {
@@ -116,14 +132,18 @@ export async function createGroupSnapshot(b: LvmBackend, spec: GroupSnapshotSpec
     } catch (error) {
       // The script was killed or the connection dropped: its watchdog bounds the pause; clear
       // what can be cleared now (the next setup or group snapshot does it otherwise).
-      await removeIncompleteSets(b, ready).then((report) => logRecovery(b, ready.lvm.name, report), () => undefined);
+      await removeIncompleteSets(b, ready).then(
+        (report) => logRecovery(b, ready.lvm.name, report),
+        () => undefined,
+      );
       throw error;
     }
     if (outcome.kind === "refused") throw refusal(outcome, place, spec.groupId);
     if (outcome.kind === "aborted") return abandoned(b, ready, outcome, members, id);
     b.invalidateStats();
     const set = readSets(await listLvs(ready.lvm)).get(name);
-    if (!set?.complete) throw new VolumeBackendAPIException(`group snapshot ${id} was taken but is not complete on ${ready.lvm.name}; it will be removed by recovery`);
+    if (!set?.complete)
+      throw new VolumeBackendAPIException(`group snapshot ${id} was taken but is not complete on ${ready.lvm.name}; it will be removed by recovery`);
     return { ...toGroupSnapshot(place, set), ioPauseMs: Math.round(outcome.pauseMs) };
   });
 }

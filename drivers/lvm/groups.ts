@@ -80,7 +80,8 @@ function requireJoinable(b: LvmBackend, ready: ReadyHost, lvs: readonly LvRow[],
     const lv = lvs.find((candidate) => candidate.name === lvName);
     const tags = lv && ownTags(lv);
     if (!lv || tags?.kind !== "volume" || !isLive(lv)) throw new VolumeNotFound(id);
-    if (tags.group && tags.group.name !== groupName) throw new InvalidInput(`volume ${id} is already in group ${tags.group.name}; a volume can be in one group only`);
+    if (tags.group && tags.group.name !== groupName)
+      throw new InvalidInput(`volume ${id} is already in group ${tags.group.name}; a volume can be in one group only`);
     return lv;
   });
 }
@@ -97,7 +98,8 @@ export async function createGroup(b: LvmBackend, spec: GroupSpec): Promise<Group
       const lvs = await listLvs(ready.lvm);
       const groups = groupsOf(lvs);
       const sameName = groups.get(name);
-      if (sameName && sameName.uuid !== spec.uuid) throw new InvalidInput(`the name ${name} is taken by group ${sameName.uuid} on ${ready.lvm.name}; choose another name`);
+      if (sameName && sameName.uuid !== spec.uuid)
+        throw new InvalidInput(`the name ${name} is taken by group ${sameName.uuid} on ${ready.lvm.name}; choose another name`);
       const sameUuid = [...groups.entries()].find(([other, group]) => group.uuid === spec.uuid && other !== name);
       if (sameUuid) throw new InvalidInput(`uuid ${spec.uuid} already belongs to group ${sameUuid[0]} on ${ready.lvm.name}`);
       const members = requireJoinable(b, ready, lvs, lvNames, name);
@@ -144,8 +146,16 @@ export async function updateGroup(b: LvmBackend, id: string, add: readonly strin
       const after = [...members.filter((lv) => !leaving.includes(lv)), ...joining];
       if (after.length === 0) throw new InvalidInput(`group ${id} would have no volumes left; delete the group instead`);
       const tags = groupTags({ name: location.lvName, uuid });
-      await changeTags(ready.lvm, joining.map((lv) => lv.name), { add: tags });
-      await changeTags(ready.lvm, leaving.map((lv) => lv.name), { remove: tags });
+      await changeTags(
+        ready.lvm,
+        joining.map((lv) => lv.name),
+        { add: tags },
+      );
+      await changeTags(
+        ready.lvm,
+        leaving.map((lv) => lv.name),
+        { remove: tags },
+      );
       return toGroup(b.placeOf(ready), location.lvName, uuid, after);
     }),
   );
@@ -166,7 +176,12 @@ export async function deleteGroup(b: LvmBackend, id: string, deleteVolumes: bool
         const ids = sets.map((set) => formatId({ ...place, lvName: set.name }));
         throw new InvalidInput(`group ${id} has ${ids.length} group snapshot(s): ${ids.join(", ")}; delete them first`);
       }
-      if (!deleteVolumes) await changeTags(ready.lvm, found.map((lv) => lv.name), { remove: groupTags({ name: location.lvName, uuid }) });
+      if (!deleteVolumes)
+        await changeTags(
+          ready.lvm,
+          found.map((lv) => lv.name),
+          { remove: groupTags({ name: location.lvName, uuid }) },
+        );
       return found;
     }),
   );

@@ -104,10 +104,7 @@ export class LvmHost {
         callback();
       },
     });
-    const holder = this.runner.run(
-      ["sh", "-c", LOCK_HOLDER, "lock-hold", String(waitSeconds), lockPath(name)],
-      { stdin, stdout, timeoutMs: LOCK_HOLD_MS },
-    );
+    const holder = this.runner.run(["sh", "-c", LOCK_HOLDER, "lock-hold", String(waitSeconds), lockPath(name)], { stdin, stdout, timeoutMs: LOCK_HOLD_MS });
     const ended = holder.then(
       () => {
         throw new VolumeBackendAPIException(`the lock ${name} on ${this.name} ended before it was taken`);

@@ -12,7 +12,6 @@ import { toVolume } from "./model";
 
 /** The image capability of the LVM driver (see ImageDriver for the contract of each). */
 
-
 export async function copyImageToVolume(b: LvmBackend, volumeId: string, image: ImageSpec, options: CopyOptions = {}): Promise<ImageInfo> {
   const spec = checkImageSpec(image);
   if (spec.source.kind === "localFile") await localFileSize(spec.source.path);
@@ -58,7 +57,16 @@ export async function copyVolumeToImage(b: LvmBackend, volumeId: string, target:
         return withStagingFile(host, b.config.imageConversionDir, async (file) => {
           await convert(
             host,
-            { from: device, fromFormat: "raw", fromDevice: true, to: file.path, toFormat: checked.format, toDevice: false, compress: checked.compress, bytes: lv.sizeBytes },
+            {
+              from: device,
+              fromFormat: "raw",
+              fromDevice: true,
+              to: file.path,
+              toFormat: checked.format,
+              toDevice: false,
+              compress: checked.compress,
+              bytes: lv.sizeBytes,
+            },
             options,
           );
           const sizeBytes = Number((await host.run(["stat", "-c", "%s", "--", file.path])).stdout.trim());

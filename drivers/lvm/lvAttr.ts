@@ -1,8 +1,19 @@
 /** LVM's ten-character `lv_attr`, decoded into named values (see lvs(8), "lv_attr bits"). */
 export interface LvAttr {
   volumeType:
-    | "origin" | "snapshot" | "thinPool" | "thinVolume" | "thinPoolData" | "thinPoolMetadata"
-    | "mirror" | "raid" | "pvmove" | "virtual" | "internal" | "normal" | "other";
+    | "origin"
+    | "snapshot"
+    | "thinPool"
+    | "thinVolume"
+    | "thinPoolData"
+    | "thinPoolMetadata"
+    | "mirror"
+    | "raid"
+    | "pvmove"
+    | "virtual"
+    | "internal"
+    | "normal"
+    | "other";
   /** The kernel device is present with a live table. */
   active: boolean;
   suspended: boolean;
@@ -16,14 +27,36 @@ export interface LvAttr {
 
 const TYPES: Record<string, LvAttr["volumeType"]> = {
   // Upper-case S is a snapshot being merged; invalid snapshots show in the state column.
-  o: "origin", O: "origin", s: "snapshot", S: "snapshot", t: "thinPool", V: "thinVolume",
-  T: "thinPoolData", e: "thinPoolMetadata", m: "mirror", M: "mirror", r: "raid", R: "raid",
-  p: "pvmove", v: "virtual", i: "internal", I: "internal", l: "internal", "-": "normal",
+  o: "origin",
+  O: "origin",
+  s: "snapshot",
+  S: "snapshot",
+  t: "thinPool",
+  V: "thinVolume",
+  T: "thinPoolData",
+  e: "thinPoolMetadata",
+  m: "mirror",
+  M: "mirror",
+  r: "raid",
+  R: "raid",
+  p: "pvmove",
+  v: "virtual",
+  i: "internal",
+  I: "internal",
+  l: "internal",
+  "-": "normal",
 };
 
 const HEALTH: Record<string, LvAttr["health"]> = {
-  "-": "ok", p: "partial", r: "refreshNeeded", m: "mismatches", w: "writemostly",
-  F: "failed", D: "outOfData", M: "metadataReadOnly", X: "unknown",
+  "-": "ok",
+  p: "partial",
+  r: "refreshNeeded",
+  m: "mismatches",
+  w: "writemostly",
+  F: "failed",
+  D: "outOfData",
+  M: "metadataReadOnly",
+  X: "unknown",
 };
 
 /** State column values with a live kernel device, and those among them that are suspended (lvs(8)). */

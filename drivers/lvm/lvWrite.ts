@@ -52,13 +52,14 @@ export async function writeLv(host: LvmHost, lvName: string, step: LvWrite): Pro
     return row;
   } catch (error) {
     if (isCommandError(error) && error.exitCode === LOCK_TIMEOUT_EXIT) {
-      throw new VolumeBackendAPIException(`${vg}/${lvName} on ${host.name}: ${error.stderr.trim()} (another cinderblock is busy there; retry)`, { cause: error });
+      throw new VolumeBackendAPIException(`${vg}/${lvName} on ${host.name}: ${error.stderr.trim()} (another cinderblock is busy there; retry)`, {
+        cause: error,
+      });
     }
     if (isCommandError(error) && error.exitCode === GATE_FAILED_EXIT) {
-      throw new VolumeBackendAPIException(
-        `${vg}/${lvName} on ${host.name} is written but its ${error.stderr.trim()}; retrying the operation repairs it`,
-        { cause: error },
-      );
+      throw new VolumeBackendAPIException(`${vg}/${lvName} on ${host.name} is written but its ${error.stderr.trim()}; retrying the operation repairs it`, {
+        cause: error,
+      });
     }
     throw error;
   }

@@ -60,7 +60,9 @@ export function checkRenameFree(match: RefMatch, newName: string): void {
   }
   const referrers = match.lvs.filter((lv) => ownTags(lv)?.volume === match.lv.name).map((lv) => lv.name);
   if (referrers.length > 0) {
-    throw new InvalidInput(`cannot rename ${match.lv.name}: cinderblock snapshot(s) ${referrers.join(", ")} name it; unmanage them first or adopt it without renaming`);
+    throw new InvalidInput(
+      `cannot rename ${match.lv.name}: cinderblock snapshot(s) ${referrers.join(", ")} name it; unmanage them first or adopt it without renaming`,
+    );
   }
 }
 

@@ -89,7 +89,10 @@ function commonProblems(lv: LvRow): Assessment {
   const tags = ownTags(lv);
   // Cinderblock's own LVs are open (through their gates) and so on: only their status matters.
   if (tags?.kind === "temp") {
-    return { problems: [{ code: "notOurs", reason: "a temporary LV of a cinderblock operation (in progress, or interrupted and removed by its retry)" }], notes: [] };
+    return {
+      problems: [{ code: "notOurs", reason: "a temporary LV of a cinderblock operation (in progress, or interrupted and removed by its retry)" }],
+      notes: [],
+    };
   }
   if (tags) {
     const state = lv.tags.includes(INCOMPLETE_TAG) ? " (being created or adopted)" : lv.tags.includes(DELETING_TAG) ? " (being deleted)" : "";
@@ -97,7 +100,10 @@ function commonProblems(lv: LvRow): Assessment {
   }
   const problems: Problem[] = [];
   if (lv.tags.includes(MARKER)) {
-    problems.push({ code: "notOurs", reason: `carries the '${MARKER}' tag without the rest of cinderblock's tags; if it is not cinderblock's, remove the tag (lvchange --deltag ${MARKER})` });
+    problems.push({
+      code: "notOurs",
+      reason: `carries the '${MARKER}' tag without the rest of cinderblock's tags; if it is not cinderblock's, remove the tag (lvchange --deltag ${MARKER})`,
+    });
   }
   const typeProblem = TYPE_PROBLEMS[lv.attr.volumeType] ?? (isHidden(lv) ? "an LVM-internal LV (part of another LV)" : undefined);
   if (typeProblem) problems.push({ code: "wrongKind", reason: typeProblem });

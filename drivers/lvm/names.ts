@@ -14,7 +14,25 @@ export const MAX_LV_NAME = 55;
 const MAX_DM_NAME = 127;
 const MAX_VG_NAME = 32;
 /** Substrings LVM reserves for its internal LVs; names containing them cannot be escaped. */
-const RESERVED_PARTS = ["_cdata", "_cmeta", "_corig", "_cpool", "_cvol", "_imeta", "_iorig", "_mimage", "_mlog", "_pmspare", "_rimage", "_rmeta", "_tdata", "_tmeta", "_vdata", "_vorigin", "_wcorig"];
+const RESERVED_PARTS = [
+  "_cdata",
+  "_cmeta",
+  "_corig",
+  "_cpool",
+  "_cvol",
+  "_imeta",
+  "_iorig",
+  "_mimage",
+  "_mlog",
+  "_pmspare",
+  "_rimage",
+  "_rmeta",
+  "_tdata",
+  "_tmeta",
+  "_vdata",
+  "_vorigin",
+  "_wcorig",
+];
 /** Prefixes LVM reserves; names starting with them are stored with a leading underscore (Cinder's escape). */
 const RESERVED_PREFIXES = ["snapshot", "pvmove"];
 
@@ -23,9 +41,7 @@ function checkName(kind: string, name: string, max: number): void {
     throw new InvalidInput(`${kind} '${printable(name)}' must be 1 to ${max} characters long`);
   }
   if (!LV_NAME.test(name) || name === "." || name === "..") {
-    throw new InvalidInput(
-      `${kind} '${printable(name)}' may contain only letters, digits and + _ . - and must not start with '-'`,
-    );
+    throw new InvalidInput(`${kind} '${printable(name)}' may contain only letters, digits and + _ . - and must not start with '-'`);
   }
 }
 

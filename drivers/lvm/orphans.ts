@@ -34,7 +34,9 @@ const STAGED_IN_USE_S = 120;
  * One read-only round trip for what the host report does not show: staged files with their age
  * and whether a process holds them open, group-snapshot run directories, and paused gates.
  */
-const LOOK_SCRIPT = declareHostScript("doctor-look", `dir=$1 run_root=$2 prefix=$3
+const LOOK_SCRIPT = declareHostScript(
+  "doctor-look",
+  `dir=$1 run_root=$2 prefix=$3
 now=$(date +%s)
 for f in "$dir"/cb-stage-*; do
   [ -f "$f" ] || continue
@@ -46,7 +48,8 @@ for run in "$run_root"/run.*; do [ -d "$run" ] && echo "window $run"; done
 dmsetup info -c --noheadings --separator ' ' -o name,suspended 2>/dev/null | while read -r name state; do
   case $name in "$prefix"*) [ "$state" = Suspended ] && echo "suspended $name" ;; esac
 done
-exit 0`);
+exit 0`,
+);
 
 /** A leftover with what fixes it on the set-up host. */
 interface Found extends Leftover {
@@ -110,14 +113,29 @@ async function examine(b: LvmBackend, name: string): Promise<Found[]> {
       listLvs(lvm),
       listTables(lvm, gateName(lvm.volumeGroup, "")),
       gatesToFix(lvm),
-      lvm.run(["sh", "-c", LOOK_SCRIPT, "cinderblock-doctor-look", b.config.imageConversionDir, RUN_ROOT, GATE_PREFIX], { readOnly: true }).then((result) => result.stdout),
+      lvm
+        .run(["sh", "-c", LOOK_SCRIPT, "cinderblock-doctor-look", b.config.imageConversionDir, RUN_ROOT, GATE_PREFIX], { readOnly: true })
+        .then((result) => result.stdout),
     ]);
   } catch (error) {
     const reason = toDriverError(error, `examining ${name}`).message;
-    return [{ kind: "unreachable", backend: b.name, host: name, object: name, reason, action: "nothing: make the host reachable, then run doctor again", fix: unfixable(reason) }];
+    return [
+      {
+        kind: "unreachable",
+        backend: b.name,
+        host: name,
+        object: name,
+        reason,
+        action: "nothing: make the host reachable, then run doctor again",
+        fix: unfixable(reason),
+      },
+    ];
   }
   const at = { backend: b.name, host: name };
-  return [...lvLeftovers(b, ready, lvs, unGated, tables), ...gateLeftovers(ready, lvs, tables), ...hostLeftovers(ready, look)].map((each) => ({ ...at, ...each }));
+  return [...lvLeftovers(b, ready, lvs, unGated, tables), ...gateLeftovers(ready, lvs, tables), ...hostLeftovers(ready, look)].map((each) => ({
+    ...at,
+    ...each,
+  }));
 }
 
 type HostFound = Omit<Found, "backend" | "host">;
@@ -211,7 +229,8 @@ function gateLeftovers(ready: ReadyHost, lvs: readonly LvRow[], tables: Readonly
       action: "remove the device (not while something holds it open)",
       fix: () =>
         lvm.withLock(gateLockName(vg), async () => {
-          if ((await removeDevice(lvm, name)) === "busy") throw new VolumeIsBusy(name, `device ${name} is held open: detach or stop what uses it, then run doctor --fix again`);
+          if ((await removeDevice(lvm, name)) === "busy")
+            throw new VolumeIsBusy(name, `device ${name} is held open: detach or stop what uses it, then run doctor --fix again`);
         }),
     }));
 }
@@ -222,7 +241,8 @@ function hostLeftovers(ready: ReadyHost, look: string): HostFound[] {
   const out: HostFound[] = [];
   const recover = async (): Promise<void> => {
     const report = await recoverWindows(lvm, false);
-    if (report.stillSuspended.length > 0) throw new VolumeBackendAPIException(`could not resume ${report.stillSuspended.join(", ")}: run \`dmsetup resume <name>\` on ${lvm.name}`);
+    if (report.stillSuspended.length > 0)
+      throw new VolumeBackendAPIException(`could not resume ${report.stillSuspended.join(", ")}: run \`dmsetup resume <name>\` on ${lvm.name}`);
   };
   for (const line of look.split("\n")) {
     const [what = "", ...rest] = line.trim().split(" ");

@@ -7,8 +7,19 @@ import { parseLvAttr, type LvAttr } from "./lvAttr";
  */
 
 export const LV_FIELDS = [
-  "lv_name", "vg_name", "lv_uuid", "lv_size", "lv_attr", "lv_tags", "origin", "pool_lv",
-  "data_percent", "metadata_percent", "lv_time", "lv_kernel_major", "lv_kernel_minor",
+  "lv_name",
+  "vg_name",
+  "lv_uuid",
+  "lv_size",
+  "lv_attr",
+  "lv_tags",
+  "origin",
+  "pool_lv",
+  "data_percent",
+  "metadata_percent",
+  "lv_time",
+  "lv_kernel_major",
+  "lv_kernel_minor",
 ] as const;
 
 export const VG_FIELDS = ["vg_name", "vg_uuid", "vg_size", "vg_free", "vg_extent_size", "lv_count"] as const;

@@ -203,7 +203,14 @@ export async function createClonedVolume(b: LvmBackend, spec: VolumeSpec, source
  * the host is read: an identical create waits, then finds the volume made, and a half-made LV of
  * this uuid seen under the lock is a crashed attempt's, never a running one's.
  */
-async function underCreateLock(b: LvmBackend, uuid: string, lvName: string, sourceId: string, kind: "snapshot" | "volume", work: () => Promise<Volume>): Promise<Volume> {
+async function underCreateLock(
+  b: LvmBackend,
+  uuid: string,
+  lvName: string,
+  sourceId: string,
+  kind: "snapshot" | "volume",
+  work: () => Promise<Volume>,
+): Promise<Volume> {
   const { ready } = await b.locate(sourceId, kind);
   // A name that cannot be made is refused before anything is sent.
   checkDeviceNames(ready.lvm.volumeGroup, lvName);
@@ -237,7 +244,13 @@ async function createFromSource(b: LvmBackend, spec: VolumeSpec, lvName: string,
       // A thin snapshot of the source, grown when asked to be larger, in one step. Marked
       // incomplete until grown: a retry must not take a half-made volume for the one it asked for.
       const grow = sizeBytes > sourceLv.sizeBytes;
-      const snapshot = lvcreateArgv(vg, { kind: "thinSnapshot", name: lvName, origin: sourceLv.name, tags: grow ? [...tags, INCOMPLETE_TAG] : tags, activate: true });
+      const snapshot = lvcreateArgv(vg, {
+        kind: "thinSnapshot",
+        name: lvName,
+        origin: sourceLv.name,
+        tags: grow ? [...tags, INCOMPLETE_TAG] : tags,
+        activate: true,
+      });
       return b.finishVolume(ready, lvName, grow ? [snapshot, lvextendArgv(vg, lvName, sizeBytes), complete] : [snapshot]);
     }
     await b.checkCapacity(ready, provisioning, sizeBytes);
@@ -247,7 +260,15 @@ async function createFromSource(b: LvmBackend, spec: VolumeSpec, lvName: string,
   });
 }
 
-async function copyFrom(b: LvmBackend, ready: ReadyHost, source: Found, kind: "snapshot" | "volume", uuid: string, target: string, sparse: boolean): Promise<void> {
+async function copyFrom(
+  b: LvmBackend,
+  ready: ReadyHost,
+  source: Found,
+  kind: "snapshot" | "volume",
+  uuid: string,
+  target: string,
+  sparse: boolean,
+): Promise<void> {
   const vg = ready.lvm.volumeGroup;
   if (kind === "snapshot") {
     if (!source.lv.attr.active) await activate(ready.lvm, source.lv.name);

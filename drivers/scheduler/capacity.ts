@@ -31,7 +31,10 @@ export function overSubscriptionRatio(pool: PoolStats): number {
 }
 
 /** The figures a request is judged on: the thin pool's for thin, the volume group's for thick. */
-function figuresFor(pool: PoolStats, request: PlacementRequest): { total: PoolStats["total_capacity_gb"]; free: PoolStats["free_capacity_gb"]; provisioned: number; thin: boolean } {
+function figuresFor(
+  pool: PoolStats,
+  request: PlacementRequest,
+): { total: PoolStats["total_capacity_gb"]; free: PoolStats["free_capacity_gb"]; provisioned: number; thin: boolean } {
   const thin = provisioningOn(pool, request) === "thin" && pool.thin_provisioning_support;
   if (thin || pool.thick_total_capacity_gb === undefined || pool.thick_free_capacity_gb === undefined) {
     return { total: pool.total_capacity_gb, free: pool.free_capacity_gb, provisioned: pool.provisioned_capacity_gb, thin };

@@ -34,7 +34,10 @@ export interface ChannelResult {
 
 /** Opening a channel failed before the command started; safe to retry on another connection. */
 export class ChannelOpenError extends Error {
-  constructor(readonly connectionAlive: boolean, options: { cause: unknown }) {
+  constructor(
+    readonly connectionAlive: boolean,
+    options: { cause: unknown },
+  ) {
     super(`could not open an SSH channel: ${(options.cause as Error)?.message ?? options.cause}`, options);
   }
 }
@@ -113,7 +116,13 @@ export class SshConnection {
         } else if (error.level === "client-authentication") {
           fail(new SshAuthError(destination, methods, { cause: error }));
         } else if (/no matching host key/i.test(error.message)) {
-          fail(new SshConnectError(destination, `the host has no host key of the pinned type (${pinnedTypes.join(", ")}); pin one of its actual keys (ssh-keyscan)`, { cause: error }));
+          fail(
+            new SshConnectError(
+              destination,
+              `the host has no host key of the pinned type (${pinnedTypes.join(", ")}); pin one of its actual keys (ssh-keyscan)`,
+              { cause: error },
+            ),
+          );
         } else if (error.level === "client-timeout") {
           fail(new SshConnectError(destination, `no SSH handshake within ${target.connectTimeoutMs / 1000} s`, { cause: error }));
         } else {
@@ -150,7 +159,17 @@ export class SshConnection {
     } catch (error) {
       if (!(error instanceof ExecOutcomeUnknown)) throw error;
       const durationMs = Date.now() - started;
-      return { exitCode: undefined, signal: undefined, stdout: "", stderr: "", durationMs, timedOut: false, cancelled: false, stdoutOverflow: false, connectionLost: true };
+      return {
+        exitCode: undefined,
+        signal: undefined,
+        stdout: "",
+        stderr: "",
+        durationMs,
+        timedOut: false,
+        cancelled: false,
+        stdoutOverflow: false,
+        connectionLost: true,
+      };
     }
     const collected = await opened.result;
     this.lastUsed = Date.now();
@@ -204,12 +223,7 @@ export class SshConnection {
   }
 }
 
-function collect(
-  channel: ClientChannel,
-  request: ChannelRequest,
-  started: number,
-  connectionAlive: () => boolean,
-): Promise<ChannelResult> {
+function collect(channel: ClientChannel, request: ChannelRequest, started: number, connectionAlive: () => boolean): Promise<ChannelResult> {
   return new Promise((resolve) => {
     const stdout: Buffer[] = [];
     let stdoutBytes = 0;

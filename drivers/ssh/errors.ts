@@ -22,7 +22,11 @@ export class SshConfigError extends SshError {
 /** The host could not be reached or the SSH handshake did not finish in time. */
 export class SshConnectError extends SshError {
   readonly code = "SSH_CONNECT";
-  constructor(readonly destination: string, reason: string, options?: { cause?: unknown }) {
+  constructor(
+    readonly destination: string,
+    reason: string,
+    options?: { cause?: unknown },
+  ) {
     super(`cannot connect to ${destination}: ${reason}`, undefined, options);
   }
 }
@@ -30,7 +34,11 @@ export class SshConnectError extends SshError {
 /** The server refused every authentication method we offered. */
 export class SshAuthError extends SshError {
   readonly code = "SSH_AUTH";
-  constructor(readonly destination: string, methods: readonly string[], options?: { cause?: unknown }) {
+  constructor(
+    readonly destination: string,
+    methods: readonly string[],
+    options?: { cause?: unknown },
+  ) {
     super(
       `authentication to ${destination} failed (tried: ${methods.join(", ") || "none"}); ` +
         "check the user name and that its authorized_keys holds the configured key",
@@ -60,10 +68,13 @@ export class HostKeyError extends SshError {
 /** The connection broke while a command was running; whether the command finished is unknown. */
 export class SshConnectionLostError extends SshError {
   readonly code = "SSH_CONNECTION_LOST";
-  constructor(readonly destination: string, readonly command: readonly string[], options?: { cause?: unknown }) {
+  constructor(
+    readonly destination: string,
+    readonly command: readonly string[],
+    options?: { cause?: unknown },
+  ) {
     super(
-      `connection to ${destination} was lost while running ${shownArgv(command).join(" ")}; ` +
-        "the command may or may not have completed",
+      `connection to ${destination} was lost while running ${shownArgv(command).join(" ")}; ` + "the command may or may not have completed",
       undefined,
       options,
     );
@@ -107,7 +118,11 @@ export class CommandError extends SshError {
     const shown = shownArgv(failure.argv);
     const stderr = redact(failure.stderr);
     const program = shown[0] ?? "command";
-    const firstLine = stderr.trim().split("\n").find((line) => line.trim() !== "")?.trim();
+    const firstLine = stderr
+      .trim()
+      .split("\n")
+      .find((line) => line.trim() !== "")
+      ?.trim();
     let reason: string;
     if (failure.timedOut) reason = `timed out after ${Math.round(failure.durationMs / 100) / 10} s and was killed`;
     else if (failure.cancelled) reason = "was cancelled";
@@ -115,9 +130,7 @@ export class CommandError extends SshError {
     else if (failure.exitCode === undefined) reason = "ended without an exit status";
     else reason = `failed with exit code ${failure.exitCode}`;
     const short = `${program} on ${failure.host} ${reason}${firstLine ? `: ${firstLine}` : ""}`;
-    const detail = [`command: ${shown.join(" ")}`, stderr.trim() ? `stderr:\n${stderr.trim().slice(-STDERR_IN_MESSAGE)}` : ""]
-      .filter(Boolean)
-      .join("\n");
+    const detail = [`command: ${shown.join(" ")}`, stderr.trim() ? `stderr:\n${stderr.trim().slice(-STDERR_IN_MESSAGE)}` : ""].filter(Boolean).join("\n");
     super(short, detail);
     this.host = failure.host;
     this.argv = argv;

@@ -70,13 +70,7 @@ const CLIENT_GRACE_MS = 8_000;
  */
 export function remoteArgv(argv: readonly string[], options: { sudo: boolean; timeoutMs: number }): string[] {
   const seconds = Math.max(1, Math.ceil(options.timeoutMs / 1000));
-  return [
-    ...remoteEnvArgv(),
-    "timeout",
-    `--kill-after=${KILL_AFTER_S}`,
-    String(seconds),
-    ...(options.sudo ? privilegedArgv(argv) : argv),
-  ];
+  return [...remoteEnvArgv(), "timeout", `--kill-after=${KILL_AFTER_S}`, String(seconds), ...(options.sudo ? privilegedArgv(argv) : argv)];
 }
 
 /** timeout(1) exits 124 after TERM and 137 after KILL. */
@@ -110,7 +104,17 @@ export class SshRunner implements CommandRunner {
     const maxStdoutBytes = options.maxStdoutBytes ?? DEFAULT_MAX_STDOUT;
     const shown = shownArgv(argv).join(" ");
     if (options.signal?.aborted) {
-      throw new CommandError({ host: this.host, argv, exitCode: undefined, signal: undefined, stdout: "", stderr: "", durationMs: 0, timedOut: false, cancelled: true });
+      throw new CommandError({
+        host: this.host,
+        argv,
+        exitCode: undefined,
+        signal: undefined,
+        stdout: "",
+        stderr: "",
+        durationMs: 0,
+        timedOut: false,
+        cancelled: true,
+      });
     }
     checkArgv(argv); // Before anything goes on the wire, whichever way the command travels.
     const { result, via } = await this.send(argv, options, timeoutMs, maxStdoutBytes);
@@ -119,8 +123,7 @@ export class SshRunner implements CommandRunner {
       throw new SshConnectionLostError(describeTarget(this.connections.target), argv);
     }
     // Only timeout(1) on an exec channel speaks through exit codes; the agent says timedOut.
-    const remoteTimeout =
-      via === "exec" && result.exitCode !== undefined && TIMEOUT_EXIT_CODES.has(result.exitCode) && result.durationMs >= timeoutMs * 0.9;
+    const remoteTimeout = via === "exec" && result.exitCode !== undefined && TIMEOUT_EXIT_CODES.has(result.exitCode) && result.durationMs >= timeoutMs * 0.9;
     const ok =
       !result.timedOut &&
       !result.cancelled &&

@@ -72,9 +72,7 @@ export function knownHostsKeys(content: string, address: string, port: number): 
     const [hosts, ...rest] = line.split(/\s+/);
     if (!hosts) continue;
     const names = hosts.split(",");
-    const matches = names.some((name) =>
-      name.startsWith("|") ? matchesHashed(name, candidates) : candidates.includes(name),
-    );
+    const matches = names.some((name) => (name.startsWith("|") ? matchesHashed(name, candidates) : candidates.includes(name)));
     if (!matches) continue;
     const key = parsePublicKeyLine(rest.join(" "));
     if (key) keys.push(key);
@@ -111,9 +109,7 @@ export async function loadHostKeyPolicy(options: {
     } else {
       const key = parsePublicKeyLine(pinned);
       if (!key) {
-        throw new SshConfigError(
-          "hostKey is neither an OpenSSH public key line (`ssh-ed25519 AAAA...`) nor a SHA256: fingerprint",
-        );
+        throw new SshConfigError("hostKey is neither an OpenSSH public key line (`ssh-ed25519 AAAA...`) nor a SHA256: fingerprint");
       }
       keys.push(key);
     }
@@ -128,8 +124,7 @@ export async function loadHostKeyPolicy(options: {
     const found = knownHostsKeys(content, options.address, options.port);
     if (found.length === 0 && fingerprints.length === 0 && keys.length === 0) {
       throw new SshConfigError(
-        `${options.knownHostsPath} has no key for ${hostPatterns(options.address, options.port)[0]}; ` +
-          "add one (ssh-keyscan) or pin hostKey",
+        `${options.knownHostsPath} has no key for ${hostPatterns(options.address, options.port)[0]}; ` + "add one (ssh-keyscan) or pin hostKey",
       );
     }
     keys.push(...found);

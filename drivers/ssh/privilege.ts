@@ -87,12 +87,15 @@ export function privilegedArgv(argv: readonly string[]): string[] {
   if ((program === "sh" || program === "bash") && args[0] === "-c") {
     const script = scripts.get(args[1] ?? "");
     if (!script || script.interpreter !== program) {
-      throw new UnlistedCommandError(`cinderblock would run an unregistered ${program} script as root (a bug in cinderblock: every host script must be declared with declareHostScript)`);
+      throw new UnlistedCommandError(
+        `cinderblock would run an unregistered ${program} script as root (a bug in cinderblock: every host script must be declared with declareHostScript)`,
+      );
     }
     return ["sudo", "-n", "--", script.path, ...args.slice(3)];
   }
   const path = PRIVILEGED_PROGRAMS[program];
-  if (path === undefined) throw new UnlistedCommandError(`cinderblock would run '${program}' as root, which its sudoers file does not list (a bug in cinderblock)`);
+  if (path === undefined)
+    throw new UnlistedCommandError(`cinderblock would run '${program}' as root, which its sudoers file does not list (a bug in cinderblock)`);
   return ["sudo", "-n", "--", path, ...args];
 }
 

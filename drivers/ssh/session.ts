@@ -106,11 +106,7 @@ export class HostSession {
    * Wraps a freshly opened agent channel; must run synchronously in the channel's open
    * callback (see SshConnection.openChannel). `ready` resolves on the agent's READY.
    */
-  static attach(
-    channel: ClientChannel,
-    connectionAlive: () => boolean,
-    startupTimeoutMs: number,
-  ): { session: HostSession; ready: Promise<void> } {
+  static attach(channel: ClientChannel, connectionAlive: () => boolean, startupTimeoutMs: number): { session: HostSession; ready: Promise<void> } {
     const session = new HostSession(channel, connectionAlive);
     const ready = new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => {
@@ -151,8 +147,7 @@ export class HostSession {
     const started = Date.now();
     const id = this.nextId++;
     const stdin = toBuffer(command.stdin);
-    const lvmShell =
-      command.lvmShell === true && stdin.length === 0 && this.capabilities.has(LVM_SHELL_CAPABILITY) && fitsLvmShell(command.argv);
+    const lvmShell = command.lvmShell === true && stdin.length === 0 && this.capabilities.has(LVM_SHELL_CAPABILITY) && fitsLvmShell(command.argv);
     const request = lvmShell ? encodeLvm(id, command.timeoutMs, command.argv) : encodeRun(id, command.timeoutMs, command.runArgv ?? command.argv, stdin);
     if (this.alive && !this.connectionAlive()) {
       // The server hung up and ssh2 has not closed the channel yet: a write would vanish.

@@ -5,11 +5,9 @@ import { registerSecret } from "./redact";
 const HOSTNAME = /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
 export const USER_NAME = /^[A-Za-z_][A-Za-z0-9_.-]{0,31}$/;
 
-export const hostAddressSchema = z
-  .string()
-  .refine((value) => isIP(value) !== 0 || HOSTNAME.test(value), {
-    message: "must be a host name or an IP address",
-  });
+export const hostAddressSchema = z.string().refine((value) => isIP(value) !== 0 || HOSTNAME.test(value), {
+  message: "must be a host name or an IP address",
+});
 
 /**
  * How to reach one LVM host. Exactly what pulumi-command calls a `Connection`, but host-key
@@ -51,9 +49,7 @@ export function checkTarget(target: TargetFields, ctx: z.RefinementCtx): void {
     ctx.addIssue({
       code: "custom",
       path: ["hostKey"],
-      message:
-        "a pinned hostKey or a knownHostsPath is required: host keys are always verified " +
-        "(get the key with `ssh-keyscan -t ed25519 HOST`)",
+      message: "a pinned hostKey or a knownHostsPath is required: host keys are always verified " + "(get the key with `ssh-keyscan -t ed25519 HOST`)",
     });
   }
   if (!target.privateKey && !target.privateKeyPath && !target.password && !target.agent) {

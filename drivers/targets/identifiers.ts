@@ -35,7 +35,9 @@ export function checkConnector(connector: Connector): void {
     throw new InvalidConnector(`connector.host must be a host name (letters, digits, '_', '.', '-'), not ${shown(String(connector?.host))}`);
   }
   if (connector.initiator !== undefined && !isIqn(connector.initiator)) {
-    throw new InvalidConnector(`connector.initiator ${shown(connector.initiator)} is not an iSCSI name (iqn.YYYY-MM.domain[:id] in lower case, eui.<16 hex> or naa.<16|32 hex>)`);
+    throw new InvalidConnector(
+      `connector.initiator ${shown(connector.initiator)} is not an iSCSI name (iqn.YYYY-MM.domain[:id] in lower case, eui.<16 hex> or naa.<16|32 hex>)`,
+    );
   }
   if (connector.nqn !== undefined && !isNqn(connector.nqn)) {
     throw new InvalidConnector(`connector.nqn ${shown(connector.nqn)} is not an NVMe qualified name (nqn.YYYY-MM.domain:id)`);

@@ -20,7 +20,8 @@ export class LioTarget implements Target {
   constructor(private readonly settings: TargetSettings) {}
 
   initiatorOf(connector: Connector): string {
-    if (!connector.initiator) throw new InvalidConnector(`an iSCSI attachment needs the connector's initiator (its IQN); connector for ${connector.host} has none`);
+    if (!connector.initiator)
+      throw new InvalidConnector(`an iSCSI attachment needs the connector's initiator (its IQN); connector for ${connector.host} has none`);
     return connector.initiator;
   }
 

@@ -24,7 +24,9 @@ export const LIO_HBA = "iblock_203";
  * not listed are removed (LIO then closes their sessions). An existing LUN 0 that serves another backstore is an
  * error (another target took this name), not something to overwrite.
  */
-export const LIO_APPLY = declareHostScript("lio-apply", `set -eu
+export const LIO_APPLY = declareHostScript(
+  "lio-apply",
+  `set -eu
 iqn=$1 so=$2 dev=$3 listen=$4 serial=$5 record=$6
 shift 6
 ${PERSIST_RECORD}
@@ -75,18 +77,24 @@ for acl in "$tpg"/acls/*; do
   rmdir "$acl"
 done
 [ "$(cat "$tpg/enable")" = 1 ] || echo 1 > "$tpg/enable"
-echo "discard=$discard"`);
+echo "discard=$discard"`,
+);
 
 /** What LIO_APPLY printed, read without changing anything: `discard=0|1`. Argument: device. */
-export const LIO_PROBE = declareHostScript("lio-probe", `set -eu
+export const LIO_PROBE = declareHostScript(
+  "lio-probe",
+  `set -eu
 dev=$1
-${PROBE_DISCARD}`);
+${PROBE_DISCARD}`,
+);
 
 /**
  * Removes one target (every TPG, ACL, LUN and portal), its backstore and its record; absent
  * parts are skipped. Arguments: target IQN, backstore name, record path.
  */
-export const LIO_REMOVE = declareHostScript("lio-remove", `set -eu
+export const LIO_REMOVE = declareHostScript(
+  "lio-remove",
+  `set -eu
 iqn=$1 so=$2 record=$3
 T=/sys/kernel/config/target
 unlink_in() { for link in "$1"/*; do [ ! -L "$link" ] || rm -f "$link"; done; }
@@ -106,4 +114,5 @@ if [ -d "$T/iscsi/$iqn" ]; then
   rmdir "$T/iscsi/$iqn"
 fi
 [ ! -d "$T/core/${LIO_HBA}/$so" ] || rmdir "$T/core/${LIO_HBA}/$so"
-rm -f "$record"`);
+rm -f "$record"`,
+);

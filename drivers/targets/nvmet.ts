@@ -80,6 +80,9 @@ export class NvmetTarget implements Target {
 async function hostKey(host: HostShell, initiator: string): Promise<string> {
   const key = (await host.run(["cat", "--", `${HOST_KEYS_DIR}/${initiator}`])).stdout.trim();
   registerSecret(key);
-  if (!DHCHAP_KEY.test(key)) throw new VolumeBackendAPIException(`the stored DH-HMAC-CHAP key of ${initiator} is malformed; remove ${HOST_KEYS_DIR}/${initiator} on the host and attach again`);
+  if (!DHCHAP_KEY.test(key))
+    throw new VolumeBackendAPIException(
+      `the stored DH-HMAC-CHAP key of ${initiator} is malformed; remove ${HOST_KEYS_DIR}/${initiator} on the host and attach again`,
+    );
   return key;
 }

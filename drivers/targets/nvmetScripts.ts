@@ -39,7 +39,9 @@ const RELEASE_HOST = `release_host() {
  * reconnect_delay (10 s by default), their I/O queued meanwhile, not failed; a revoked host's
  * reconnects are refused.
  */
-export const NVMET_APPLY = declareHostScript("nvmet-apply", `set -eu
+export const NVMET_APPLY = declareHostScript(
+  "nvmet-apply",
+  `set -eu
 nqn=$1 dev=$2 nsid=$3 address=$4 port=$5 uuid=$6 record=$7 keys=$8
 shift 8
 ${PERSIST_RECORD}
@@ -98,14 +100,17 @@ if [ $revoked = 1 ]; then
 fi
 [ -L "$listener/subsystems/$nqn" ] || ln -s "$sub" "$listener/subsystems/$nqn"
 echo "discard=$discard"
-echo "dhchap=$dhchap"`);
+echo "dhchap=$dhchap"`,
+);
 
 /**
  * Removes one subsystem (port links, allowed hosts, namespaces), then every host entry it
  * allowed that no other subsystem still allows (with its stored key), then its record.
  * Arguments: subsystem NQN, record path, host-keys directory.
  */
-export const NVMET_REMOVE = declareHostScript("nvmet-remove", `set -eu
+export const NVMET_REMOVE = declareHostScript(
+  "nvmet-remove",
+  `set -eu
 nqn=$1 record=$2 keys=$3
 N=/sys/kernel/config/nvmet
 ${RELEASE_HOST}
@@ -118,16 +123,20 @@ if [ -d "$sub" ]; then
   rmdir "$sub"
   for host in $hosts; do release_host "$host"; done
 fi
-rm -f "$record"`);
+rm -f "$record"`,
+);
 
 /**
  * What NVMET_APPLY printed for one host, read without changing anything: `discard=0|1`, and
  * `dhchap=1` when the kernel holds a key for the host and its key is on record.
  * Arguments: device, host NQN, host-keys directory.
  */
-export const NVMET_PROBE = declareHostScript("nvmet-probe", `set -eu
+export const NVMET_PROBE = declareHostScript(
+  "nvmet-probe",
+  `set -eu
 dev=$1 host=$2 keys=$3
 ${PROBE_DISCARD}
 dhchap=0
 [ ! -e "/sys/kernel/config/nvmet/hosts/$host/dhchap_key" ] || [ ! -s "$keys/$host" ] || dhchap=1
-echo "dhchap=$dhchap"`);
+echo "dhchap=$dhchap"`,
+);

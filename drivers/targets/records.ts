@@ -15,7 +15,9 @@ import { declareHostScript } from "../ssh/privilege";
  */
 export const EXPORTS_DIR = "/etc/cinderblock/exports";
 
-const chapString = z.string().refine((value) => value.length >= 12 && [...value].every((char) => CHAP_ALPHABET.includes(char)), "is not a generated CHAP credential");
+const chapString = z
+  .string()
+  .refine((value) => value.length >= 12 && [...value].every((char) => CHAP_ALPHABET.includes(char)), "is not a generated CHAP credential");
 const chapCredentials = z.object({ username: chapString, password: chapString }).strict();
 
 export const exportRecordSchema = z

@@ -1,7 +1,12 @@
 import * as pulumi from "@pulumi/pulumi";
 import { resourceTokens } from "../../provider/identity";
 import { isResourceOf } from "../instance";
-import { volumeAttachmentProperties, withSecretOutputs, type VolumeAttachment as DynamicVolumeAttachment, type VolumeAttachmentArgs } from "../volumeAttachment";
+import {
+  volumeAttachmentProperties,
+  withSecretOutputs,
+  type VolumeAttachment as DynamicVolumeAttachment,
+  type VolumeAttachmentArgs,
+} from "../volumeAttachment";
 
 /** The outputs, exactly as the dynamic SDK's VolumeAttachment declares them. */
 type VolumeAttachmentOutputs = Omit<DynamicVolumeAttachment, keyof pulumi.CustomResource>;

@@ -32,10 +32,7 @@ export interface AgentHostOptions {
 }
 
 /** An exec handler that runs agent start commands locally and passes the rest to `other`. */
-export function agentHost(
-  other: ExecHandler = (_command, channel) => reply(channel, { stdout: "ok\n" }),
-  options: AgentHostOptions = {},
-): AgentHost {
+export function agentHost(other: ExecHandler = (_command, channel) => reply(channel, { stdout: "ok\n" }), options: AgentHostOptions = {}): AgentHost {
   const shells: ChildProcess[] = [];
   const handler: ExecHandler = (command, channel) => {
     if (!isAgentCommand(command)) {

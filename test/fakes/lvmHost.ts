@@ -106,14 +106,36 @@ export class FakeLvmHost implements CommandRunner {
         if (first === "table" && this.vanishingTables > 0) {
           this.vanishingTables--;
           const stderr = "device-mapper: table ioctl on cbgate-cinder--volumes-gone  failed: No such device or address\nCommand failed.\n";
-          throw new CommandError({ host: this.host, argv, exitCode: 1, signal: undefined, stdout: "", stderr, durationMs: 1, timedOut: false, cancelled: false });
+          throw new CommandError({
+            host: this.host,
+            argv,
+            exitCode: 1,
+            signal: undefined,
+            stdout: "",
+            stderr,
+            durationMs: 1,
+            timedOut: false,
+            cancelled: false,
+          });
         }
         if (first === "table") return ok([...this.gates].map(([name, table]) => `${name}: ${table}`).join("\n") + "\n");
         if (first === "remove") {
           const gate = argv[2] ?? "";
-          const stderr = this.openGates.has(gate) ? "device-mapper: remove ioctl failed: Device or resource busy\n" : "device-mapper: remove ioctl failed: No such device or address\n";
+          const stderr = this.openGates.has(gate)
+            ? "device-mapper: remove ioctl failed: Device or resource busy\n"
+            : "device-mapper: remove ioctl failed: No such device or address\n";
           if (!this.openGates.has(gate) && this.gates.delete(gate)) return ok();
-          throw new CommandError({ host: this.host, argv, exitCode: 1, signal: undefined, stdout: "", stderr, durationMs: 1, timedOut: false, cancelled: false });
+          throw new CommandError({
+            host: this.host,
+            argv,
+            exitCode: 1,
+            signal: undefined,
+            stdout: "",
+            stderr,
+            durationMs: 1,
+            timedOut: false,
+            cancelled: false,
+          });
         }
         break;
       case "lock-hold":
@@ -160,7 +182,17 @@ export class FakeLvmHost implements CommandRunner {
         if (this.writesOutOfSpace > 0) {
           this.writesOutOfSpace--;
           const stderr = `  Volume group "${VG}" has insufficient free space (10 extents): 256 required.\n`;
-          throw new CommandError({ host: this.host, argv, exitCode: 5, signal: undefined, stdout: "", stderr, durationMs: 1, timedOut: false, cancelled: false });
+          throw new CommandError({
+            host: this.host,
+            argv,
+            exitCode: 5,
+            signal: undefined,
+            stdout: "",
+            stderr,
+            durationMs: 1,
+            timedOut: false,
+            cancelled: false,
+          });
         }
         this.lvWrite(args);
         return ok();
@@ -182,14 +214,34 @@ export class FakeLvmHost implements CommandRunner {
         this.lvs.delete(argv.at(-1)?.split("/")[1] ?? "");
         return ok();
     }
-    throw new CommandError({ host: this.host, argv, exitCode: 127, signal: undefined, stdout: "", stderr: `fake host: no ${shown}`, durationMs: 1, timedOut: false, cancelled: false });
+    throw new CommandError({
+      host: this.host,
+      argv,
+      exitCode: 127,
+      signal: undefined,
+      stdout: "",
+      stderr: `fake host: no ${shown}`,
+      durationMs: 1,
+      timedOut: false,
+      cancelled: false,
+    });
   }
 
   /** The driver's lock holder (host.ts): waits up to `wait` s for `path`, says `locked`, holds it until stdin ends. */
   private async holdLock(wait: string, path: string, argv: readonly string[], options: RunOptions | undefined): Promise<CommandResult> {
     for (let held = this.held.get(path); held; held = this.held.get(path)) {
       if (Number(wait) === 0) {
-        throw new CommandError({ host: this.host, argv, exitCode: 1, signal: undefined, stdout: "", stderr: "", durationMs: 1, timedOut: false, cancelled: false });
+        throw new CommandError({
+          host: this.host,
+          argv,
+          exitCode: 1,
+          signal: undefined,
+          stdout: "",
+          stderr: "",
+          durationMs: 1,
+          timedOut: false,
+          cancelled: false,
+        });
       }
       await held;
     }
@@ -253,15 +305,32 @@ export class FakeLvmHost implements CommandRunner {
   private row(lv: FakeLv): Record<string, string> {
     const attr = lv.name === POOL ? "twi-aotz--" : lv.pool ? "Vwi-a-tz--" : "-wi-a-----";
     return {
-      lv_name: lv.name, vg_name: VG, lv_uuid: `uuid-${lv.name}`, lv_size: String(lv.sizeBytes), lv_attr: attr, lv_tags: lv.tags.join(","),
-      origin: lv.origin, pool_lv: lv.pool, data_percent: lv.name === POOL ? "1.00" : "0.00", metadata_percent: lv.name === POOL ? "10.00" : "",
-      lv_time: lv.time, lv_kernel_major: "253", lv_kernel_minor: String(lv.minor),
+      lv_name: lv.name,
+      vg_name: VG,
+      lv_uuid: `uuid-${lv.name}`,
+      lv_size: String(lv.sizeBytes),
+      lv_attr: attr,
+      lv_tags: lv.tags.join(","),
+      origin: lv.origin,
+      pool_lv: lv.pool,
+      data_percent: lv.name === POOL ? "1.00" : "0.00",
+      metadata_percent: lv.name === POOL ? "10.00" : "",
+      lv_time: lv.time,
+      lv_kernel_major: "253",
+      lv_kernel_minor: String(lv.minor),
     };
   }
 
   private fullreport(): string {
     const used = [...this.lvs.values()].filter((lv) => !lv.pool).reduce((sum, lv) => sum + lv.sizeBytes, 0);
-    const vg = { vg_name: VG, vg_uuid: "vg-uuid", vg_size: String(VG_BYTES), vg_free: String(VG_BYTES - used), vg_extent_size: "4194304", lv_count: String(this.lvs.size) };
+    const vg = {
+      vg_name: VG,
+      vg_uuid: "vg-uuid",
+      vg_size: String(VG_BYTES),
+      vg_free: String(VG_BYTES - used),
+      vg_extent_size: "4194304",
+      lv_count: String(this.lvs.size),
+    };
     return JSON.stringify({ report: [{ vg: [vg], lv: [...this.lvs.values()].map((lv) => this.row(lv)) }] });
   }
 }

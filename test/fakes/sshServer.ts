@@ -60,10 +60,7 @@ export interface FakeSshServer {
  */
 export function generateSshKeyPair(type: "ed25519" | "ecdsa" | "rsa" = "ed25519"): { private: string; public: string } {
   for (;;) {
-    const pair =
-      type === "ed25519"
-        ? utils.generateKeyPairSync("ed25519")
-        : utils.generateKeyPairSync(type, { bits: type === "rsa" ? 2048 : 256 });
+    const pair = type === "ed25519" ? utils.generateKeyPairSync("ed25519") : utils.generateKeyPairSync(type, { bits: type === "rsa" ? 2048 : 256 });
     if (!(utils.parseKey(pair.private) instanceof Error) && !(utils.parseKey(pair.public) instanceof Error)) return pair;
   }
 }

@@ -73,7 +73,10 @@ describe("twelve attachments at once on one host, from two processes", () => {
 
   it("all appear in the configuration afterwards: each volume's target has exactly its three ACLs, on record too", async () => {
     for (const volume of volumes) {
-      const mine = jobs.filter((job) => job.volume === volume).map((job) => job.connector.initiator).sort();
+      const mine = jobs
+        .filter((job) => job.volume === volume)
+        .map((job) => job.connector.initiator)
+        .sort();
       const exported = await opened[1]!.driver.findExport(volume.id);
       expect([...(exported?.initiators ?? [])].sort()).toEqual(mine);
       expect(await entries(`${tpgDir(exported!.target)}/acls`)).toEqual(mine);

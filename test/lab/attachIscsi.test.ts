@@ -1,6 +1,18 @@
 import type { Backends } from "../../drivers";
 import type { Connector, IscsiConnectionData, Volume } from "../../drivers/interface/types";
-import { entries, iscsiData, iscsiLogin, loginOf, openExportDriver, readThroughIscsi, recordingLogger, sha256, tpgDir, writeRandom, type ExportLabDriver } from "./attachSupport";
+import {
+  entries,
+  iscsiData,
+  iscsiLogin,
+  loginOf,
+  openExportDriver,
+  readThroughIscsi,
+  recordingLogger,
+  sha256,
+  tpgDir,
+  writeRandom,
+  type ExportLabDriver,
+} from "./attachSupport";
 import { newUuid } from "./driverSupport";
 import { onHost, onHostOk, unique } from "./support";
 
@@ -50,7 +62,9 @@ describe("an iSCSI export through LIO", () => {
     // LUN 0's backstore is the gate device, never the LV.
     expect((await onHostOk(`cat "$(readlink -f ${tpg}/lun/lun_0/cinderblock)/udev_path"`)).trim()).toBe(volume.devicePath);
     // The record holding the CHAP secret is root's alone.
-    expect(await onHostOk(`stat -c '%a %U' /etc/cinderblock/exports/cinder-volumes/${volume.lvName}.json /etc/cinderblock/exports/cinder-volumes`)).toBe("600 root\n700 root\n");
+    expect(await onHostOk(`stat -c '%a %U' /etc/cinderblock/exports/cinder-volumes/${volume.lvName}.json /etc/cinderblock/exports/cinder-volumes`)).toBe(
+      "600 root\n700 root\n",
+    );
   });
 
   let infoA: IscsiConnectionData;
@@ -81,7 +95,9 @@ describe("an iSCSI export through LIO", () => {
   });
 
   it("refuses to export the volume over NVMe/TCP while an iSCSI initiator has access", async () => {
-    await expect(driver.createExport(volume.id, { host: "n", nqn: "nqn.2014-08.org.nvmexpress:uuid:x" }, "nvme-tcp")).rejects.toMatchObject({ code: "InvalidInput" });
+    await expect(driver.createExport(volume.id, { host: "n", nqn: "nqn.2014-08.org.nvmexpress:uuid:x" }, "nvme-tcp")).rejects.toMatchObject({
+      code: "InvalidInput",
+    });
     expect(await driver.findExport(volume.id)).toMatchObject({ protocol: "iscsi", initiators: [hostA.initiator] });
   });
 

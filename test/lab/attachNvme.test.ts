@@ -3,7 +3,16 @@ import type { Backends } from "../../drivers";
 import type { Connector, NvmeofConnectionData, Volume } from "../../drivers/interface/types";
 import { generateDhchapKey } from "../../drivers/targets/credentials";
 import {
-  connectController, disconnectController, entries, NVME_INITIATOR_HOST, nvmeData, openExportDriver, readThroughController, readThroughNvme, writeRandom, writeThroughController,
+  connectController,
+  disconnectController,
+  entries,
+  NVME_INITIATOR_HOST,
+  nvmeData,
+  openExportDriver,
+  readThroughController,
+  readThroughNvme,
+  writeRandom,
+  writeThroughController,
   type ExportLabDriver,
 } from "./attachSupport";
 import { newUuid } from "./driverSupport";
@@ -52,7 +61,9 @@ describe("an NVMe/TCP export through nvmet", () => {
     expect(await onHostOk(`cat ${sub}/attr_allow_any_host ${sub}/namespaces/1/enable ${sub}/namespaces/1/device_path`)).toBe(`0\n1\n${volume.devicePath}\n`);
     expect((await onHostOk(`cat ${sub}/namespaces/1/device_uuid`)).trim()).toBe(volume.uuid);
     expect(await entries(`${sub}/allowed_hosts`)).toEqual([]);
-    const port = await onHostOk(`for p in /sys/kernel/config/nvmet/ports/*; do [ -L "$p/subsystems/${nqn}" ] && cat $p/addr_trtype $p/addr_traddr $p/addr_trsvcid; done`);
+    const port = await onHostOk(
+      `for p in /sys/kernel/config/nvmet/ports/*; do [ -L "$p/subsystems/${nqn}" ] && cat $p/addr_trtype $p/addr_traddr $p/addr_trsvcid; done`,
+    );
     expect(port).toBe("tcp\n0.0.0.0\n4420\n");
   });
 

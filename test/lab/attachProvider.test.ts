@@ -1,7 +1,7 @@
 import { specialSecretSig, specialSigKey } from "@pulumi/pulumi/runtime/rpc";
 import type { IscsiConnectionData } from "../../drivers/interface/types";
 import { defaultName, resourceUuid } from "../../provider/identity";
-import { createProgramDir, serializedProvider, spawnDynamicHost, spawnNativePlugin, urnOf, type Properties, type ProviderProcess } from "../../provider/protocol";
+import { createProgramDir, serializedProvider, spawnDynamicHost, spawnNativePlugin, urnOf, type Properties, type ProviderProcess } from "../../engine";
 import { labDocumentWithInlineKeys, requireFreshBuild, secret } from "../fixtures/provider/lab";
 import { entries, iscsiLogin, loginOf, readThroughIscsi, sha256, tpgDir, writeRandom } from "./attachSupport";
 import { labConfigPath, onHost, onHostOk, unique } from "./support";
@@ -52,7 +52,7 @@ async function destroy(resource: Created): Promise<void> {
 async function targetState(): Promise<string> {
   const script = [
     "cd /sys/kernel/config/target && find . -printf '%p %l\\n' | sort",
-    "for f in iscsi/*/tpgt_*/acls/*/auth/userid iscsi/*/tpgt_*/acls/*/auth/password; do [ ! -e \"$f\" ] || echo \"$f $(cat \"$f\")\"; done",
+    'for f in iscsi/*/tpgt_*/acls/*/auth/userid iscsi/*/tpgt_*/acls/*/auth/password; do [ ! -e "$f" ] || echo "$f $(cat "$f")"; done',
     "find /etc/cinderblock/exports -type f -printf '%p %i %C@ %s\\n' | sort",
   ].join("; ");
   return onHostOk(script);
@@ -117,14 +117,20 @@ describe("VolumeAttachment through the native plugin", () => {
 
   it("refuses to delete the attached volume, naming the attachment and what to do, changing nothing", async () => {
     const refused = await plugin.client.delete(volume.id, volume.urn, volume.outputs).catch((error: unknown) => error);
-    expect((refused as { details?: string }).details).toContain(`volume ${volume.id} cannot be deleted: it has 1 attachment(s): ${attachment.id}. Nothing was changed; detach it first`);
+    expect((refused as { details?: string }).details).toContain(
+      `volume ${volume.id} cannot be deleted: it has 1 attachment(s): ${attachment.id}. Nothing was changed; detach it first`,
+    );
     expect((await plugin.client.read(volume.id, volume.urn, volume.outputs)).properties).toEqual(volume.outputs);
     const info = attachment.outputs.connectionInfo as { data: IscsiConnectionData };
     expect(await entries(`${tpgDir(info.data.target_iqn)}/acls`)).toEqual([connector.initiator]);
   });
 
   it("replaces on a connector change, and deleting it removes the export (it was the last attachment)", async () => {
-    const diff = await plugin.client.diff(attachment.id, attachment.urn, attachment.outputs, { volumeId: volume.id, protocol: "iscsi", connector: { ...connector, ip: "10.0.0.9" } });
+    const diff = await plugin.client.diff(attachment.id, attachment.urn, attachment.outputs, {
+      volumeId: volume.id,
+      protocol: "iscsi",
+      connector: { ...connector, ip: "10.0.0.9" },
+    });
     expect(diff).toEqual({ changes: "some", replaces: ["connector"], deleteBeforeReplace: true });
     const iqn = (attachment.outputs.connectionInfo as { data: IscsiConnectionData }).data.target_iqn;
     await destroy(attachment);

@@ -1,6 +1,19 @@
 import { randomUUID } from "node:crypto";
 import type { Connector, IscsiConnectionData, NvmeofConnectionData, Volume } from "../../drivers/interface/types";
-import { entries, iscsiData, loginOf, nvmeData, openExportDriver, readThroughIscsi, readThroughNvme, recordingLogger, sha256, tpgDir, writeRandom, type ExportLabDriver } from "./attachSupport";
+import {
+  entries,
+  iscsiData,
+  loginOf,
+  nvmeData,
+  openExportDriver,
+  readThroughIscsi,
+  readThroughNvme,
+  recordingLogger,
+  sha256,
+  tpgDir,
+  writeRandom,
+  type ExportLabDriver,
+} from "./attachSupport";
 import { newUuid } from "./driverSupport";
 import { onHost, onHostOk, unique } from "./support";
 
@@ -77,7 +90,9 @@ describe("exports across a reboot of the storage host", () => {
     await rebootFirstHost();
     expect((await onHost(`test -e ${tpgDir(iscsiInfo.target_iqn)}`)).code).not.toBe(0);
     expect(await entries("/sys/kernel/config/nvmet/subsystems")).not.toContain(nvmeInfo.target_nqn);
-    expect(await entries("/etc/cinderblock/exports/cinder-volumes")).toEqual(expect.arrayContaining([`${iscsiVolume.lvName}.json`, `${nvmeVolume.lvName}.json`]));
+    expect(await entries("/etc/cinderblock/exports/cinder-volumes")).toEqual(
+      expect.arrayContaining([`${iscsiVolume.lvName}.json`, `${nvmeVolume.lvName}.json`]),
+    );
   });
 
   it("are restored by the next process's first contact with the host (any operation: here the scheduler's read of the stats), with every initiator's access", async () => {

@@ -75,11 +75,21 @@ export async function readThroughIscsi(login: IscsiLogin, bytes: number): Promis
   try {
     writeFileSync(join(dir, "secret"), login.password, { mode: 0o600 });
     const options = [
-      "driver=raw", `size=${bytes}`, "file.driver=iscsi", "file.transport=tcp", `file.portal=${login.portal}`, `file.target=${login.iqn}`,
-      "file.lun=0", `file.user=${login.user}`, "file.password-secret=chap", `file.initiator-name=${login.initiator}`,
+      "driver=raw",
+      `size=${bytes}`,
+      "file.driver=iscsi",
+      "file.transport=tcp",
+      `file.portal=${login.portal}`,
+      `file.target=${login.iqn}`,
+      "file.lun=0",
+      `file.user=${login.user}`,
+      "file.password-secret=chap",
+      `file.initiator-name=${login.initiator}`,
     ].join(",");
     const out = join(dir, "out.raw");
-    await run("qemu-img", ["convert", "--object", `secret,id=chap,file=${join(dir, "secret")}`, "--image-opts", options, "-O", "raw", out], { timeout: 120_000 });
+    await run("qemu-img", ["convert", "--object", `secret,id=chap,file=${join(dir, "secret")}`, "--image-opts", options, "-O", "raw", out], {
+      timeout: 120_000,
+    });
     return readFileSync(out);
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -25,7 +25,7 @@ export async function openLabDriver(
   const path = scope.allHosts ? fullLabConfigPath() : labConfigPath();
   const file = JSON.parse(readFileSync(path, "utf8")) as { backends: { lab: Record<string, unknown> } };
   const backends = new Backends(parseBackends({ backends: { [name]: { ...file.backends.lab, ...FAST_WIPE, ...options } } }));
-  return { backends, driver: await backends.withCapability(name, "dataAccess") as LabDriver };
+  return { backends, driver: (await backends.withCapability(name, "dataAccess")) as LabDriver };
 }
 
 export const MiB = 1024 * 1024;

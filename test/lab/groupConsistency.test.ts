@@ -71,65 +71,82 @@ describe("crash consistency of group snapshots under an ordered writer", () => {
 
   /** The driver's deletes are tested elsewhere; one lvremove of every snapshot keeps this suite short. */
   const removeSets = async (): Promise<void> => {
-    const snapshots = sets.splice(0).flatMap((set) => set.snapshots).map((snapshot) => `${VG}/${snapshot.lvName}`);
+    const snapshots = sets
+      .splice(0)
+      .flatMap((set) => set.snapshots)
+      .map((snapshot) => `${VG}/${snapshot.lvName}`);
     if (snapshots.length > 0) await onHostOk(`lvremove -qqy ${snapshots.join(" ")}`);
   };
 
   /** The set's snapshots in the writer's member order. */
   const inWriterOrder = (snapshots: readonly Snapshot[]): Snapshot[] => volumes.map((volume) => snapshots.find((snapshot) => snapshot.volumeId === volume.id)!);
 
-  it(`keeps the write order in all ${GROUP_SETS} group snapshots, and finds it broken in every one-after-another set`, async () => {
-    writer = await GroupWriter.start(onHostOk, volumes.map((volume) => volume.devicePath));
-    await new Promise((resolve) => setTimeout(resolve, 2000));
-    for (let index = 0; index < GROUP_SETS; index++) {
-      const start = await clock();
-      const set = await driver.createGroupSnapshot({ uuid: newUuid(), groupId: group.id });
-      const end = await clock();
-      sets.push({ kind: "group", snapshots: set.snapshots, window: [start, end] });
-    }
-    for (let index = 0; index < NAIVE_SETS; index++) {
-      const start = await clock();
-      const snapshots: Snapshot[] = [];
-      for (const volume of volumes) snapshots.push(await driver.createSnapshot({ uuid: newUuid(), volumeId: volume.id, name: unique("naive") }));
-      const end = await clock();
-      sets.push({ kind: "naive", snapshots, window: [start, end] });
-    }
-    const written = await writer.stop();
-    const stalls = await writer.stalls(sets.map((set) => set.window));
+  it(
+    `keeps the write order in all ${GROUP_SETS} group snapshots, and finds it broken in every one-after-another set`,
+    async () => {
+      writer = await GroupWriter.start(
+        onHostOk,
+        volumes.map((volume) => volume.devicePath),
+      );
+      await new Promise((resolve) => setTimeout(resolve, 2000));
+      for (let index = 0; index < GROUP_SETS; index++) {
+        const start = await clock();
+        const set = await driver.createGroupSnapshot({ uuid: newUuid(), groupId: group.id });
+        const end = await clock();
+        sets.push({ kind: "group", snapshots: set.snapshots, window: [start, end] });
+      }
+      for (let index = 0; index < NAIVE_SETS; index++) {
+        const start = await clock();
+        const snapshots: Snapshot[] = [];
+        for (const volume of volumes) snapshots.push(await driver.createSnapshot({ uuid: newUuid(), volumeId: volume.id, name: unique("naive") }));
+        const end = await clock();
+        sets.push({ kind: "naive", snapshots, window: [start, end] });
+      }
+      const written = await writer.stop();
+      const stalls = await writer.stalls(sets.map((set) => set.window));
 
-    // Thin snapshots are made with LVM's activation skip; activate them all to read them.
-    await onHostOk(`lvchange -ay -K ${sets.flatMap((set) => set.snapshots).map((snapshot) => `${VG}/${snapshot.lvName}`).join(" ")}`);
-    const checks = await writer.check(
-      sets.map((set, index) => ({
-        devices: inWriterOrder(set.snapshots).map((snapshot) => lvMapperPath(VG, snapshot.lvName)),
-        completed: stalls.windows[index]!.completed_at_end,
-      })),
-    );
-    const results = sets.map((set, index) => {
-      const window = stalls.windows[index]!;
-      return { kind: set.kind, check: checks[index]!, atStart: window.completed_at_start, atEnd: window.completed_at_end, stallMs: window.longest_stall_ms };
-    });
-    const summary = {
-      written,
-      normalGapMs: stalls.normal_gap_ms,
-      group: results.filter((r) => r.kind === "group").map((r) => ({ records: r.check.records, missing: r.check.missing, stallMs: Math.round(r.stallMs) })),
-      naive: results.filter((r) => r.kind === "naive").map((r) => ({ records: r.check.records, missing: r.check.missing, firstMissing: r.check.first_missing })),
-    };
-    process.stderr.write(`group snapshot consistency run: ${JSON.stringify(summary)}\n`);
+      // Thin snapshots are made with LVM's activation skip; activate them all to read them.
+      await onHostOk(
+        `lvchange -ay -K ${sets
+          .flatMap((set) => set.snapshots)
+          .map((snapshot) => `${VG}/${snapshot.lvName}`)
+          .join(" ")}`,
+      );
+      const checks = await writer.check(
+        sets.map((set, index) => ({
+          devices: inWriterOrder(set.snapshots).map((snapshot) => lvMapperPath(VG, snapshot.lvName)),
+          completed: stalls.windows[index]!.completed_at_end,
+        })),
+      );
+      const results = sets.map((set, index) => {
+        const window = stalls.windows[index]!;
+        return { kind: set.kind, check: checks[index]!, atStart: window.completed_at_start, atEnd: window.completed_at_end, stallMs: window.longest_stall_ms };
+      });
+      const summary = {
+        written,
+        normalGapMs: stalls.normal_gap_ms,
+        group: results.filter((r) => r.kind === "group").map((r) => ({ records: r.check.records, missing: r.check.missing, stallMs: Math.round(r.stallMs) })),
+        naive: results
+          .filter((r) => r.kind === "naive")
+          .map((r) => ({ records: r.check.records, missing: r.check.missing, firstMissing: r.check.first_missing })),
+      };
+      process.stderr.write(`group snapshot consistency run: ${JSON.stringify(summary)}\n`);
 
-    for (const result of results.filter((r) => r.kind === "group")) {
-      expect(result.check).toMatchObject({ violation: false, missing: 0, bad: [] });
-      // Point in time inside the call: everything completed before it, nothing issued after it.
-      expect(result.check.records).toBeGreaterThanOrEqual(result.atStart);
-      expect(result.check.records).toBeLessThanOrEqual(result.atEnd + 1);
-      expect(result.check.records).toBeGreaterThan(0);
-    }
-    for (const result of results.filter((r) => r.kind === "naive")) {
-      expect(result.check.violation).toBe(true);
-      expect(result.check.missing).toBeGreaterThan(0);
-    }
-    expect(written.count).toBeGreaterThan(results.at(-1)!.check.records);
-  }, 40 * 60_000);
+      for (const result of results.filter((r) => r.kind === "group")) {
+        expect(result.check).toMatchObject({ violation: false, missing: 0, bad: [] });
+        // Point in time inside the call: everything completed before it, nothing issued after it.
+        expect(result.check.records).toBeGreaterThanOrEqual(result.atStart);
+        expect(result.check.records).toBeLessThanOrEqual(result.atEnd + 1);
+        expect(result.check.records).toBeGreaterThan(0);
+      }
+      for (const result of results.filter((r) => r.kind === "naive")) {
+        expect(result.check.violation).toBe(true);
+        expect(result.check.missing).toBeGreaterThan(0);
+      }
+      expect(written.count).toBeGreaterThan(results.at(-1)!.check.records);
+    },
+    40 * 60_000,
+  );
 
   it("leaves LVM and the thin pool healthy: no warnings, the kernel's transaction id is LVM's, new volumes and snapshots work", async () => {
     const gates = await gateStates();

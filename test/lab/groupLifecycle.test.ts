@@ -93,7 +93,9 @@ describe("consistency groups of the LVM driver on a real host", () => {
     for (const snapshot of set.snapshots) {
       const lv = await hostLv(snapshot.lvName);
       expect(lv?.origin).toBe(snapshot.volumeId.split("/")[3]);
-      expect(lv?.tags).toEqual(expect.arrayContaining(["cinderblock", "cb.kind=snapshot", `cb.gsnap=${set.name}`, `cb.gsnap-uuid=${uuid}`, "cb.gsnap-complete"]));
+      expect(lv?.tags).toEqual(
+        expect.arrayContaining(["cinderblock", "cb.kind=snapshot", `cb.gsnap=${set.name}`, `cb.gsnap-uuid=${uuid}`, "cb.gsnap-complete"]),
+      );
       expect(lv?.tags).not.toContain("cb.incomplete");
     }
     const gates = await gateStates();

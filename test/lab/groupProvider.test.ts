@@ -1,5 +1,5 @@
 import { defaultName, resourceUuid, type ResourceKind } from "../../provider/identity";
-import { createProgramDir, serializedProvider, spawnDynamicHost, urnOf, type Properties, type ProviderProcess } from "../../provider/protocol";
+import { createProgramDir, serializedProvider, spawnDynamicHost, urnOf, type Properties, type ProviderProcess } from "../../engine";
 import { lvOnHost, requireFreshBuild } from "../fixtures/provider/lab";
 import { labConfigPath, unique } from "./support";
 
@@ -42,7 +42,10 @@ async function createResource(kind: ResourceKind, name: string, args: Properties
 
 async function deleteResource(resource: Created): Promise<void> {
   await host.client.delete(resource.id, resource.urn, resource.outputs);
-  created.splice(created.findIndex((entry) => entry.id === resource.id), 1);
+  created.splice(
+    created.findIndex((entry) => entry.id === resource.id),
+    1,
+  );
 }
 
 beforeAll(async () => {
@@ -73,7 +76,9 @@ describe("ConsistencyGroup and GroupSnapshot through the dynamic-provider host",
     expect(group.id).toBe(`lab/lab-1/cinder-volumes/${String(group.inputs.name)}`);
     expect(group.outputs).toMatchObject({ host: "lab-1", volumeGroup: "cinder-volumes", members: [volumes[0]!.id, volumes[1]!.id].sort() });
     for (const volume of volumes.slice(0, 2)) expect((await lvOnHost(lvNameOf(volume.id)))?.tags).toContain(`cb.group=${String(group.inputs.name)}`);
-    expect(await host.client.diff(group.id, group.urn, group.outputs, { ...group.inputs, volumeIds: [volumes[0]!.id, volumes[1]!.id] })).toMatchObject({ changes: "none" });
+    expect(await host.client.diff(group.id, group.urn, group.outputs, { ...group.inputs, volumeIds: [volumes[0]!.id, volumes[1]!.id] })).toMatchObject({
+      changes: "none",
+    });
   });
 
   it("adds a member in place on Update", async () => {

@@ -54,7 +54,10 @@ describe("volume to image on a real host", () => {
     const expected = volumeSha.digest("hex");
     expect(info).toMatchObject({ format: "raw", virtualSizeBytes: GiB, sizeBytes: GiB, sha256: expected });
     // Independently of the driver, on the host: the file's size, and its pattern part (hashing the whole GiB again is minutes under TCG; the zeros are covered by the checksum above, which the driver computes from the file).
-    expect((await onHostOk(`stat -c %s ${path}; dd if=${path} bs=1M count=${data.length / MiB} status=none | sha256sum`)).split(/\s+/).slice(0, 2)).toEqual([String(GiB), sha256(data)]);
+    expect((await onHostOk(`stat -c %s ${path}; dd if=${path} bs=1M count=${data.length / MiB} status=none | sha256sum`)).split(/\s+/).slice(0, 2)).toEqual([
+      String(GiB),
+      sha256(data),
+    ]);
     expect(await leftovers()).toEqual({ temps: [], partials: "" });
   });
 
@@ -93,8 +96,12 @@ describe("volume to image on a real host", () => {
     writeFileSync(localPath, "precious");
     await expect(driver.copyVolumeToImage(volume.id, { kind: "localFile", path: localPath, format: "qcow2" })).rejects.toBeInstanceOf(InvalidInput);
     expect(readFileSync(localPath, "utf8")).toBe("precious");
-    await expect(driver.copyVolumeToImage(volume.id, { kind: "hostPath", path: `${hostDir}/missing-dir/x.raw`, format: "raw" })).rejects.toThrow(/directory .* does not exist/);
-    await expect(driver.copyVolumeToImage(volume.id, { kind: "hostPath", path: `${hostDir}/x.raw`, format: "raw", compress: true })).rejects.toThrow(/only possible with format qcow2/);
+    await expect(driver.copyVolumeToImage(volume.id, { kind: "hostPath", path: `${hostDir}/missing-dir/x.raw`, format: "raw" })).rejects.toThrow(
+      /directory .* does not exist/,
+    );
+    await expect(driver.copyVolumeToImage(volume.id, { kind: "hostPath", path: `${hostDir}/x.raw`, format: "raw", compress: true })).rejects.toThrow(
+      /only possible with format qcow2/,
+    );
     expect(await leftovers()).toEqual({ temps: [], partials: "" });
   });
 });

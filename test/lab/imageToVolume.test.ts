@@ -50,8 +50,14 @@ describe("image to volume on a real host", () => {
   });
 
   it.each<[string, (i: Images) => ImageSpec]>([
-    ["raw from a host path", (i) => ({ source: { kind: "hostPath", path: `/var/tmp/cb-test-${process.pid}.raw` }, format: "raw", sha256: sha256(readFileSync(i.raw)) })],
-    ["qcow2 from a URL the host fetches", (i) => ({ source: { kind: "url", url: server.url("pattern.qcow2") }, format: "qcow2", sha256: sha256(readFileSync(i.qcow2)) })],
+    [
+      "raw from a host path",
+      (i) => ({ source: { kind: "hostPath", path: `/var/tmp/cb-test-${process.pid}.raw` }, format: "raw", sha256: sha256(readFileSync(i.raw)) }),
+    ],
+    [
+      "qcow2 from a URL the host fetches",
+      (i) => ({ source: { kind: "url", url: server.url("pattern.qcow2") }, format: "qcow2", sha256: sha256(readFileSync(i.qcow2)) }),
+    ],
     ["qcow2 streamed from a local file", (i) => ({ source: { kind: "localFile", path: i.qcow2 }, format: "qcow2" })],
     ["vmdk (streamOptimized) streamed from a local file", (i) => ({ source: { kind: "localFile", path: i.vmdk }, format: "vmdk" })],
   ])("copies %s into the volume byte for byte", async (_case, specOf) => {
@@ -90,10 +96,30 @@ describe("image to volume on a real host", () => {
       ["an image larger than the volume", (i) => local(i.oversized, "qcow2"), ImageTooBig, /virtual size is 2\.00 GiB.*at least 2 GiB/],
       ["a raw image declared qcow2", (i) => local(i.raw, "qcow2"), ImageUnacceptable, /declared qcow2 but it is raw/],
       ["a qcow2 image declared raw", (i) => local(i.qcow2, "raw"), ImageUnacceptable, /declared raw but it is qcow2/],
-      ["a qcow2 cut inside its data clusters", (i) => local(i.truncatedInData, "qcow2"), ImageUnacceptable, /qemu-img check found \d+ corruptions in the image: it is damaged or truncated/],
-      ["a qcow2 cut right after its header", (i) => local(i.truncatedAfterHeader, "qcow2"), ImageUnacceptable, /truncated: its data ends at byte \d+ but the file has only 196608 bytes/],
-      ["an image with the wrong sha256", (i) => ({ ...local(i.qcow2, "qcow2"), sha256: "0".repeat(64) }), ImageUnacceptable, /sha256 is [0-9a-f]{64}, not the expected 0{64}/],
-      ["a URL with the wrong sha256 (checked on the host)", () => ({ source: { kind: "url", url: server.url("pattern.raw") }, format: "raw", sha256: "f".repeat(64) }), ImageUnacceptable, /not the expected f{64}/],
+      [
+        "a qcow2 cut inside its data clusters",
+        (i) => local(i.truncatedInData, "qcow2"),
+        ImageUnacceptable,
+        /qemu-img check found \d+ corruptions in the image: it is damaged or truncated/,
+      ],
+      [
+        "a qcow2 cut right after its header",
+        (i) => local(i.truncatedAfterHeader, "qcow2"),
+        ImageUnacceptable,
+        /truncated: its data ends at byte \d+ but the file has only 196608 bytes/,
+      ],
+      [
+        "an image with the wrong sha256",
+        (i) => ({ ...local(i.qcow2, "qcow2"), sha256: "0".repeat(64) }),
+        ImageUnacceptable,
+        /sha256 is [0-9a-f]{64}, not the expected 0{64}/,
+      ],
+      [
+        "a URL with the wrong sha256 (checked on the host)",
+        () => ({ source: { kind: "url", url: server.url("pattern.raw") }, format: "raw", sha256: "f".repeat(64) }),
+        ImageUnacceptable,
+        /not the expected f{64}/,
+      ],
     ])("refuses %s", async (_case, specOf, errorClass, message) => {
       const error = await driver.copyImageToVolume(volume.id, specOf(images)).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(errorClass);

@@ -5,7 +5,7 @@ import { promisify } from "node:util";
 import { join } from "node:path";
 import { Backends, parseBackends } from "../../drivers";
 import { resourceUuid } from "../../provider/identity";
-import { ProviderCallError, spawnNativePlugin, urnOf, type Properties, type ProviderProcess } from "../../provider/protocol";
+import { ProviderCallError, spawnNativePlugin, urnOf, type Properties, type ProviderProcess } from "../../engine";
 import { requireFreshBuild } from "../fixtures/provider/lab";
 import { byHand, dev, fillRandom, POOL, removeByHand, sha256, tagsOf, VG } from "./manageSupport";
 import { hostDmTable, labConfig, labConfigPath, onHostOk, unique } from "./support";
@@ -70,7 +70,12 @@ afterAll(async () => {
 });
 
 /** What the engine does after Read: Check the required inputs (old inputs: Read's), then Diff against Read's outputs. */
-async function checkAndDiff(resourceUrn: string, id: string, read: { properties: Properties; inputs?: Properties | undefined }, required: string[]): Promise<string> {
+async function checkAndDiff(
+  resourceUrn: string,
+  id: string,
+  read: { properties: Properties; inputs?: Properties | undefined },
+  required: string[],
+): Promise<string> {
   const inputs = read.inputs ?? {};
   const news = Object.fromEntries(required.map((key) => [key, inputs[key]]));
   const checked = await plugin.client.check(resourceUrn, inputs, news);
@@ -99,7 +104,13 @@ describe("pulumi import through the native plugin", () => {
     expect(await hostState()).toBe(host);
     expect(read.id).toBe(idOf(thick));
     expect(read.inputs).toEqual({ backend: "lab", name: thick, sizeGb: 1, thin: false, host: "lab-1", labels: {}, adopt: true, uuid });
-    expect(read.properties).toMatchObject({ lvName: thick, devicePath: `/dev/mapper/${gateName(VG(), thick)}`, sizeBytes: 64 * 2 ** 20, deviceSizeBytes: 0, adopt: true });
+    expect(read.properties).toMatchObject({
+      lvName: thick,
+      devicePath: `/dev/mapper/${gateName(VG(), thick)}`,
+      sizeBytes: 64 * 2 ** 20,
+      deviceSizeBytes: 0,
+      adopt: true,
+    });
     expect(await tagsOf(thick)).toEqual(["owner=ops"]);
     expect(await checkAndDiff(urn("Volume", thick), read.id, read, ["backend", "sizeGb"])).toBe("none");
     // The generated program (test/fixtures/import/program.ts) declares the imported inputs the schema lists: no uuid.
@@ -161,7 +172,9 @@ describe("pulumi import through the native plugin", () => {
     const host = await hostState();
     const refused = await plugin.client.create(snapshotUrn, declared.inputs).catch((error: unknown) => error);
     expect((refused as ProviderCallError).details).toContain(`volume ${idOf(used)} is not cinderblock's yet: its LV has no cinderblock tags`);
-    expect((refused as ProviderCallError).details).toContain("Nothing was changed. Declare the imported Volume in the same program through `pulumi-cinderblock/native`");
+    expect((refused as ProviderCallError).details).toContain(
+      "Nothing was changed. Declare the imported Volume in the same program through `pulumi-cinderblock/native`",
+    );
     expect(await hostState()).toBe(host);
     // The first `pulumi up` after the import: the volume's Check and Diff (no changes), then the new snapshot's Create.
     expect(await checkAndDiff(volumeUrn, read.id, read, ["backend", "sizeGb"])).toBe("none");

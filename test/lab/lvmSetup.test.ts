@@ -69,7 +69,10 @@ describe("LVM driver setup on a real host", () => {
       const before = (await driver.getVolumeStats(true)).pools[0] as PoolStats;
       await driver.writeData(volume.id, 0, Buffer.alloc(64 * MiB, 0x77));
       const after = (await driver.getVolumeStats(true)).pools[0] as PoolStats;
-      const [size, dataPercent] = (await onHostOk(`lvs --noheadings --units b --nosuffix -o lv_size,data_percent ${VG}/${VG}-pool`)).trim().split(/\s+/).map(Number);
+      const [size, dataPercent] = (await onHostOk(`lvs --noheadings --units b --nosuffix -o lv_size,data_percent ${VG}/${VG}-pool`))
+        .trim()
+        .split(/\s+/)
+        .map(Number);
       expect(after.free_capacity_gb).toBeCloseTo(((size ?? 0) * (1 - (dataPercent ?? 0) / 100)) / 1024 ** 3, 1);
       expect(before.free_capacity_gb as number).toBeGreaterThan(after.free_capacity_gb as number);
       expect((await onHostOk(`vgs --noheadings --units b --nosuffix -o vg_free ${VG}`)).trim()).toBe(vgFreeBefore);

@@ -1,12 +1,7 @@
 import { createHash } from "node:crypto";
 import type { Backends } from "../../drivers";
 import type { DriverWith } from "../../drivers/interface/capabilities";
-import {
-  InvalidInput,
-  ManageExistingAlreadyManaged,
-  ManageExistingInvalidReference,
-  VolumeIsBusy,
-} from "../../drivers/interface/errors";
+import { InvalidInput, ManageExistingAlreadyManaged, ManageExistingInvalidReference, VolumeIsBusy } from "../../drivers/interface/errors";
 import { ManageExistingMismatch } from "../../drivers/interface/manageableDriver";
 import type { ManageableVolume, Snapshot, Volume } from "../../drivers/interface/types";
 import { gateName } from "../../drivers/lvm/names";
@@ -93,7 +88,11 @@ describe("manageable listings of a host with hand-made LVs", () => {
     const volumes = await driver.getManageableVolumes();
     expect(byId(volumes, open)).toMatchObject({ safeToManage: false, reasonNotSafe: expect.stringMatching(/^in use: its device is open/) });
     expect(byId(volumes, POOL())).toMatchObject({ safeToManage: false, reasonNotSafe: "a thin pool: it holds thin volumes and is not one itself" });
-    expect(byId(volumes, managed.lvName)).toMatchObject({ safeToManage: false, cinderId: managed.uuid, reasonNotSafe: `already managed by cinderblock as volume ${managed.uuid}` });
+    expect(byId(volumes, managed.lvName)).toMatchObject({
+      safeToManage: false,
+      cinderId: managed.uuid,
+      reasonNotSafe: `already managed by cinderblock as volume ${managed.uuid}`,
+    });
   });
 
   it("narrows the listing to one reference", async () => {
@@ -170,7 +169,10 @@ describe("adopted volumes are managed like any other", () => {
       expect((await hostLv(snapshot.lvName))?.origin).toBe(volume.lvName);
       await driver.deleteSnapshot(snapshot.id);
     }
-    const restored = await driver.createVolumeFromSnapshot({ uuid: newUuid(), name: unique("restored"), sizeGib: 1, provisioning: "thick" }, adopted.snapshot!.id);
+    const restored = await driver.createVolumeFromSnapshot(
+      { uuid: newUuid(), name: unique("restored"), sizeGib: 1, provisioning: "thick" },
+      adopted.snapshot!.id,
+    );
     try {
       const copied = await driver.readData({ volumeId: restored.id }, 0, DATA_MIB * MiB);
       expect(createHash("sha256").update(copied).digest("hex")).toBe(before[thickSnap]);

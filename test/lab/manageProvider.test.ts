@@ -1,15 +1,7 @@
 import { Backends, parseBackends } from "../../drivers";
 import { gateName } from "../../drivers/lvm/names";
 import { resourceUuid, type ResourceKind } from "../../provider/identity";
-import {
-  createProgramDir,
-  ProviderCallError,
-  serializedProvider,
-  spawnDynamicHost,
-  urnOf,
-  type Properties,
-  type ProviderProcess,
-} from "../../provider/protocol";
+import { createProgramDir, ProviderCallError, serializedProvider, spawnDynamicHost, urnOf, type Properties, type ProviderProcess } from "../../engine";
 import { requireFreshBuild } from "../fixtures/provider/lab";
 import { byHand, dev, fillRandom, removeByHand, sha256, tagsOf, VG } from "./manageSupport";
 import { hostDmTable, hostLv, labConfig, labConfigPath, unique } from "./support";
@@ -105,7 +97,14 @@ describe("adopt: true through the dynamic provider", () => {
 
   it("treats a change of adopt as no change at all", async () => {
     const { adopt: _adopt, ...withoutAdopt } = volume.inputs;
-    expect(await host.client.diff(volume.id, urnOf({ stack: STACK, project: PROJECT, kind: "Volume", name: "legacy", style: "dynamic" }), volume.properties, withoutAdopt)).toEqual({
+    expect(
+      await host.client.diff(
+        volume.id,
+        urnOf({ stack: STACK, project: PROJECT, kind: "Volume", name: "legacy", style: "dynamic" }),
+        volume.properties,
+        withoutAdopt,
+      ),
+    ).toEqual({
       changes: "none",
       replaces: [],
       deleteBeforeReplace: false,

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { resourceUuid } from "../../provider/identity";
-import { packageRoot, ProviderCallError, spawnNativePlugin, urnOf, type Properties, type ProviderProcess } from "../../provider/protocol";
+import { packageRoot, ProviderCallError, spawnNativePlugin, urnOf, type Properties, type ProviderProcess } from "../../engine";
 import { GIB, labDocumentWithInlineKeys, lvOnHost, requireFreshBuild, secret } from "../fixtures/provider/lab";
 import { gateName } from "../../drivers/lvm/names";
 import { hostDmTable, labConfig, labConfigPath, onHostOk, unique } from "./support";
@@ -20,7 +20,11 @@ const lvNameOf = (id: string): string => id.split("/")[3] ?? "";
 let plugin: ProviderProcess;
 const created: Array<{ id: string; urn: string; properties: Properties }> = [];
 
-async function create(kind: "Volume" | "Snapshot", name: string, inputs: Properties): Promise<{ id: string; urn: string; inputs: Properties; outputs: Properties }> {
+async function create(
+  kind: "Volume" | "Snapshot",
+  name: string,
+  inputs: Properties,
+): Promise<{ id: string; urn: string; inputs: Properties; outputs: Properties }> {
   const resourceUrn = urn(kind, name);
   const checked = await plugin.client.check(resourceUrn, {}, inputs);
   expect(checked.failures).toEqual([]);
@@ -31,7 +35,10 @@ async function create(kind: "Volume" | "Snapshot", name: string, inputs: Propert
 
 async function remove(id: string, resourceUrn: string, properties: Properties): Promise<void> {
   await plugin.client.delete(id, resourceUrn, properties);
-  created.splice(created.findIndex((entry) => entry.id === id), 1);
+  created.splice(
+    created.findIndex((entry) => entry.id === id),
+    1,
+  );
 }
 
 beforeAll(async () => {
@@ -117,7 +124,11 @@ describe("the native plugin", () => {
       // What `pulumi import` then does: check the read inputs as the program's, and diff.
       const checked = await plugin.client.check(importUrn, read.inputs!, read.inputs!);
       expect(checked).toEqual({ inputs: read.inputs, failures: [] });
-      expect(await plugin.client.diff(read.id, importUrn, read.properties, checked.inputs)).toEqual({ changes: "none", replaces: [], deleteBeforeReplace: false });
+      expect(await plugin.client.diff(read.id, importUrn, read.properties, checked.inputs)).toEqual({
+        changes: "none",
+        replaces: [],
+        deleteBeforeReplace: false,
+      });
     });
 
     describe("with a snapshot", () => {

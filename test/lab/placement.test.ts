@@ -139,7 +139,10 @@ describe("placement across the hosts of a backend", () => {
 
   it("places on what the hosts hold now when another process changed them, and two processes creating at once never overcommit", async () => {
     // Room to work in: the volumes of the tests above are not needed any more.
-    await limited(8, made.splice(0).map((volume) => () => driver.deleteVolume(volume.id)));
+    await limited(
+      8,
+      made.splice(0).map((volume) => () => driver.deleteVolume(volume.id)),
+    );
     const other = await openLabDriver("lab-sched", { volumeClear: "none", lvmType: "default" }, { allHosts: true });
     const scratch: Volume[] = [];
     try {
@@ -160,7 +163,16 @@ describe("placement across the hosts of a backend", () => {
       // Both processes create at once; every GiB placed on a host is gone from it, and nothing fails.
       const before = [await vgFreeGib(0), await vgFreeGib(1)];
       const volumes = (
-        await Promise.all([limited(2, [1, 2].map(() => () => create(driver, made))), limited(2, [1, 2].map(() => () => create(other.driver, made)))])
+        await Promise.all([
+          limited(
+            2,
+            [1, 2].map(() => () => create(driver, made)),
+          ),
+          limited(
+            2,
+            [1, 2].map(() => () => create(other.driver, made)),
+          ),
+        ])
       ).flat();
       const after = [await vgFreeGib(0), await vgFreeGib(1)];
       const placed = ["lab-1", "lab-2"].map((host) => volumes.filter((volume) => volume.host === host).length);
@@ -168,7 +180,10 @@ describe("placement across the hosts of a backend", () => {
       expect(placed[0]! + placed[1]!).toBe(4);
       await create(driver, made, "lab-2"); // The next test needs a volume on lab-2.
     } finally {
-      await limited(8, scratch.map((volume) => () => driver.deleteVolume(volume.id)));
+      await limited(
+        8,
+        scratch.map((volume) => () => driver.deleteVolume(volume.id)),
+      );
       await other.backends.close();
     }
   });
@@ -190,7 +205,9 @@ describe("placement across the hosts of a backend", () => {
       // Each request fits either host alone; two never fit one.
       const size = Math.floor(Math.min(...free));
       expect(2 * size).toBeGreaterThan(Math.max(...free));
-      const runs = await Promise.allSettled([1, 2].map(() => cli("volume", "create", "--backend", "lab", "--size-gb", String(size), "--thick", "--name", unique("both"))));
+      const runs = await Promise.allSettled(
+        [1, 2].map(() => cli("volume", "create", "--backend", "lab", "--size-gb", String(size), "--thick", "--name", unique("both"))),
+      );
       const created = runs.flatMap((run) => (run.status === "fulfilled" ? [run.value as { id: string; host: string }] : []));
       ids.push(...created.map((volume) => volume.id));
       expect(runs.filter((run) => run.status === "rejected")).toEqual([]);
@@ -208,7 +225,9 @@ describe("placement across the hosts of a backend", () => {
     expect(onSecond).toBeDefined();
     await labStop("lab-2");
     try {
-      const attempts = await Promise.allSettled([1, 2, 3].map(() => driver.createVolume({ uuid: newUuid(), name: unique("survivor"), sizeGib: 1, provisioning: "thick" })));
+      const attempts = await Promise.allSettled(
+        [1, 2, 3].map(() => driver.createVolume({ uuid: newUuid(), name: unique("survivor"), sizeGib: 1, provisioning: "thick" })),
+      );
       const placed = attempts.flatMap((attempt) => (attempt.status === "fulfilled" ? [attempt.value] : []));
       made.push(...placed);
       expect(attempts.filter((attempt) => attempt.status === "rejected")).toEqual([]);

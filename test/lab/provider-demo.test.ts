@@ -9,7 +9,10 @@ const savedPath = process.env.PATH;
 
 /** PATH without any directory that holds a `pulumi`, so the demo takes the protocol path even where the CLI is installed. */
 function pathWithoutPulumi(): string {
-  return (savedPath ?? "").split(delimiter).filter((dir) => !existsSync(join(dir, "pulumi"))).join(delimiter);
+  return (savedPath ?? "")
+    .split(delimiter)
+    .filter((dir) => !existsSync(join(dir, "pulumi")))
+    .join(delimiter);
 }
 
 /** The volume and snapshot ids the demo printed as it created them. */
@@ -33,7 +36,14 @@ describe("runDemo without the Pulumi CLI", () => {
     await runDemo({ log: (line) => lines.push(line) });
     const text = lines.join("\n");
     expect(text).toContain("The Pulumi CLI is not installed");
-    for (const step of ["[1/7] Configure", "[2/7] Create Volume 'data'", "[3/7] Create Snapshot 'data-snapshot'", "[4/7] Create Volume 'restored'", "[5/7] Extend 'data' to 2 GiB: Diff says update in place", "[6/7] Read 'data' (refresh): live sizeGb 2"]) {
+    for (const step of [
+      "[1/7] Configure",
+      "[2/7] Create Volume 'data'",
+      "[3/7] Create Snapshot 'data-snapshot'",
+      "[4/7] Create Volume 'restored'",
+      "[5/7] Extend 'data' to 2 GiB: Diff says update in place",
+      "[6/7] Read 'data' (refresh): live sizeGb 2",
+    ]) {
       expect(text).toContain(step);
     }
     expect(text).toMatch(/outputs \{.*"sourceSnapshotId":"lab\/lab-1\/cinder-volumes\/data-snapshot-/);

@@ -13,7 +13,7 @@ import {
   urnOf,
   type Properties,
   type ProviderProcess,
-} from "../../provider/protocol";
+} from "../../engine";
 import { GIB, labDocumentWithInlineKeys, lvOnHost, requireFreshBuild, secret } from "../fixtures/provider/lab";
 import { gateName } from "../../drivers/lvm/names";
 import { hostDmTable, labConfigPath, onHostOk, unique } from "./support";
@@ -44,7 +44,11 @@ function declare(kind: ResourceKind, name: string, inputs: Properties, stack = S
 }
 
 /** Check then Create, as `pulumi up` does for a new resource. */
-async function createResource(kind: ResourceKind, name: string, inputs: Properties): Promise<{ id: string; urn: string; inputs: Properties; outputs: Properties }> {
+async function createResource(
+  kind: ResourceKind,
+  name: string,
+  inputs: Properties,
+): Promise<{ id: string; urn: string; inputs: Properties; outputs: Properties }> {
   const declared = declare(kind, name, inputs);
   const checked = await host.client.check(declared.urn, {}, declared.inputs);
   expect(checked.failures).toEqual([]);
@@ -55,7 +59,10 @@ async function createResource(kind: ResourceKind, name: string, inputs: Properti
 
 async function deleteResource(id: string, urn: string, properties: Properties): Promise<void> {
   await host.client.delete(id, urn, properties);
-  created.splice(created.findIndex((entry) => entry.id === id), 1);
+  created.splice(
+    created.findIndex((entry) => entry.id === id),
+    1,
+  );
 }
 
 const lvNameOf = (id: string): string => id.split("/")[3] ?? "";
@@ -107,7 +114,15 @@ describe("the dynamic provider through @pulumi/pulumi's dynamic-provider host", 
       volume = await createResource("Volume", "vol", { backend: "lab", sizeGb: 1, labels: { suite: "provider" } });
       outputs = volume.outputs;
       expect(volume.id).toBe(`lab/lab-1/cinder-volumes/${String(volume.inputs.name)}`);
-      expect(outputs).toMatchObject({ backend: "lab", sizeGb: 1, sizeBytes: GIB, thin: true, host: "lab-1", labels: { suite: "provider" }, uuid: volume.inputs.uuid });
+      expect(outputs).toMatchObject({
+        backend: "lab",
+        sizeGb: 1,
+        sizeBytes: GIB,
+        thin: true,
+        host: "lab-1",
+        labels: { suite: "provider" },
+        uuid: volume.inputs.uuid,
+      });
       expect(outputs.devicePath).toMatch(/^\/dev\/mapper\/cbgate-/);
       const lv = await lvOnHost(lvNameOf(volume.id));
       expect(lv?.sizeBytes).toBe(GIB);
@@ -132,7 +147,11 @@ describe("the dynamic provider through @pulumi/pulumi's dynamic-provider host", 
 
     it("diffs nothing for unchanged inputs, an update for a larger size, a create-first replacement for a name the program sets", async () => {
       expect(await host.client.diff(volume.id, volume.urn, outputs, volume.inputs)).toEqual({ changes: "none", replaces: [], deleteBeforeReplace: false });
-      expect(await host.client.diff(volume.id, volume.urn, outputs, { ...volume.inputs, sizeGb: 2 })).toEqual({ changes: "some", replaces: [], deleteBeforeReplace: false });
+      expect(await host.client.diff(volume.id, volume.urn, outputs, { ...volume.inputs, sizeGb: 2 })).toEqual({
+        changes: "some",
+        replaces: [],
+        deleteBeforeReplace: false,
+      });
       expect(await host.client.diff(volume.id, volume.urn, outputs, { ...volume.inputs, name: "other" })).toEqual({
         changes: "some",
         replaces: ["name"],
@@ -243,7 +262,11 @@ describe("the dynamic provider through @pulumi/pulumi's dynamic-provider host", 
       const renamed = declare("Volume", "ident", { backend: "lab", sizeGb: 1 }, `${STACK}-renamed`);
       const checked = await host.client.check(renamed.urn, original.inputs, renamed.inputs);
       expect(checked.inputs).toMatchObject({ uuid: original.inputs.uuid, name: original.inputs.name });
-      expect(await host.client.diff(original.id, renamed.urn, original.outputs, checked.inputs)).toEqual({ changes: "none", replaces: [], deleteBeforeReplace: false });
+      expect(await host.client.diff(original.id, renamed.urn, original.outputs, checked.inputs)).toEqual({
+        changes: "none",
+        replaces: [],
+        deleteBeforeReplace: false,
+      });
       expect(await volumeGroup()).toBe(before);
     });
 
@@ -261,7 +284,11 @@ describe("the dynamic provider through @pulumi/pulumi's dynamic-provider host", 
     it("replaces an auto-named volume create-first: the new LV, under a fresh name and uuid, stands beside the intact old one until its delete", async () => {
       const news = declare("Volume", "ident", { backend: "lab", sizeGb: 1, sourceVolumeId: original.id }).inputs;
       const checked = await host.client.check(original.urn, original.inputs, news);
-      expect(await host.client.diff(original.id, original.urn, original.outputs, checked.inputs)).toEqual({ changes: "some", replaces: ["sourceVolumeId"], deleteBeforeReplace: false });
+      expect(await host.client.diff(original.id, original.urn, original.outputs, checked.inputs)).toEqual({
+        changes: "some",
+        replaces: ["sourceVolumeId"],
+        deleteBeforeReplace: false,
+      });
       // The engine checks again without olds before the replacement's create (step_generator.go).
       const { inputs } = await host.client.check(original.urn, {}, news);
       const replacement = await host.client.create(original.urn, inputs);
@@ -328,7 +355,16 @@ describe("the package as a user installs it: `npm pack`, then installed into a f
     writeFileSync(join(dir, "package.json"), JSON.stringify({ name: "packed-program", private: true }));
     // The README's install line for a program whose stack predates the rename: the package, and
     // the same tarball under the old name, which the old `__provider` requires.
-    const install = ["install", "--prefer-offline", "--no-audit", "--no-fund", "--loglevel=error", tarball, `cinderblock@file:${tarball}`, "@pulumi/pulumi@latest"];
+    const install = [
+      "install",
+      "--prefer-offline",
+      "--no-audit",
+      "--no-fund",
+      "--loglevel=error",
+      tarball,
+      `cinderblock@file:${tarball}`,
+      "@pulumi/pulumi@latest",
+    ];
     execFileSync("npm", install, { cwd: dir, stdio: ["ignore", "ignore", "inherit"] });
     installed = await spawnDynamicHost({ cwd: dir, project: PROJECT, env: { CINDERBLOCK_CONFIG: undefined } });
     await installed.client.configure({ args: { "cinderblock:configFile": labConfigPath() } });
@@ -341,10 +377,20 @@ describe("the package as a user installs it: `npm pack`, then installed into a f
 
   it("ships what a program needs and nothing of the development tree", () => {
     const root = join(scratch, "program", "node_modules", "pulumi-cinderblock");
-    for (const path of ["LICENSE", "README.md", "schema.json", "bin/cinderblock.js", "bin/pulumi-resource-cinderblock", "dist/sdk/index.d.ts", "dist/provider/native/main.js", "plugin/PulumiPlugin.yaml"]) {
+    for (const path of [
+      "LICENSE",
+      "README.md",
+      "schema.json",
+      "bin/cinderblock.js",
+      "bin/pulumi-resource-cinderblock",
+      "dist/sdk/index.d.ts",
+      "dist/provider/native/main.js",
+      "plugin/PulumiPlugin.yaml",
+    ]) {
       expect(existsSync(join(root, path))).toBe(true);
     }
-    for (const path of ["test", "sdk", "provider", "drivers", "tsconfig.json", "dist/bench", "dist/sdk/index.js.map"]) expect(existsSync(join(root, path))).toBe(false);
+    for (const path of ["test", "sdk", "provider", "drivers", "tsconfig.json", "dist/bench", "dist/sdk/index.js.map"])
+      expect(existsSync(join(root, path))).toBe(false);
   });
 
   it("creates, reads and deletes a Volume with the installed package, the last two through a state written before the rename", async () => {
@@ -354,12 +400,21 @@ describe("the package as a user installs it: `npm pack`, then installed into a f
     const { id, properties } = await installed.client.create(declared.urn, checked.inputs);
     created.push({ id, urn: declared.urn, properties });
     expect((await lvOnHost(lvNameOf(id)))?.sizeBytes).toBe(GIB);
-    expect(await installed.client.read(id, declared.urn, properties, checked.inputs)).toMatchObject({ id, properties: { sizeBytes: GIB, __provider: shim.Volume } });
+    expect(await installed.client.read(id, declared.urn, properties, checked.inputs)).toMatchObject({
+      id,
+      properties: { sizeBytes: GIB, __provider: shim.Volume },
+    });
 
     const old = { ...properties, __provider: beforeRename };
-    expect(await installed.client.read(id, declared.urn, old, { ...checked.inputs, __provider: beforeRename })).toMatchObject({ id, properties: { sizeBytes: GIB, __provider: beforeRename } });
+    expect(await installed.client.read(id, declared.urn, old, { ...checked.inputs, __provider: beforeRename })).toMatchObject({
+      id,
+      properties: { sizeBytes: GIB, __provider: beforeRename },
+    });
     await installed.client.delete(id, declared.urn, old);
-    created.splice(created.findIndex((entry) => entry.id === id), 1);
+    created.splice(
+      created.findIndex((entry) => entry.id === id),
+      1,
+    );
     expect(await lvOnHost(lvNameOf(id))).toBeUndefined();
   });
 });

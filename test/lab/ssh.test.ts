@@ -27,7 +27,10 @@ describe("SSH transport against a real lab host", () => {
   });
 
   it("reports a failing command with its exit code, stderr and the host", async () => {
-    const error = await pool.runner("lab-1", labTarget()).run(["ls", "/no/such/path"]).catch((e: unknown) => e);
+    const error = await pool
+      .runner("lab-1", labTarget())
+      .run(["ls", "/no/such/path"])
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(CommandError);
     const failure = error as CommandError;
     expect(failure.exitCode).toBe(2);
@@ -161,20 +164,29 @@ describe("SSH transport against a real lab host", () => {
 
   describe("bad connection settings fail clearly and run nothing", () => {
     it("names a missing private key file", async () => {
-      const error = await pool.runner("lab-1", labTarget(0, { privateKeyPath: "/nonexistent/key" })).run(["true"]).catch((e: unknown) => e);
+      const error = await pool
+        .runner("lab-1", labTarget(0, { privateKeyPath: "/nonexistent/key" }))
+        .run(["true"])
+        .catch((e: unknown) => e);
       expect(error).toBeInstanceOf(SshConfigError);
       expect((error as Error).message).toContain("/nonexistent/key does not exist");
     });
 
     it("bounds the wait for an unreachable host", async () => {
       const started = Date.now();
-      const error = await pool.runner("nowhere", labTarget(0, { port: 1, connectTimeoutMs: 3_000 })).run(["true"]).catch((e: unknown) => e);
+      const error = await pool
+        .runner("nowhere", labTarget(0, { port: 1, connectTimeoutMs: 3_000 }))
+        .run(["true"])
+        .catch((e: unknown) => e);
       expect(error).toBeInstanceOf(SshConnectError);
       expect(Date.now() - started).toBeLessThan(5_000);
     });
 
     it("reports a wrong user as an authentication failure", async () => {
-      const error = await pool.runner("lab-1", labTarget(0, { user: "nosuchuser" })).run(["true"]).catch((e: unknown) => e);
+      const error = await pool
+        .runner("lab-1", labTarget(0, { user: "nosuchuser" }))
+        .run(["true"])
+        .catch((e: unknown) => e);
       expect(error).toBeInstanceOf(SshAuthError);
       expect((error as Error).message).toContain("nosuchuser@127.0.0.1");
     });

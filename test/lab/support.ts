@@ -62,17 +62,28 @@ export async function onHost(script: string, index = 0): Promise<{ stdout: strin
   if (!knownHosts) {
     knownHosts = join(mkdtempSync(join(tmpdir(), "cb-kh-")), "known_hosts");
   }
-  writeFileSync(knownHosts, labConfig().backends.lab.hosts.map((h) => `[${h.address}]:${h.port} ${h.hostKey}\n`).join(""));
+  writeFileSync(
+    knownHosts,
+    labConfig()
+      .backends.lab.hosts.map((h) => `[${h.address}]:${h.port} ${h.hostKey}\n`)
+      .join(""),
+  );
   try {
     const { stdout, stderr } = await run(
       "ssh",
       [
-        "-o", "BatchMode=yes",
-        "-o", "StrictHostKeyChecking=yes",
-        "-o", `UserKnownHostsFile=${knownHosts}`,
-        "-o", "LogLevel=ERROR",
-        "-i", host.privateKeyPath,
-        "-p", String(host.port),
+        "-o",
+        "BatchMode=yes",
+        "-o",
+        "StrictHostKeyChecking=yes",
+        "-o",
+        `UserKnownHostsFile=${knownHosts}`,
+        "-o",
+        "LogLevel=ERROR",
+        "-i",
+        host.privateKeyPath,
+        "-p",
+        String(host.port),
         `root@${host.address}`,
         script,
       ],

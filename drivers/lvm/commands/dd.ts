@@ -14,9 +14,15 @@ export const copyTimeoutMs = (bytes: number): number => 60_000 + Math.ceil(bytes
 export async function copyDevice(host: LvmHost, from: string, to: string, bytes: number, options: { sparse: boolean }): Promise<void> {
   await host.run(
     [
-      "dd", `if=${from}`, `of=${to}`, `bs=${BLOCK}`, `count=${bytes}`,
-      "iflag=direct,count_bytes,fullblock", "oflag=direct",
-      `conv=${options.sparse ? "sparse,fsync" : "fsync"}`, "status=none",
+      "dd",
+      `if=${from}`,
+      `of=${to}`,
+      `bs=${BLOCK}`,
+      `count=${bytes}`,
+      "iflag=direct,count_bytes,fullblock",
+      "oflag=direct",
+      `conv=${options.sparse ? "sparse,fsync" : "fsync"}`,
+      "status=none",
     ],
     { timeoutMs: copyTimeoutMs(bytes) },
   );
@@ -33,16 +39,16 @@ export async function zeroDevice(host: LvmHost, device: string, bytes: number): 
 
 /** Streams `length` bytes at `offset` of a device into `sink`. Offsets and lengths are multiples of 512. */
 export async function readDevice(host: LvmHost, device: string, offset: number, length: number, sink: Writable): Promise<void> {
-  await host.run(
-    ["dd", `if=${device}`, "bs=1M", `skip=${offset}`, `count=${length}`, "iflag=direct,skip_bytes,count_bytes,fullblock", "status=none"],
-    { stdout: sink, timeoutMs: copyTimeoutMs(length) },
-  );
+  await host.run(["dd", `if=${device}`, "bs=1M", `skip=${offset}`, `count=${length}`, "iflag=direct,skip_bytes,count_bytes,fullblock", "status=none"], {
+    stdout: sink,
+    timeoutMs: copyTimeoutMs(length),
+  });
 }
 
 /** Writes `data` at `offset` of a device. */
 export async function writeDevice(host: LvmHost, device: string, offset: number, data: Buffer): Promise<void> {
-  await host.run(
-    ["dd", `of=${device}`, "bs=1M", `seek=${offset}`, "iflag=fullblock", "oflag=direct,seek_bytes", "conv=notrunc,fsync", "status=none"],
-    { stdin: data, timeoutMs: copyTimeoutMs(data.length) },
-  );
+  await host.run(["dd", `of=${device}`, "bs=1M", `seek=${offset}`, "iflag=fullblock", "oflag=direct,seek_bytes", "conv=notrunc,fsync", "status=none"], {
+    stdin: data,
+    timeoutMs: copyTimeoutMs(data.length),
+  });
 }

@@ -2,4 +2,3 @@
 export function lvextendArgv(vg: string, lvName: string, sizeBytes: number): string[] {
   return ["lvextend", "--yes", "--quiet", "-L", `${sizeBytes}b`, `${vg}/${lvName}`];
 }
-

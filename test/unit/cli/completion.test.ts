@@ -19,7 +19,11 @@ async function script(shell: string): Promise<string> {
 /** What bash offers for the command line `words` with the cursor on its last word, as `complete` would ask. */
 function complete(path: string, words: string[]): string[] {
   const line = words.map((word) => `'${word}'`).join(" ");
-  const out = execFileSync("bash", ["-c", `source '${path}'; COMP_WORDS=(${line}); COMP_CWORD=${words.length - 1}; _cinderblock; printf '%s\\n' "\${COMPREPLY[@]}"`], { encoding: "utf8" });
+  const out = execFileSync(
+    "bash",
+    ["-c", `source '${path}'; COMP_WORDS=(${line}); COMP_CWORD=${words.length - 1}; _cinderblock; printf '%s\\n' "\${COMPREPLY[@]}"`],
+    { encoding: "utf8" },
+  );
   return out.split("\n").filter(Boolean);
 }
 

@@ -35,12 +35,19 @@ describe("help", () => {
   it.each([["--help"], ["-h"], ["help"]])("`cinderblock %s` prints every command to stdout and exits 0", async (flag) => {
     const run = await cli(flag);
     expect(run).toMatchObject({ code: 0, stderr: "" });
-    for (const command of ["volume", "snapshot", "group", "attach", "image", "stats", "lab", "completion"]) expect(run.stdout).toContain(`cinderblock ${command} `);
+    for (const command of ["volume", "snapshot", "group", "attach", "image", "stats", "lab", "completion"])
+      expect(run.stdout).toContain(`cinderblock ${command} `);
   });
 
   it.each([
-    [["volume", "--help"], ["cinderblock volume create", "cinderblock volume delete"]],
-    [["volume", "create", "--help"], ["cinderblock volume create", "--from-snapshot"]],
+    [
+      ["volume", "--help"],
+      ["cinderblock volume create", "cinderblock volume delete"],
+    ],
+    [
+      ["volume", "create", "--help"],
+      ["cinderblock volume create", "--from-snapshot"],
+    ],
     [["snapshot", "list", "-h"], ["cinderblock snapshot list"]],
     [["stats", "--help"], ["--fail-on-down"]],
     [["help", "group", "snapshot"], ["cinderblock group snapshot ID"]],
@@ -74,7 +81,10 @@ describe("usage errors: usage on stderr, exit 2", () => {
     [["volume", "show", "lab/lab-1/vg/a", "extra"], "unexpected argument 'extra'"],
     [["volume", "create", "--size-gb", "1", "--label", "a"], "--label takes key=value, not 'a'"],
     [["image", "export", "lab/lab-1/vg/a", "--file", "x", "--format", "vmdk"], "--format must be one of raw, qcow2, not 'vmdk'"],
-    [["attach", "create", "lab/lab-1/vg/a", "--protocol", "isci", "--host", "h", "--nqn", "n"], "--protocol must be one of iscsi, nvme-tcp, not 'isci' (did you mean 'iscsi'?)"],
+    [
+      ["attach", "create", "lab/lab-1/vg/a", "--protocol", "isci", "--host", "h", "--nqn", "n"],
+      "--protocol must be one of iscsi, nvme-tcp, not 'isci' (did you mean 'iscsi'?)",
+    ],
     [["volume", "show", "garbage"], "a volume id: 'garbage' is not an id cinderblock gave"],
     [["lab", "up", "--host", "2"], "unknown flag '--host' (did you mean '--hosts'?)"],
     [["lab", "down", "now"], "unexpected argument 'now'"],
@@ -99,12 +109,20 @@ describe("usage errors: usage on stderr, exit 2", () => {
 describe("runtime failures: one line on stderr, exit 1", () => {
   it("names an empty backends file", async () => {
     const path = configFile("  \n");
-    expect(await cli("stats", "--config", path)).toEqual({ code: 1, stdout: "", stderr: expect.stringMatching(new RegExp(`^cinderblock: ${path} is empty: [^\\n]*\\n$`)) });
+    expect(await cli("stats", "--config", path)).toEqual({
+      code: 1,
+      stdout: "",
+      stderr: expect.stringMatching(new RegExp(`^cinderblock: ${path} is empty: [^\\n]*\\n$`)),
+    });
   });
 
   it("says that no backend is configured, not that several are", async () => {
     const run = await cli("volume", "create", "--size-gb", "1", "--config", configFile('{"backends": {}}'));
-    expect(run).toEqual({ code: 1, stdout: "", stderr: 'cinderblock: the backends file lists no backends: add one under "backends" (see README, "Configuration")\n' });
+    expect(run).toEqual({
+      code: 1,
+      stdout: "",
+      stderr: 'cinderblock: the backends file lists no backends: add one under "backends" (see README, "Configuration")\n',
+    });
   });
 
   it("gives the line and column of a JSON syntax error", async () => {
@@ -135,7 +153,9 @@ describe("stats --fail-on-down", () => {
 
   // A host whose SSH port refuses at once: the driver reports it down, as it would a powered-off one.
   const unreachable = JSON.stringify({
-    backends: { lab: { driver: "lvm", hosts: [{ name: "h1", address: "127.0.0.1", port: 1, privateKey: "unused", hostKey: "ssh-ed25519 AAAA", connectTimeoutMs: 500 }] } },
+    backends: {
+      lab: { driver: "lvm", hosts: [{ name: "h1", address: "127.0.0.1", port: 1, privateKey: "unused", hostKey: "ssh-ed25519 AAAA", connectTimeoutMs: 500 }] },
+    },
   });
 
   it("exits 1 after the full report when a host is down, naming it", async () => {

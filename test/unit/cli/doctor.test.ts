@@ -37,7 +37,8 @@ describe("cinderblock doctor --help", () => {
     } finally {
       out.mockRestore();
     }
-    for (const text of ["cinderblock doctor", "--fix", "--format text|json", "Changes nothing unless --fix", "0 nothing found", "1 something found"]) expect(stdout).toContain(text);
+    for (const text of ["cinderblock doctor", "--fix", "--format text|json", "Changes nothing unless --fix", "0 nothing found", "1 something found"])
+      expect(stdout).toContain(text);
   });
 
   it("refuses an unknown --format as a usage error (exit 2)", async () => {

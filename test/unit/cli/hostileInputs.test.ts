@@ -61,7 +61,14 @@ let config: string;
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), "cinderblock-hostile-"));
   config = join(dir, "backends.json");
-  const host = { name: "h1", address: "127.0.0.1", port: 1, password: "unused-password", hostKey: "SHA256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", connectTimeoutMs: 1000 };
+  const host = {
+    name: "h1",
+    address: "127.0.0.1",
+    port: 1,
+    password: "unused-password",
+    hostKey: "SHA256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+    connectTimeoutMs: 1000,
+  };
   writeFileSync(config, JSON.stringify({ backends: { lab: { driver: "lvm", volumeGroup: "cinder-volumes", hosts: [host] } } }));
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -81,6 +88,7 @@ async function cli(argv: string[]): Promise<{ code: number; stderr: string }> {
 /** The run got past validation: it failed at the (closed) host. */
 const REACHED_HOST = /cannot connect to|connection refused|host key|no host of backend/;
 /** What a sanitized message may not hold: control characters other than the final newline. */
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
 const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f]/;
 
 it(`has at least 50 hostile strings and covers ${INPUTS.length} inputs`, () => {

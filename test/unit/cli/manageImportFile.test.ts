@@ -3,7 +3,16 @@ import { importFile, type Candidate } from "../../../cli/commands/manageable";
 
 function volume(id: string, changes: Partial<Candidate> = {}): Candidate {
   const [, host = "", , lv = ""] = id.split("/");
-  return { kind: "volume", reference: { sourceName: lv, host }, id, sizeGib: 1, sizeBytes: 2 ** 30, provisioning: "thick", safeToManage: true, ...changes } as Candidate;
+  return {
+    kind: "volume",
+    reference: { sourceName: lv, host },
+    id,
+    sizeGib: 1,
+    sizeBytes: 2 ** 30,
+    provisioning: "thick",
+    safeToManage: true,
+    ...changes,
+  } as Candidate;
 }
 
 function snapshot(id: string, origin: string, changes: Partial<Candidate> = {}): Candidate {

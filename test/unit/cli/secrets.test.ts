@@ -41,7 +41,10 @@ beforeAll(async () => {
   keyPath = join(home, "id_ed25519");
   execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", PASSPHRASE, "-C", "", "-f", keyPath]);
   keyText = readFileSync(keyPath, "utf8");
-  keyBody = keyText.split("\n").filter((line) => line && !line.startsWith("-----")).join("");
+  keyBody = keyText
+    .split("\n")
+    .filter((line) => line && !line.startsWith("-----"))
+    .join("");
   process.env.HOME = home;
   process.env.CINDERBLOCK_LOG = "debug";
   delete process.env.CINDERBLOCK_CONFIG;
@@ -134,9 +137,17 @@ it("no secret nor any 12-character piece of one appears in any output, log, erro
   const broken = join(home, "broken.json");
   writeFileSync(broken, `{"backends": {"b": {"driver": "lvm", "hosts": [{"password": '${WRONG_PASSWORD}'}]}}}`, { mode: 0o600 });
   outputs.push(await cli("stats", "--config", broken));
-  writeFileSync(broken, JSON.stringify({ backends: { b: { driver: "lvm", hosts: [{ name: "h", address: "x", port: "22", password: WRONG_PASSWORD, passphrase: PASSPHRASE }] } } }));
+  writeFileSync(
+    broken,
+    JSON.stringify({ backends: { b: { driver: "lvm", hosts: [{ name: "h", address: "x", port: "22", password: WRONG_PASSWORD, passphrase: PASSPHRASE }] } } }),
+  );
   outputs.push(await cli("stats", "--config", broken));
-  writeFileSync(broken, JSON.stringify({ backends: { b: { driver: "lvm", hosts: [{ name: "h", address: "x", hostKey: "k", privateKey: `-----BEGIN OPENSSH PRIVATE KEY-----\n${keyBody}` }] } } }));
+  writeFileSync(
+    broken,
+    JSON.stringify({
+      backends: { b: { driver: "lvm", hosts: [{ name: "h", address: "x", hostKey: "k", privateKey: `-----BEGIN OPENSSH PRIVATE KEY-----\n${keyBody}` }] } },
+    }),
+  );
   outputs.push(await cli("stats", "--config", broken));
 
   // The runs failed for the reasons they were meant to (a sweep of nothing proves nothing).

@@ -34,7 +34,9 @@ function problemWith(backends: unknown): string {
 
 describe("parseBackends", () => {
   it("parses a minimal lvm backend with the documented defaults", () => {
-    const entries = parseBackends({ backends: { lab: { driver: "lvm", hosts: [{ name: "lab-1", address: "lab1.example", privateKeyPath: "/k", hostKey: "ssh-ed25519 AAAA" }] } } });
+    const entries = parseBackends({
+      backends: { lab: { driver: "lvm", hosts: [{ name: "lab-1", address: "lab1.example", privateKeyPath: "/k", hostKey: "ssh-ed25519 AAAA" }] } },
+    });
     const entry = entries.get("lab");
     expect(entry?.registration.name).toBe("lvm");
     expect(entry?.config as LvmBackendConfig).toEqual({
@@ -59,7 +61,16 @@ describe("parseBackends", () => {
       groupSnapshotSuspendTimeoutSeconds: 10,
       groupSnapshotCowPercent: 100,
       hosts: [
-        { name: "lab-1", address: "lab1.example", port: 22, user: "root", privateKeyPath: "/k", hostKey: "ssh-ed25519 AAAA", sudo: false, connectTimeoutMs: 15_000 },
+        {
+          name: "lab-1",
+          address: "lab1.example",
+          port: 22,
+          user: "root",
+          privateKeyPath: "/k",
+          hostKey: "ssh-ed25519 AAAA",
+          sudo: false,
+          connectTimeoutMs: 15_000,
+        },
       ],
     });
   });
@@ -74,10 +85,18 @@ describe("parseBackends", () => {
     ["an unknown driver", { x: { driver: "nfs", hosts: [host()] } }, "backends.x.driver: unknown driver 'nfs' (known: "],
     ["a backend without hosts", { x: { driver: "lvm" } }, "backends.x.hosts: "],
     ["an empty host list", { x: { driver: "lvm", hosts: [] } }, "backends.x.hosts: a backend needs at least one host"],
-    ["a host without hostKey", { x: { driver: "lvm", hosts: [host({ hostKey: undefined })] } }, "backends.x.hosts.0.hostKey: a pinned hostKey or a knownHostsPath is required"],
+    [
+      "a host without hostKey",
+      { x: { driver: "lvm", hosts: [host({ hostKey: undefined })] } },
+      "backends.x.hosts.0.hostKey: a pinned hostKey or a knownHostsPath is required",
+    ],
     ["a port out of range", { x: { driver: "lvm", hosts: [host({ port: 70000 })] } }, "backends.x.hosts.0.port: "],
     ["a port given as text", { x: { driver: "lvm", hosts: [host({ port: "22" })] } }, "backends.x.hosts.0.port: "],
-    ["a second host with a bad address", { x: { driver: "lvm", hosts: [host(), host({ name: "lab-2", address: "not a host!" })] } }, "backends.x.hosts.1.address: "],
+    [
+      "a second host with a bad address",
+      { x: { driver: "lvm", hosts: [host(), host({ name: "lab-2", address: "not a host!" })] } },
+      "backends.x.hosts.1.address: ",
+    ],
     ["an unknown lvmType", { x: { driver: "lvm", lvmType: "thick", hosts: [host()] } }, "backends.x.lvmType: "],
     ["a misspelt option", { x: { driver: "lvm", volumGroup: "vg", hosts: [host()] } }, "backends.x: "],
     ["a thinPoolPercent above 95", { x: { driver: "lvm", thinPoolPercent: 99, hosts: [host()] } }, "backends.x.thinPoolPercent: "],

@@ -25,24 +25,60 @@ class FakeDriver implements VolumeDriverCore, VolumeDataAccess {
 
   constructor(readonly backend: string) {}
 
-  doSetup(): Promise<void> { return notImplemented(); }
-  checkForSetupError(): Promise<void> { return notImplemented(); }
-  getVolumeStats(_refresh?: boolean): Promise<BackendStats> { return notImplemented(); }
-  createVolume(_spec: VolumeSpec): Promise<Volume> { return notImplemented(); }
-  findVolume(_id: VolumeId): Promise<Volume | undefined> { return notImplemented(); }
-  listVolumes(): Promise<Volume[]> { return notImplemented(); }
-  deleteVolume(_id: VolumeId): Promise<void> { return notImplemented(); }
-  updateVolume(_id: VolumeId, _changes: VolumeMetadata): Promise<Volume> { return notImplemented(); }
-  extendVolume(_id: VolumeId, _newSizeGib: number): Promise<Volume> { return notImplemented(); }
-  createSnapshot(_spec: SnapshotSpec): Promise<Snapshot> { return notImplemented(); }
-  findSnapshot(_id: SnapshotId): Promise<Snapshot | undefined> { return notImplemented(); }
-  listSnapshots(): Promise<Snapshot[]> { return notImplemented(); }
-  deleteSnapshot(_id: SnapshotId): Promise<void> { return notImplemented(); }
-  createVolumeFromSnapshot(_spec: VolumeSpec, _snapshotId: SnapshotId): Promise<Volume> { return notImplemented(); }
-  createClonedVolume(_spec: VolumeSpec, _sourceId: VolumeId): Promise<Volume> { return notImplemented(); }
-  close(): Promise<void> { return notImplemented(); }
-  writeData(_volumeId: VolumeId, _offsetBytes: number, _data: Buffer): Promise<void> { return notImplemented(); }
-  readData(_target: { volumeId: VolumeId }, _offsetBytes: number, _length: number): Promise<Buffer> { return notImplemented(); }
+  doSetup(): Promise<void> {
+    return notImplemented();
+  }
+  checkForSetupError(): Promise<void> {
+    return notImplemented();
+  }
+  getVolumeStats(_refresh?: boolean): Promise<BackendStats> {
+    return notImplemented();
+  }
+  createVolume(_spec: VolumeSpec): Promise<Volume> {
+    return notImplemented();
+  }
+  findVolume(_id: VolumeId): Promise<Volume | undefined> {
+    return notImplemented();
+  }
+  listVolumes(): Promise<Volume[]> {
+    return notImplemented();
+  }
+  deleteVolume(_id: VolumeId): Promise<void> {
+    return notImplemented();
+  }
+  updateVolume(_id: VolumeId, _changes: VolumeMetadata): Promise<Volume> {
+    return notImplemented();
+  }
+  extendVolume(_id: VolumeId, _newSizeGib: number): Promise<Volume> {
+    return notImplemented();
+  }
+  createSnapshot(_spec: SnapshotSpec): Promise<Snapshot> {
+    return notImplemented();
+  }
+  findSnapshot(_id: SnapshotId): Promise<Snapshot | undefined> {
+    return notImplemented();
+  }
+  listSnapshots(): Promise<Snapshot[]> {
+    return notImplemented();
+  }
+  deleteSnapshot(_id: SnapshotId): Promise<void> {
+    return notImplemented();
+  }
+  createVolumeFromSnapshot(_spec: VolumeSpec, _snapshotId: SnapshotId): Promise<Volume> {
+    return notImplemented();
+  }
+  createClonedVolume(_spec: VolumeSpec, _sourceId: VolumeId): Promise<Volume> {
+    return notImplemented();
+  }
+  close(): Promise<void> {
+    return notImplemented();
+  }
+  writeData(_volumeId: VolumeId, _offsetBytes: number, _data: Buffer): Promise<void> {
+    return notImplemented();
+  }
+  readData(_target: { volumeId: VolumeId }, _offsetBytes: number, _length: number): Promise<Buffer> {
+    return notImplemented();
+  }
 }
 
 const DECLARED = ["core", "dataAccess"] as const satisfies readonly Capability[];
@@ -98,15 +134,19 @@ describe("checkDriverShape", () => {
     ]);
   });
 
-  it.each(Object.keys(DRIVER_ATTRIBUTES).flatMap((attribute) => [[attribute, undefined], [attribute, ""], [attribute, "  "], [attribute, 1]]))(
-    "reports the attribute %s when it is %p",
-    (attribute, value) => {
-      const driver = Object.assign(new FakeDriver("fake"), { [attribute]: value });
-      expect(checkDriverShape(driver, DECLARED, { attributes: true })).toEqual([
-        { capability: "attributes", member: attribute, problem: "must be a non-empty string" },
-      ]);
-    },
-  );
+  it.each(
+    Object.keys(DRIVER_ATTRIBUTES).flatMap((attribute) => [
+      [attribute, undefined],
+      [attribute, ""],
+      [attribute, "  "],
+      [attribute, 1],
+    ]),
+  )("reports the attribute %s when it is %p", (attribute, value) => {
+    const driver = Object.assign(new FakeDriver("fake"), { [attribute]: value });
+    expect(checkDriverShape(driver, DECLARED, { attributes: true })).toEqual([
+      { capability: "attributes", member: attribute, problem: "must be a non-empty string" },
+    ]);
+  });
 
   it("checks attributes only when asked", () => {
     expect(checkDriverShape(Object.assign(new FakeDriver("fake"), { version: "" }), DECLARED, { attributes: false })).toEqual([]);

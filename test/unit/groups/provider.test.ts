@@ -8,8 +8,22 @@ const group = providers.ConsistencyGroup;
 const set = providers.GroupSnapshot;
 const V = (lv: string, host = "lab-1") => `lab/${host}/cinder-volumes/${lv}`;
 
-const news = { backend: "lab", name: "db-0123abcd", volumeIds: [V("data"), V("log")], uuid: "0123abcd-0000-5000-8000-000000000000", __provider: "exports.handler = ..." };
-const olds = { backend: "lab", name: "db-0123abcd", volumeIds: [V("data"), V("log")], uuid: "0123abcd-0000-5000-8000-000000000000", host: "lab-1", volumeGroup: "cinder-volumes", members: [V("data"), V("log")] };
+const news = {
+  backend: "lab",
+  name: "db-0123abcd",
+  volumeIds: [V("data"), V("log")],
+  uuid: "0123abcd-0000-5000-8000-000000000000",
+  __provider: "exports.handler = ...",
+};
+const olds = {
+  backend: "lab",
+  name: "db-0123abcd",
+  volumeIds: [V("data"), V("log")],
+  uuid: "0123abcd-0000-5000-8000-000000000000",
+  host: "lab-1",
+  volumeGroup: "cinder-volumes",
+  members: [V("data"), V("log")],
+};
 
 describe("ConsistencyGroup check", () => {
   it("accepts members on one host of the backend, and returns them without the serialized provider", async () => {
@@ -65,7 +79,14 @@ describe("ConsistencyGroup diff", () => {
 
 describe("GroupSnapshot check and diff", () => {
   const setNews = { groupId: V("db-0123abcd"), name: "nightly-4567cdef", uuid: "4567cdef-0000-5000-8000-000000000000" };
-  const setOlds = { ...setNews, backend: "lab", host: "lab-1", snapshotIds: { [V("data")]: V("nightly-4567cdef-1") }, createdAt: "2026-01-01T00:00:00Z", ioPauseMs: 1200 };
+  const setOlds = {
+    ...setNews,
+    backend: "lab",
+    host: "lab-1",
+    snapshotIds: { [V("data")]: V("nightly-4567cdef-1") },
+    createdAt: "2026-01-01T00:00:00Z",
+    ioPauseMs: 1200,
+  };
 
   it("accepts a group id and refuses anything else", async () => {
     expect(await set.check({}, setNews)).toEqual({ inputs: setNews, failures: [] });

@@ -34,8 +34,18 @@ case $1 in
 esac`;
 
 function dm(devices: Record<string, "Active" | "Suspended">, tables: Record<string, string> = {}): void {
-  writeFileSync(join(dir, "dm.state"), Object.entries(devices).map(([name, state]) => `${name}|${state}\n`).join(""));
-  writeFileSync(join(dir, "dm.tables"), Object.entries(tables).map(([name, table]) => `${name}: ${table}\n`).join(""));
+  writeFileSync(
+    join(dir, "dm.state"),
+    Object.entries(devices)
+      .map(([name, state]) => `${name}|${state}\n`)
+      .join(""),
+  );
+  writeFileSync(
+    join(dir, "dm.tables"),
+    Object.entries(tables)
+      .map(([name, table]) => `${name}: ${table}\n`)
+      .join(""),
+  );
 }
 
 function calls(): string[] {
@@ -83,11 +93,7 @@ describe("group-snapshot.sh recover", () => {
     writeFileSync(join(dir, "fail-resume-cbgate-vg-b"), "");
     const result = run(args());
     expect(result.code).toBe(0);
-    expect(result.stdout.split("\n").filter(Boolean)).toEqual([
-      `disarmed=${join(dir, "run", "run.abc")}`,
-      "resumed=cbgate-vg-a",
-      "resume_failed=cbgate-vg-b",
-    ]);
+    expect(result.stdout.split("\n").filter(Boolean)).toEqual([`disarmed=${join(dir, "run", "run.abc")}`, "resumed=cbgate-vg-a", "resume_failed=cbgate-vg-b"]);
     expect(existsSync(join(dir, "run", "run.abc"))).toBe(false);
     expect(readFileSync(join(dir, "dm.state"), "utf8")).toContain("other-dev|Suspended");
   });
@@ -97,7 +103,10 @@ describe("group-snapshot.sh recover", () => {
     const result = run(args());
     expect(result.code).toBe(0);
     expect(result.stdout).toBe("waited=2\n");
-    const pattern = calls().find((call) => call.startsWith("pgrep"))?.replace(/^pgrep -f /, "") ?? "";
+    const pattern =
+      calls()
+        .find((call) => call.startsWith("pgrep"))
+        ?.replace(/^pgrep -f /, "") ?? "";
     expect(new RegExp(pattern).test(`lvcreate --yes --quiet -s -n s1 --addtag ${SET_TAG}=1234 vg/a`)).toBe(true);
     expect(new RegExp(pattern).test("lvcreate --yes --quiet -s -n s1 vg/a")).toBe(false);
     expect(calls().some((call) => call.startsWith("kill"))).toBe(false);
@@ -134,8 +143,18 @@ describe("group-snapshot.sh recover", () => {
 describe("group-snapshot.sh take", () => {
   const SECTORS = 2048;
   const members: WindowMember[] = [
-    { lvName: "a", gate: "cbgate-vg-a", snapshotName: "s-a", create: { kind: "thinSnapshot", name: "s-a", origin: "a", tags: ["cinderblock", "cb.incomplete"], activate: false } },
-    { lvName: "b", gate: "cbgate-vg-b", snapshotName: "s-b", create: { kind: "thinSnapshot", name: "s-b", origin: "b", tags: ["cinderblock", "cb.incomplete"], activate: false } },
+    {
+      lvName: "a",
+      gate: "cbgate-vg-a",
+      snapshotName: "s-a",
+      create: { kind: "thinSnapshot", name: "s-a", origin: "a", tags: ["cinderblock", "cb.incomplete"], activate: false },
+    },
+    {
+      lvName: "b",
+      gate: "cbgate-vg-b",
+      snapshotName: "s-b",
+      create: { kind: "thinSnapshot", name: "s-b", origin: "b", tags: ["cinderblock", "cb.incomplete"], activate: false },
+    },
   ];
   const mark = ["lvchange", "--quiet", "--addtag", "cb.gsnap-complete", "vg/s-a", "vg/s-b"];
 
@@ -148,7 +167,10 @@ describe("group-snapshot.sh take", () => {
 
   function stubLvs(pool = { data: "10.00", meta: "5.00" }): void {
     const rows = [`  a|253|5|${SECTORS * 512}|pool||`, `  b|253|6|${SECTORS * 512}|pool||`, `  pool|253|4|${SECTORS * 5120}||${pool.data}|${pool.meta}`];
-    stub("lvs", `case "$*" in *lv_kernel_major*) printf '%s\\n' ${rows.map((row) => `'${row}'`).join(" ")} ;; *) printf '  %s\\n' a b pool; cat "$DIR/created" 2>/dev/null ;; esac`);
+    stub(
+      "lvs",
+      `case "$*" in *lv_kernel_major*) printf '%s\\n' ${rows.map((row) => `'${row}'`).join(" ")} ;; *) printf '  %s\\n' a b pool; cat "$DIR/created" 2>/dev/null ;; esac`,
+    );
   }
 
   /** Two healthy members: active LVs (253:5, 253:6) of a thin pool, each held only by its gate (dm-7, dm-8). */
@@ -158,7 +180,10 @@ describe("group-snapshot.sh take", () => {
     stub("lvcreate", `while [ $# -gt 0 ]; do [ "$1" = -n ] && echo "$2" >> "$DIR/created"; shift; done`);
     dm({ "cbgate-vg-a": "Active", "cbgate-vg-b": "Active" }, { "cbgate-vg-a": `0 ${SECTORS} linear 253:5 0`, "cbgate-vg-b": `0 ${SECTORS} linear 253:6 0` });
     mkdirSync(join(dir, "dev", "mapper"), { recursive: true });
-    for (const [minor, gateMinor, gate] of [[5, 7, "cbgate-vg-a"], [6, 8, "cbgate-vg-b"]] as const) {
+    for (const [minor, gateMinor, gate] of [
+      [5, 7, "cbgate-vg-a"],
+      [6, 8, "cbgate-vg-b"],
+    ] as const) {
       mkdirSync(join(dir, "sys", "dev", "block", `253:${minor}`, "holders", `dm-${gateMinor}`), { recursive: true });
       symlinkSync(`../dm-${gateMinor}`, join(dir, "dev", "mapper", gate));
     }
@@ -187,7 +212,10 @@ describe("group-snapshot.sh take", () => {
     expect(result.code).toBe(4);
     expect(result.stdout).toContain("member=b|failed|  Insufficient free space\n");
     expect(result.stdout).toContain("aborted=the snapshot of vg/b failed\n");
-    expect(calls().filter((call) => call.startsWith("dmsetup resume"))).toEqual(["dmsetup resume --noudevsync cbgate-vg-a", "dmsetup resume --noudevsync cbgate-vg-b"]);
+    expect(calls().filter((call) => call.startsWith("dmsetup resume"))).toEqual([
+      "dmsetup resume --noudevsync cbgate-vg-a",
+      "dmsetup resume --noudevsync cbgate-vg-b",
+    ]);
     expect(calls().some((call) => call.startsWith("lvchange"))).toBe(false);
     expect(readFileSync(join(dir, "dm.state"), "utf8")).toBe("cbgate-vg-a|Active\ncbgate-vg-b|Active\n");
   });
@@ -213,9 +241,21 @@ describe("group-snapshot.sh take", () => {
   it.each([
     ["the devices file is off", () => stub("lvmconfig", "echo use_devicesfile=0"), /^refused=config\|LVM on this host does not use a devices file/],
     ["a member is missing", () => stub("lvs", "printf '  a|253|5|1048576|pool||\\n'"), /^refused=missing\|vg\/b does not exist/],
-    ["a gate does not map its LV exactly", () => writeFileSync(join(dir, "dm.tables"), `cbgate-vg-a: 0 ${SECTORS} linear 253:5 0\ncbgate-vg-b: 0 8 linear 253:6 0\n`), /^refused=state\|the gate cbgate-vg-b does not map exactly vg\/b/],
-    ["something besides its gate holds a member", () => mkdirSync(join(dir, "sys", "dev", "block", "253:5", "holders", "dm-9")), /^refused=busy\|a\|vg\/a is held by dm-7 dm-9/],
-    ["the thin pool is nearly full", () => stubLvs({ data: "95.00", meta: "5.00" }), /^refused=full\|the thin pool vg\/pool is too full for a group snapshot \(data 95.00%/],
+    [
+      "a gate does not map its LV exactly",
+      () => writeFileSync(join(dir, "dm.tables"), `cbgate-vg-a: 0 ${SECTORS} linear 253:5 0\ncbgate-vg-b: 0 8 linear 253:6 0\n`),
+      /^refused=state\|the gate cbgate-vg-b does not map exactly vg\/b/,
+    ],
+    [
+      "something besides its gate holds a member",
+      () => mkdirSync(join(dir, "sys", "dev", "block", "253:5", "holders", "dm-9")),
+      /^refused=busy\|a\|vg\/a is held by dm-7 dm-9/,
+    ],
+    [
+      "the thin pool is nearly full",
+      () => stubLvs({ data: "95.00", meta: "5.00" }),
+      /^refused=full\|the thin pool vg\/pool is too full for a group snapshot \(data 95.00%/,
+    ],
   ])("refuses (exit 3) before pausing anything when %s", (_case, breakIt, message) => {
     healthy();
     breakIt();

@@ -1,5 +1,14 @@
 import { UUID_PATTERN } from "../../../drivers/interface/rules";
-import { COMPLETE_TAG, derivedUuid, derivedVolumeName, incompleteSetLvs, memberSnapshotName, readSets, setTags, toGroupSnapshot } from "../../../drivers/lvm/groupSnapshotSets";
+import {
+  COMPLETE_TAG,
+  derivedUuid,
+  derivedVolumeName,
+  incompleteSetLvs,
+  memberSnapshotName,
+  readSets,
+  setTags,
+  toGroupSnapshot,
+} from "../../../drivers/lvm/groupSnapshotSets";
 import { INCOMPLETE_TAG } from "../../../drivers/lvm/model";
 import { checkVolumeName } from "../../../drivers/lvm/names";
 import { parseLvs, type LvRow } from "../../../drivers/lvm/report";
@@ -8,9 +17,19 @@ import { encodeTags } from "../../../drivers/lvm/tags";
 /** LVM's JSON report of snapshot LVs with the given tags (the wire shape lvs prints). */
 function snapshots(rows: Array<{ name: string; origin: string; tags: string[]; time?: string }>): LvRow[] {
   const lv = rows.map((row) => ({
-    lv_name: row.name, vg_name: "cinder-volumes", lv_uuid: `uuid-${row.name}`, lv_size: "1073741824", lv_attr: "Vwi---tz-k",
-    lv_tags: row.tags.join(","), origin: row.origin, pool_lv: "cinder-volumes-pool", data_percent: "", metadata_percent: "",
-    lv_time: row.time ?? "2026-11-25 12:32:21 +0000", lv_kernel_major: "-1", lv_kernel_minor: "-1",
+    lv_name: row.name,
+    vg_name: "cinder-volumes",
+    lv_uuid: `uuid-${row.name}`,
+    lv_size: "1073741824",
+    lv_attr: "Vwi---tz-k",
+    lv_tags: row.tags.join(","),
+    origin: row.origin,
+    pool_lv: "cinder-volumes-pool",
+    data_percent: "",
+    metadata_percent: "",
+    lv_time: row.time ?? "2026-11-25 12:32:21 +0000",
+    lv_kernel_major: "-1",
+    lv_kernel_minor: "-1",
   }));
   return parseLvs(JSON.stringify({ report: [{ lv }] }));
 }
@@ -49,7 +68,11 @@ describe("group snapshot sets as tags on snapshot LVs", () => {
   });
 
   it("keeps sets apart by name", () => {
-    const other = { name: "s-c", origin: "vol-a", tags: [...encodeTags({ kind: "snapshot", uuid: "c", labels: {}, volume: "vol-a" }), ...setTags({ ...set, name: "hourly" })] };
+    const other = {
+      name: "s-c",
+      origin: "vol-a",
+      tags: [...encodeTags({ kind: "snapshot", uuid: "c", labels: {}, volume: "vol-a" }), ...setTags({ ...set, name: "hourly" })],
+    };
     const sets = readSets(snapshots([member("s-a", "vol-a", COMPLETE_TAG), { ...other, tags: [...other.tags, INCOMPLETE_TAG] }]));
     expect(sets.get("nightly")?.complete).toBe(true);
     expect(sets.get("hourly")?.complete).toBe(false);
@@ -61,7 +84,12 @@ describe("group snapshot sets as tags on snapshot LVs", () => {
       { ...member("s-a", "vol-a", COMPLETE_TAG), time: "2026-11-25 12:32:21 +0000" },
     ]);
     const shown = toGroupSnapshot({ backend: "lab", host: "lab-1", volumeGroup: "cinder-volumes" }, readSets(lvs).get("nightly")!);
-    expect(shown).toMatchObject({ id: "lab/lab-1/cinder-volumes/nightly", groupId: "lab/lab-1/cinder-volumes/db", uuid: "5e7a-set", createdAt: "2026-11-25T12:32:21.000Z" });
+    expect(shown).toMatchObject({
+      id: "lab/lab-1/cinder-volumes/nightly",
+      groupId: "lab/lab-1/cinder-volumes/db",
+      uuid: "5e7a-set",
+      createdAt: "2026-11-25T12:32:21.000Z",
+    });
     expect(shown.snapshots.map((snapshot) => [snapshot.volumeId, snapshot.id])).toEqual([
       ["lab/lab-1/cinder-volumes/vol-a", "lab/lab-1/cinder-volumes/s-a"],
       ["lab/lab-1/cinder-volumes/vol-b", "lab/lab-1/cinder-volumes/s-b"],

@@ -9,7 +9,13 @@ import { decodeTags, encodeTags } from "../../../drivers/lvm/tags";
  * on localhost refuses connections), so a call that tried to reach one would fail with
  * BackendUnavailable instead of InvalidInput.
  */
-const unreachable = (name: string) => ({ name, address: "127.0.0.1", port: 9, privateKeyPath: "/nonexistent", hostKey: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIMyD0hBce5M/z7mNG8tOEnVS0gs8WoN7u20nFNnReHMd" });
+const unreachable = (name: string) => ({
+  name,
+  address: "127.0.0.1",
+  port: 9,
+  privateKeyPath: "/nonexistent",
+  hostKey: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIMyD0hBce5M/z7mNG8tOEnVS0gs8WoN7u20nFNnReHMd",
+});
 
 describe("consistency group input checks of the LVM driver", () => {
   let backends: Backends;
@@ -23,7 +29,11 @@ describe("consistency group input checks of the LVM driver", () => {
   const V = (host: string, lv: string) => `lab/${host}/cinder-volumes/${lv}`;
 
   it.each<[string, () => Promise<unknown>, RegExp]>([
-    ["members on two hosts", () => driver.createGroup({ uuid: "u1", volumeIds: [V("h1", "a"), V("h2", "b")] }), /is on host h2, not h1: a consistency group's volumes must all be on one host/],
+    [
+      "members on two hosts",
+      () => driver.createGroup({ uuid: "u1", volumeIds: [V("h1", "a"), V("h2", "b")] }),
+      /is on host h2, not h1: a consistency group's volumes must all be on one host/,
+    ],
     ["no members", () => driver.createGroup({ uuid: "u1", volumeIds: [] }), /at least one volume/],
     ["a member of another backend", () => driver.createGroup({ uuid: "u1", volumeIds: ["other/h1/cinder-volumes/a"] }), /belongs to backend 'other'/],
     ["a malformed member id", () => driver.createGroup({ uuid: "u1", volumeIds: ["a"] }), /is not a volume id/],

@@ -17,7 +17,13 @@ function inspection(changes: Partial<Inspection>): Inspection {
 describe("parseQemuImgInfo on captured qemu-img output", () => {
   it("reads a raw image's format and sizes", () => {
     expect(parseQemuImgInfo(fixture("info-raw.json"))).toEqual({
-      format: "raw", virtualSizeBytes: 16 * MiB, actualSizeBytes: expect.any(Number), backingFile: undefined, dataFile: undefined, vmdkCreateType: undefined, vmdkExtentFiles: [],
+      format: "raw",
+      virtualSizeBytes: 16 * MiB,
+      actualSizeBytes: expect.any(Number),
+      backingFile: undefined,
+      dataFile: undefined,
+      vmdkCreateType: undefined,
+      vmdkExtentFiles: [],
     });
   });
 
@@ -46,7 +52,9 @@ describe("checkImage (Cinder's image checks)", () => {
   it("accepts a self-contained image of the declared format that fits, and returns its info", () => {
     expect(checkImage(inspection({})).virtualSizeBytes).toBe(16 * MiB);
     expect(checkImage(inspection({ declared: "raw", asDeclared: info("info-raw.json"), probed: info("info-raw.json"), path: "p.raw" })).format).toBe("raw");
-    expect(checkImage(inspection({ declared: "vmdk", asDeclared: info("info-vmdk-stream.json"), probed: info("info-vmdk-stream.json"), path: "so.vmdk" })).format).toBe("vmdk");
+    expect(
+      checkImage(inspection({ declared: "vmdk", asDeclared: info("info-vmdk-stream.json"), probed: info("info-vmdk-stream.json"), path: "so.vmdk" })).format,
+    ).toBe("vmdk");
   });
 
   it("accepts an image exactly as large as the volume", () => {
@@ -55,7 +63,9 @@ describe("checkImage (Cinder's image checks)", () => {
 
   it("refuses an image whose virtual size exceeds the volume with ImageTooBig, saying what size would do", () => {
     expect(() => checkImage(inspection({ volumeBytes: 16 * MiB - 512 }))).toThrow(ImageTooBig);
-    expect(() => checkImage(inspection({ volumeBytes: 8 * MiB }))).toThrow(/virtual size is 0\.02 GiB.*larger than the volume's 0\.01 GiB; use a volume of at least 1 GiB/);
+    expect(() => checkImage(inspection({ volumeBytes: 8 * MiB }))).toThrow(
+      /virtual size is 0\.02 GiB.*larger than the volume's 0\.01 GiB; use a volume of at least 1 GiB/,
+    );
   });
 
   it("refuses a raw file declared qcow2 (the probe says raw, the declared read fails)", () => {
@@ -65,11 +75,15 @@ describe("checkImage (Cinder's image checks)", () => {
   });
 
   it("refuses a qcow2 declared raw, which a raw read would accept", () => {
-    expect(() => checkImage(inspection({ declared: "raw", asDeclared: info("info-raw.json"), probed: info("info-qcow2.json") }))).toThrow(/declared raw but it is qcow2/);
+    expect(() => checkImage(inspection({ declared: "raw", asDeclared: info("info-raw.json"), probed: info("info-qcow2.json") }))).toThrow(
+      /declared raw but it is qcow2/,
+    );
   });
 
   it("refuses an image qemu-img cannot read at all, or not as declared", () => {
-    expect(() => checkImage(inspection({ probed: { ok: false, error: "qemu-img was stopped by SIGXCPU" } }))).toThrow(/cannot read the image: qemu-img was stopped by SIGXCPU/);
+    expect(() => checkImage(inspection({ probed: { ok: false, error: "qemu-img was stopped by SIGXCPU" } }))).toThrow(
+      /cannot read the image: qemu-img was stopped by SIGXCPU/,
+    );
     expect(() => checkImage(inspection({ asDeclared: { ok: false, error: "corrupt" } }))).toThrow(/cannot read the image as qcow2: corrupt/);
   });
 
@@ -83,9 +97,13 @@ describe("checkImage (Cinder's image checks)", () => {
 
   it("refuses vmdk create types outside the allow-list and extents in other files", () => {
     const flat = info("info-vmdk-flat.json");
-    expect(() => checkImage(inspection({ declared: "vmdk", asDeclared: flat, probed: flat, path: "flat.vmdk" }))).toThrow(/create type monolithicFlat is not allowed/);
+    expect(() => checkImage(inspection({ declared: "vmdk", asDeclared: flat, probed: flat, path: "flat.vmdk" }))).toThrow(
+      /create type monolithicFlat is not allowed/,
+    );
     const stream = info("info-vmdk-stream.json");
-    expect(() => checkImage(inspection({ declared: "vmdk", asDeclared: stream, probed: stream, path: "/var/tmp/cinderblock/cb-stage-x" }))).toThrow(/extent in another file \(so\.vmdk\)/);
+    expect(() => checkImage(inspection({ declared: "vmdk", asDeclared: stream, probed: stream, path: "/var/tmp/cinderblock/cb-stage-x" }))).toThrow(
+      /extent in another file \(so\.vmdk\)/,
+    );
   });
 
   it("shows hostile names only as printable, bounded text", () => {

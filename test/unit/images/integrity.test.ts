@@ -27,7 +27,9 @@ describe("checkIntegrity (qemu-img check as an acceptance rule)", () => {
   });
 
   it("refuses an image check could not finish (a truncated vmdk), naming qemu-img's reason", () => {
-    expect(() => checkIntegrity(run(1, "", fixture("check-vmdk-cut.stderr.txt")), 98048)).toThrow(/could not finish reading the image \(qemu-img: Check failed: Invalid argument\)/);
+    expect(() => checkIntegrity(run(1, "", fixture("check-vmdk-cut.stderr.txt")), 98048)).toThrow(
+      /could not finish reading the image \(qemu-img: Check failed: Invalid argument\)/,
+    );
   });
 
   it("accepts leaked clusters (wasted space, no lost data) and formats without checks", () => {

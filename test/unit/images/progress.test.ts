@@ -3,14 +3,27 @@ import { join } from "node:path";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { createHash } from "node:crypto";
-import { describeProgress, lineSink, MeteredStream, parseQemuProgress, parseStageProgress, PROGRESS_INTERVAL_MS, ProgressMeter } from "../../../drivers/images/progress";
+import {
+  describeProgress,
+  lineSink,
+  MeteredStream,
+  parseQemuProgress,
+  parseStageProgress,
+  PROGRESS_INTERVAL_MS,
+  ProgressMeter,
+} from "../../../drivers/images/progress";
 import type { CopyProgress } from "../../../drivers/interface/types";
 
 describe("ProgressMeter", () => {
   function meter(total: number | undefined) {
     let now = 1_000_000;
     const reports: CopyProgress[] = [];
-    const progress = new ProgressMeter("convert", total, (report) => reports.push(report), () => now);
+    const progress = new ProgressMeter(
+      "convert",
+      total,
+      (report) => reports.push(report),
+      () => now,
+    );
     return { progress, reports, advance: (ms: number) => (now += ms) };
   }
 
@@ -65,7 +78,10 @@ describe("progress parsers", () => {
 
   it("joins lines split across chunks", async () => {
     const lines: string[] = [];
-    await pipeline(Readable.from([Buffer.from("    (12.5"), Buffer.from("0/100%)\r    (50.00/100%)\r")]), lineSink((line) => lines.push(line)));
+    await pipeline(
+      Readable.from([Buffer.from("    (12.5"), Buffer.from("0/100%)\r    (50.00/100%)\r")]),
+      lineSink((line) => lines.push(line)),
+    );
     expect(lines.map(parseQemuProgress)).toEqual([12.5, 50]);
   });
 

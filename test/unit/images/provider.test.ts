@@ -36,7 +36,11 @@ describe("Volume with an image", () => {
     ["a relative host path", { image: { hostPath: "srv/a.raw", format: "raw" } }, { property: "image.hostPath", reason: /absolute/ }],
     ["a malformed sha256", { image: { ...image, sha256: "xyz" } }, { property: "image.sha256", reason: /64 hex digits/ }],
     ["a misspelt key", { image: { ...image, sha: "x" } }, { property: "sha", reason: /is not an input/ }],
-    ["an image and a source snapshot", { image, sourceSnapshotId: "lab/lab-1/vg/s" }, { property: "image", reason: /cannot be combined with sourceSnapshotId/ }],
+    [
+      "an image and a source snapshot",
+      { image, sourceSnapshotId: "lab/lab-1/vg/s" },
+      { property: "image", reason: /cannot be combined with sourceSnapshotId/ },
+    ],
   ])("refuses %s", async (_case, change, expected) => {
     const result = await check!({}, { ...volume, ...change });
     expect(result.failures).toEqual([{ property: expected.property, reason: expect.stringMatching(expected.reason) }]);
@@ -103,7 +107,10 @@ describe("local image files", () => {
     writeFileSync(join(dir, "a.raw"), Buffer.alloc(4096, 7));
     expect(await findLocalImage(join(dir, "a.qcow2"))).toMatchObject({ format: "qcow2", virtualSizeBytes: 2 * 1024 ** 3, sizeBytes: 512 });
     expect(await findLocalImage(join(dir, "a.raw"))).toEqual({
-      format: "raw", virtualSizeBytes: 4096, sizeBytes: 4096, sha256: createHash("sha256").update(Buffer.alloc(4096, 7)).digest("hex"),
+      format: "raw",
+      virtualSizeBytes: 4096,
+      sizeBytes: 4096,
+      sha256: createHash("sha256").update(Buffer.alloc(4096, 7)).digest("hex"),
     });
     expect(await findLocalImage(join(dir, "missing.raw"))).toBeUndefined();
   });
@@ -124,10 +131,21 @@ describe("progressLog", () => {
   it("logs a phase's first report, then every ten seconds, and its end once", () => {
     let now = 0;
     const lines: string[] = [];
-    const log = progressLog("volume web: image", (line) => lines.push(line), () => now);
+    const log = progressLog(
+      "volume web: image",
+      (line) => lines.push(line),
+      () => now,
+    );
     const report = (done: number) => log({ phase: "convert", bytesDone: done, bytesTotal: 100, bytesPerSecond: 10 });
     // The end comes twice (the meter's last update and its finish): it is logged once.
-    for (const [at, done] of [[2000, 10], [4000, 20], [12_000, 50], [14_000, 60], [15_000, 100], [15_001, 100]] as const) {
+    for (const [at, done] of [
+      [2000, 10],
+      [4000, 20],
+      [12_000, 50],
+      [14_000, 60],
+      [15_000, 100],
+      [15_001, 100],
+    ] as const) {
       now = at;
       report(done);
     }

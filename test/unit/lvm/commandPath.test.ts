@@ -45,7 +45,11 @@ describe("the LVM driver's command path", () => {
     await driver.checkForSetupError();
     // Restoring takes the host's target lock, then reads the record (which the fake host cannot): the setup still succeeds, and says what to do.
     expect(host.calls.slice(-2)).toEqual(["lock-hold", "sh"]);
-    expect(warnings).toEqual([expect.stringMatching(/^fake-1: could not restore the export recorded in \/etc\/cinderblock\/exports\/cinder-volumes\/v9\.json \(.*\); fix the cause, then run `cinderblock attach restore`$/)]);
+    expect(warnings).toEqual([
+      expect.stringMatching(
+        /^fake-1: could not restore the export recorded in \/etc\/cinderblock\/exports\/cinder-volumes\/v9\.json \(.*\); fix the cause, then run `cinderblock attach restore`$/,
+      ),
+    ]);
   });
 
   it("places a scheduled create again when LVM finds the host's space taken meanwhile, but never moves a create pinned to a host", async () => {

@@ -23,7 +23,12 @@ describe("listLvs and findLv", () => {
   it("list the VG's LVs from one fullreport with the fixed field lists, hidden ones only when asked", async () => {
     const { host, runner } = fakeHost(REPORT_REPLIES);
     expect((await listLvs(host)).map((lv) => lv.name)).toEqual([
-      "cinder-volumes-pool", "fx-d810-inactive", "fx-d810-thick", "fx-d810-thin", "fx-d810-thinsnap", "fx-d810-tsnap",
+      "cinder-volumes-pool",
+      "fx-d810-inactive",
+      "fx-d810-thick",
+      "fx-d810-thin",
+      "fx-d810-thinsnap",
+      "fx-d810-tsnap",
     ]);
     expect(await listLvs(host, { all: true })).toHaveLength(9);
     const fullreport = runner.calls.find((call) => call[0] === "lvm");
@@ -93,4 +98,3 @@ describe("the devices file", () => {
     expect(parsePhysicalVolumes(fixture("pvs.json"))).toEqual([{ pv: "/dev/vdb", vg: "cinder-volumes" }]);
   });
 });
-

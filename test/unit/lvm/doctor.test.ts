@@ -27,7 +27,15 @@ function setUp(): { host: FakeLvmHost; driver: LvmDriver } {
 
 /** Puts an LV on the host as a crash would have left it. */
 function leave(host: FakeLvmHost, name: string, tags: string[], options: { pool?: string; origin?: string } = {}): void {
-  host.lvs.set(name, { name, sizeBytes: GIB, pool: options.pool ?? "", origin: options.origin ?? "", tags, minor: 90 + host.lvs.size, time: "2026-12-05 10:00:00 +0000" });
+  host.lvs.set(name, {
+    name,
+    sizeBytes: GIB,
+    pool: options.pool ?? "",
+    origin: options.origin ?? "",
+    tags,
+    minor: 90 + host.lvs.size,
+    time: "2026-12-05 10:00:00 +0000",
+  });
 }
 
 const own = (kind: string, uuid: string, ...more: string[]): string[] => ["cinderblock", `cb.kind=${kind}`, `cb.uuid=${uuid}`, ...more];
@@ -50,10 +58,20 @@ describe("doctor on one host", () => {
     leave(host, "theirs", ["cb.incomplete"]); // cinderblock's tag, but not cinderblock's LV: no marker.
     const found = await driver.findLeftovers();
     expect(summary(found)).toEqual(["incomplete half", "incomplete half-snap"]);
-    expect(found[0]).toMatchObject({ backend: "b", host: "fake-1", reason: expect.stringContaining("create did not finish"), action: expect.stringContaining("remove") });
+    expect(found[0]).toMatchObject({
+      backend: "b",
+      host: "fake-1",
+      reason: expect.stringContaining("create did not finish"),
+      action: expect.stringContaining("remove"),
+    });
     expect(host.calls).not.toEqual(expect.arrayContaining(["lvremove", "volume-remove.sh", "lv-write.sh"]));
     const fixed = await driver.fixLeftovers();
-    expect(fixed.map((each) => [each.object, each.fixed])).toEqual(expect.arrayContaining([["half", true], ["half-snap", true]]));
+    expect(fixed.map((each) => [each.object, each.fixed])).toEqual(
+      expect.arrayContaining([
+        ["half", true],
+        ["half-snap", true],
+      ]),
+    );
     expect([...host.lvs.keys()].sort()).toEqual([`${VG}-pool`, "theirs"]);
     expect(await driver.findLeftovers()).toEqual([]);
   });
@@ -153,7 +171,9 @@ describe("doctor on one host", () => {
     host.windows.add("/run/cinderblock-gsnap/run.abc123");
     host.suspended.add("cbgate-cinder--volumes-m1");
     const found = await driver.findLeftovers();
-    expect(summary(found)).toEqual(["groupSnapshotSet gs", "groupSnapshotWindow /run/cinderblock-gsnap/run.abc123", "groupSnapshotWindow cbgate-cinder--volumes-m1"].sort());
+    expect(summary(found)).toEqual(
+      ["groupSnapshotSet gs", "groupSnapshotWindow /run/cinderblock-gsnap/run.abc123", "groupSnapshotWindow cbgate-cinder--volumes-m1"].sort(),
+    );
     const fixed = await driver.fixLeftovers();
     expect(fixed.every((each) => each.fixed)).toBe(true);
     expect(host.lvs.has("gs-1") || host.lvs.has("gs-2")).toBe(false);

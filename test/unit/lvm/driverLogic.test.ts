@@ -51,7 +51,9 @@ describe("the LVM driver's logic", () => {
     const before = JSON.stringify([...host.lvs.values()]);
     const refused = driver.createVolume(spec("taken"));
     await expect(refused).rejects.toThrow(VolumeAlreadyExists);
-    await expect(refused).rejects.toThrow(`an LV named taken already exists in cinder-volumes on fake-1 (cinderblock volume ${owner.uuid}); choose another name`);
+    await expect(refused).rejects.toThrow(
+      `an LV named taken already exists in cinder-volumes on fake-1 (cinderblock volume ${owner.uuid}); choose another name`,
+    );
     expect(JSON.stringify([...host.lvs.values()])).toBe(before);
   });
 

@@ -68,7 +68,7 @@ describe("toDriverError", () => {
 
   it("quotes the first line that is not a WARNING", () => {
     const stderr = `  WARNING: Sum of all thin volume sizes exceeds the size of thin pools.\n${capturedStderr("lvcreate-nospace")}`;
-    expect(toDriverError(commandError({ exitCode: 5, stderr }), "creating").message).toContain("(Volume group \"cinder-volumes\" has insufficient");
+    expect(toDriverError(commandError({ exitCode: 5, stderr }), "creating").message).toContain('(Volume group "cinder-volumes" has insufficient');
   });
 
   it("maps an SshConnectError to BackendUnavailable for its destination", () => {

@@ -62,9 +62,15 @@ describe("lv-write.sh", () => {
   ];
 
   it("writes under the lock and makes a new gate over the LV, printing nothing on stdout", () => {
-    stub("lvcreate", `echo '  Logical volume "v1" created.'; mkdir -p "$CINDERBLOCK_SYSFS/block/dm-7/dm"; echo 253:7 > "$CINDERBLOCK_SYSFS/block/dm-7/dev"; echo 2097152 > "$CINDERBLOCK_SYSFS/block/dm-7/size"; echo vg-v1 > "$CINDERBLOCK_SYSFS/block/dm-7/dm/name"; echo LVM-abc > "$CINDERBLOCK_SYSFS/block/dm-7/dm/uuid"`);
+    stub(
+      "lvcreate",
+      `echo '  Logical volume "v1" created.'; mkdir -p "$CINDERBLOCK_SYSFS/block/dm-7/dm"; echo 253:7 > "$CINDERBLOCK_SYSFS/block/dm-7/dev"; echo 2097152 > "$CINDERBLOCK_SYSFS/block/dm-7/size"; echo vg-v1 > "$CINDERBLOCK_SYSFS/block/dm-7/dm/name"; echo LVM-abc > "$CINDERBLOCK_SYSFS/block/dm-7/dm/uuid"`,
+    );
     stub("dmsetup", `case "$1" in create) exit 0;; *) exit 9;; esac`);
-    const result = run("lv-write.sh", args({ write: ["lvcreate", "-n", "v1", "--addtag", "cb.desc=aXQncyBhOyB0YWc", "--config", "activation { retry_deactivation = 1 }", "vg"] }));
+    const result = run(
+      "lv-write.sh",
+      args({ write: ["lvcreate", "-n", "v1", "--addtag", "cb.desc=aXQncyBhOyB0YWc", "--config", "activation { retry_deactivation = 1 }", "vg"] }),
+    );
     expect(result.code).toBe(0);
     expect(result.stdout).toBe("");
     expect(result.stderr).toContain('Logical volume "v1" created.');
@@ -92,11 +98,15 @@ describe("lv-write.sh", () => {
     ["a dd with a second of=", "dd if=/dev/zero of=/dev/mapper/vg-v1 of=/dev/sda"],
     ["a glob", "lvcreate -n v1 /etc/*"],
   ])("refuses a write line with %s, running nothing", (_what, line) => {
-    const result = spawnSync("sh", ["-c", hostScript("lv-write.sh"), "lv-write.sh", join(dir, "gates.lock"), "120", "/dev/mapper/vg-v1", "cbgate-vg-v1", line, "lvchange -a y vg/v1"], {
-      cwd: dir,
-      env: { PATH: `${join(dir, "bin")}:/usr/bin:/bin`, LC_ALL: "C", CINDERBLOCK_SYSFS: join(dir, "sys") },
-      encoding: "utf8",
-    });
+    const result = spawnSync(
+      "sh",
+      ["-c", hostScript("lv-write.sh"), "lv-write.sh", join(dir, "gates.lock"), "120", "/dev/mapper/vg-v1", "cbgate-vg-v1", line, "lvchange -a y vg/v1"],
+      {
+        cwd: dir,
+        env: { PATH: `${join(dir, "bin")}:/usr/bin:/bin`, LC_ALL: "C", CINDERBLOCK_SYSFS: join(dir, "sys") },
+        encoding: "utf8",
+      },
+    );
     expect(result.status).toBe(126);
     expect(result.stderr).toMatch(/^lv-write.sh: refused to run a command line: /);
     expect(readdirSync(dir)).not.toContain("PWNED");
@@ -146,7 +156,10 @@ describe("lv-write.sh", () => {
   });
 
   it("activates an LV that has no device, then gates it; without the lock when the caller holds it", () => {
-    stub("lvchange", `mkdir -p "$CINDERBLOCK_SYSFS/block/dm-9/dm"; echo 253:9 > "$CINDERBLOCK_SYSFS/block/dm-9/dev"; echo 64 > "$CINDERBLOCK_SYSFS/block/dm-9/size"; echo vg-v1 > "$CINDERBLOCK_SYSFS/block/dm-9/dm/name"; echo LVM-def > "$CINDERBLOCK_SYSFS/block/dm-9/dm/uuid"`);
+    stub(
+      "lvchange",
+      `mkdir -p "$CINDERBLOCK_SYSFS/block/dm-9/dm"; echo 253:9 > "$CINDERBLOCK_SYSFS/block/dm-9/dev"; echo 64 > "$CINDERBLOCK_SYSFS/block/dm-9/size"; echo vg-v1 > "$CINDERBLOCK_SYSFS/block/dm-9/dm/name"; echo LVM-def > "$CINDERBLOCK_SYSFS/block/dm-9/dm/uuid"`,
+    );
     stub("dmsetup");
     const result = run("lv-write.sh", args({ lock: "" }));
     expect(result.code).toBe(0);
@@ -197,7 +210,15 @@ describe("volume-remove.sh", () => {
   it("without a wipe and a mark, removes the gate and the LV, all under the lock", () => {
     stub("dmsetup");
     stub("lvremove", `[ -e /proc/self/fd/9 ] && echo "lock still held" >&2`);
-    const result = run("volume-remove.sh", [join(dir, "gates.lock"), "120", "cbgate-vg-v1", "", quoteArgv(["lvchange", "--deltag", "cb.deleting", "vg/v1"]), "", quoteArgv(["lvremove", "-y", "vg/v1"])]);
+    const result = run("volume-remove.sh", [
+      join(dir, "gates.lock"),
+      "120",
+      "cbgate-vg-v1",
+      "",
+      quoteArgv(["lvchange", "--deltag", "cb.deleting", "vg/v1"]),
+      "",
+      quoteArgv(["lvremove", "-y", "vg/v1"]),
+    ]);
     expect(result.code).toBe(0);
     expect(result.calls).toEqual(["flock -w 120 9", "dmsetup remove cbgate-vg-v1", "lvremove -y vg/v1"]);
     expect(result.stderr).toContain("lock still held");
@@ -265,7 +286,11 @@ describe("host-setup.sh", () => {
       pvs: ["5", "", "pvs failed\n"],
       exports: ["0", "", ""],
     });
-    expect(result.calls.sort()).toEqual(["lvm lvmdevices", "lvm pvs --reportformat json -o pv_name,vg_name", "lvmconfig --type current devices/use_devicesfile"]);
+    expect(result.calls.sort()).toEqual([
+      "lvm lvmdevices",
+      "lvm pvs --reportformat json -o pv_name,vg_name",
+      "lvmconfig --type current devices/use_devicesfile",
+    ]);
   });
 
   it("lists the export records whose target the kernel does not serve, in the same round trip", () => {
@@ -273,7 +298,8 @@ describe("host-setup.sh", () => {
     stub("lvm");
     const records = join(dir, "exports");
     mkdirSync(records);
-    const record = (name: string, target: string): void => writeFileSync(join(records, name), `${JSON.stringify({ version: 1, protocol: "iscsi", target, initiators: [] })}\n`);
+    const record = (name: string, target: string): void =>
+      writeFileSync(join(records, name), `${JSON.stringify({ version: 1, protocol: "iscsi", target, initiators: [] })}\n`);
     record("served-iscsi.json", "iqn.2010-10.org.openstack:volume-a");
     record("served-nvme.json", "nqn.2014-08.org.openstack:volume-b");
     record("lost.json", "iqn.2010-10.org.openstack:volume-c");

@@ -27,7 +27,14 @@ const codes = (assessment: Assessment): string[] => assessment.problems.map((pro
 describe("which LVs are candidates", () => {
   it("offers every LV but thick snapshots as a volume, and thick snapshots and thin LVs with an origin as snapshots", () => {
     expect(all.filter(isVolumeCandidate).map((lv) => lv.name)).toEqual([
-      POOL, `[${POOL}_tdata]`, `[${POOL}_tmeta]`, "fx-d810-inactive", "fx-d810-thick", "fx-d810-thin", "fx-d810-thinsnap", "[lvol0_pmspare]",
+      POOL,
+      `[${POOL}_tdata]`,
+      `[${POOL}_tmeta]`,
+      "fx-d810-inactive",
+      "fx-d810-thick",
+      "fx-d810-thin",
+      "fx-d810-thinsnap",
+      "[lvol0_pmspare]",
     ]);
     expect(all.filter(isSnapshotLike).map((lv) => lv.name)).toEqual(["fx-d810-thinsnap", "fx-d810-tsnap"]);
   });
@@ -49,7 +56,10 @@ describe("assessVolume on captured LVs", () => {
 
   it("refuses cinderblock's own volume and snapshot as already managed, with their uuids", () => {
     const volume = assessVolume(row("fx-d810-thin"), all, POOL);
-    expect(volume).toMatchObject({ cinderId: "0d5c6a4e-fxd810", problems: [{ code: "managed", reason: "already managed by cinderblock as volume 0d5c6a4e-fxd810" }] });
+    expect(volume).toMatchObject({
+      cinderId: "0d5c6a4e-fxd810",
+      problems: [{ code: "managed", reason: "already managed by cinderblock as volume 0d5c6a4e-fxd810" }],
+    });
     expect(assessVolume(row("fx-d810-thinsnap"), all, POOL)).toMatchObject({ cinderId: "7e1f-fxd810", problems: [{ code: "managed" }] });
   });
 
@@ -86,19 +96,27 @@ describe("assessVolume on captured LVs", () => {
 
   it("refuses a temporary LV of cinderblock and an LV with a stray cinderblock tag, with what to do", () => {
     const temp = variant("fx-d810-inactive", { tags: ["cinderblock", "cb.kind=temp", "cb.uuid=tmp-1", "cb.temp-for=1"] });
-    expect(assessVolume(temp.lv, temp.all, POOL).problems).toEqual([{ code: "notOurs", reason: expect.stringContaining("temporary LV of a cinderblock operation") }]);
+    expect(assessVolume(temp.lv, temp.all, POOL).problems).toEqual([
+      { code: "notOurs", reason: expect.stringContaining("temporary LV of a cinderblock operation") },
+    ]);
     const stray = variant("fx-d810-inactive", { tags: ["cinderblock"] });
     expect(reasons(assessVolume(stray.lv, stray.all, POOL))).toContain("lvchange --deltag cinderblock");
   });
 
   it("says a half-made or half-deleted cinderblock LV is being created or deleted", () => {
     const incomplete = variant("fx-d810-thin", { tags: [...row("fx-d810-thin").tags, "cb.incomplete"] });
-    expect(reasons(assessVolume(incomplete.lv, incomplete.all, POOL))).toBe("already managed by cinderblock as volume 0d5c6a4e-fxd810 (being created or adopted)");
+    expect(reasons(assessVolume(incomplete.lv, incomplete.all, POOL))).toBe(
+      "already managed by cinderblock as volume 0d5c6a4e-fxd810 (being created or adopted)",
+    );
     const deleting = variant("fx-d810-thin", { tags: [...row("fx-d810-thin").tags, "cb.deleting"] });
     expect(reasons(assessVolume(deleting.lv, deleting.all, POOL))).toContain("(being deleted)");
   });
 
-  it.each([["_data", "_data"], ["+x", "+x"], ["a 55-character name", "n".repeat(55)]])("refuses %s, which no cinderblock name can be", (_what, name) => {
+  it.each([
+    ["_data", "_data"],
+    ["+x", "+x"],
+    ["a 55-character name", "n".repeat(55)],
+  ])("refuses %s, which no cinderblock name can be", (_what, name) => {
     const { lv, all: report } = variant("fx-d810-inactive", { name });
     expect(assessVolume(lv, report, POOL).problems).toEqual([{ code: "badName", reason: expect.stringContaining("rename it (lvrename) first") }]);
   });
@@ -118,13 +136,18 @@ describe("assessVolume on captured LVs", () => {
       ],
     });
     const other = variant("fx-d810-inactive", { pool: "other-pool" });
-    expect(assessVolume(other.lv, other.all, POOL).notes).toContain("in thin pool other-pool, not the backend's pool cinder-volumes-pool (whose capacity checks do not cover it)");
+    expect(assessVolume(other.lv, other.all, POOL).notes).toContain(
+      "in thin pool other-pool, not the backend's pool cinder-volumes-pool (whose capacity checks do not cover it)",
+    );
   });
 });
 
 describe("assessSnapshot on captured LVs", () => {
   it("takes a thick snapshot as large as its origin, noting that its volume is not managed", () => {
-    expect(assessSnapshot(row("fx-d810-tsnap"), all)).toEqual({ problems: [], notes: ["its volume fx-d810-thick is not managed by cinderblock (adopt it too)"] });
+    expect(assessSnapshot(row("fx-d810-tsnap"), all)).toEqual({
+      problems: [],
+      notes: ["its volume fx-d810-thick is not managed by cinderblock (adopt it too)"],
+    });
   });
 
   it("takes a thin snapshot, saying it is also a volume candidate", () => {
@@ -133,7 +156,9 @@ describe("assessSnapshot on captured LVs", () => {
   });
 
   it("refuses an LV without an origin", () => {
-    expect(assessSnapshot(row("fx-d810-thick"), all).problems).toEqual([{ code: "wrongKind", reason: "not a snapshot (it has no origin): adopt it as a volume" }]);
+    expect(assessSnapshot(row("fx-d810-thick"), all).problems).toEqual([
+      { code: "wrongKind", reason: "not a snapshot (it has no origin): adopt it as a volume" },
+    ]);
   });
 
   it("refuses a thick snapshot whose copy-on-write area is smaller than its origin, saying how to grow it", () => {

@@ -54,9 +54,16 @@ describe("retag: cinderblock's tags on an adopted or released LV", () => {
     await retag(ready(host), tagged, ["cinderblock", "cb.kind=volume", "cb.uuid=0d5c6a4e-fxd810", "cb.label.env=prod"]);
     expect(runner.calls).toEqual([
       [
-        "lvchange", "--quiet",
-        "--addtag", "cb.label.env=prod",
-        "--deltag", "cb.desc=Rml4dHVyZSB2b2x1bWU6IMO8bsOvY29kZSDinJMgYW5kIHNwYWNlcw", "--deltag", "cb.label.env=test", "--deltag", "cb.label.team=storage",
+        "lvchange",
+        "--quiet",
+        "--addtag",
+        "cb.label.env=prod",
+        "--deltag",
+        "cb.desc=Rml4dHVyZSB2b2x1bWU6IMO8bsOvY29kZSDinJMgYW5kIHNwYWNlcw",
+        "--deltag",
+        "cb.label.env=test",
+        "--deltag",
+        "cb.label.team=storage",
         "cinder-volumes/fx-d810-thin",
       ],
     ]);

@@ -28,7 +28,22 @@ function random(seed: number): () => number {
 const FIRST = "abcxyzABCXYZ0189+_.";
 const REST = `${FIRST}-`;
 const PREFIXES = ["", "", "snapshot", "pvmove", "volume-", "snap", "_", "pv"];
-const LVM_RESERVED = ["_cdata", "_cmeta", "_corig", "_iorig", "_mimage", "_mlog", "_pmspare", "_rimage", "_rmeta", "_tdata", "_tmeta", "_vdata", "_vorigin", "_wcorig"];
+const LVM_RESERVED = [
+  "_cdata",
+  "_cmeta",
+  "_corig",
+  "_iorig",
+  "_mimage",
+  "_mlog",
+  "_pmspare",
+  "_rimage",
+  "_rmeta",
+  "_tdata",
+  "_tmeta",
+  "_vdata",
+  "_vorigin",
+  "_wcorig",
+];
 
 /**
  * Valid user-facing names of every length, many starting with a reserved prefix. Names that
@@ -141,9 +156,9 @@ describe("checkVgName and checkLvName", () => {
 });
 
 /** Every string over {a, -} of length 1..5 that does not start with '-': the worst case for dash mangling. */
-const DASHY = Array.from({ length: 5 }, (_, i) => i + 1).flatMap((length) =>
-  Array.from({ length: 2 ** length }, (_, bits) => Array.from({ length }, (_, i) => ((bits >> i) & 1 ? "-" : "a")).join("")),
-).filter((name) => !name.startsWith("-"));
+const DASHY = Array.from({ length: 5 }, (_, i) => i + 1)
+  .flatMap((length) => Array.from({ length: 2 ** length }, (_, bits) => Array.from({ length }, (_, i) => ((bits >> i) & 1 ? "-" : "a")).join("")))
+  .filter((name) => !name.startsWith("-"));
 
 describe("device-mapper names", () => {
   it("double every dash, as LVM does", () => {
@@ -154,7 +169,11 @@ describe("device-mapper names", () => {
   });
 
   it("match the device names LVM itself made on the lab host", () => {
-    const devices = new Set(fixture("dmsetup-table.txt").split("\n").map((line) => line.split(":")[0]));
+    const devices = new Set(
+      fixture("dmsetup-table.txt")
+        .split("\n")
+        .map((line) => line.split(":")[0]),
+    );
     for (const lv of ["fx-d810-thin", "fx-d810-thick", "fx-d810-tsnap"]) {
       expect(devices).toContain(lvMapperPath("cinder-volumes", lv).slice("/dev/mapper/".length));
     }

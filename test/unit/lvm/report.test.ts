@@ -17,7 +17,12 @@ function withField(field: string, value: string | undefined): string {
 describe("parseLvs on a captured lvs report", () => {
   it("returns one row per visible LV, in LVM's order", () => {
     expect(lvs.map((row) => row.name)).toEqual([
-      "cinder-volumes-pool", "fx-d810-inactive", "fx-d810-thick", "fx-d810-thin", "fx-d810-thinsnap", "fx-d810-tsnap",
+      "cinder-volumes-pool",
+      "fx-d810-inactive",
+      "fx-d810-thick",
+      "fx-d810-thin",
+      "fx-d810-thinsnap",
+      "fx-d810-tsnap",
     ]);
     expect(lvs.every((row) => row.vg === "cinder-volumes")).toBe(true);
   });
@@ -32,7 +37,11 @@ describe("parseLvs on a captured lvs report", () => {
   it("splits lv_tags on commas", () => {
     expect(lv("thin").tags).toEqual([
       "cb.desc=Rml4dHVyZSB2b2x1bWU6IMO8bsOvY29kZSDinJMgYW5kIHNwYWNlcw",
-      "cb.kind=volume", "cb.label.env=test", "cb.label.team=storage", "cb.uuid=0d5c6a4e-fxd810", "cinderblock",
+      "cb.kind=volume",
+      "cb.label.env=test",
+      "cb.label.team=storage",
+      "cb.uuid=0d5c6a4e-fxd810",
+      "cinderblock",
     ]);
   });
 
@@ -52,9 +61,7 @@ describe("parseLvs on a captured lvs report", () => {
   });
 
   it("sets the pool of thin volumes and thin snapshots and of no thick LV", () => {
-    expect(lvs.filter((row) => row.pool !== undefined).map((row) => row.name)).toEqual([
-      "fx-d810-inactive", "fx-d810-thin", "fx-d810-thinsnap",
-    ]);
+    expect(lvs.filter((row) => row.pool !== undefined).map((row) => row.name)).toEqual(["fx-d810-inactive", "fx-d810-thin", "fx-d810-thinsnap"]);
     expect(lv("thin").pool).toBe("cinder-volumes-pool");
   });
 
@@ -106,7 +113,7 @@ describe("parseLvs on malformed input", () => {
   });
 
   it.each([
-    ["text that is not JSON", "  Volume group \"cinder-volumes\" not found\n"],
+    ["text that is not JSON", '  Volume group "cinder-volumes" not found\n'],
     ["truncated JSON", fixture("lvs.json").slice(0, 100)],
     ["JSON without a report array", '{"lv": []}'],
     ["a JSON number", "5"],
@@ -166,7 +173,11 @@ describe("parseVgs on a captured vgs report", () => {
     expect(parseVgs(fixture("vgs-notfound.json"))).toEqual([]);
   });
 
-  it.each([["vg_free", "1.5"], ["vg_size", ""], ["lv_count", "six"]])("throws VolumeBackendAPIException when %s is %p", (field, value) => {
+  it.each([
+    ["vg_free", "1.5"],
+    ["vg_size", ""],
+    ["lv_count", "six"],
+  ])("throws VolumeBackendAPIException when %s is %p", (field, value) => {
     const report = JSON.parse(fixture("vgs.json")) as { report: Array<{ vg: Array<Record<string, string>> }> };
     const row = report.report[0]?.vg[0];
     if (!row) throw new Error("vgs.json has no rows");

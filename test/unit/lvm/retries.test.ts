@@ -19,7 +19,7 @@ describe("LVM command retries", () => {
   });
 
   it("does not retry an ordinary failure", async () => {
-    const runner = new FakeRunner({ lvs: { exitCode: 5, stderr: "Volume group \"vg0\" not found" } });
+    const runner = new FakeRunner({ lvs: { exitCode: 5, stderr: 'Volume group "vg0" not found' } });
     await expect(host(runner).lvm(["lvs", "vg0"])).rejects.toBeInstanceOf(CommandError);
     expect(runner.calls).toHaveLength(1);
   });

@@ -7,7 +7,7 @@ const LVM_TAG = /^[A-Za-z0-9_+.\-/=!:&#]{1,1024}$/;
 
 const TAGS: Array<[string, CinderblockTags]> = [
   ["a bare volume", { kind: "volume", uuid: "0d5c6a4e-91b2-4f7e-8c55-2b1f3e9a7d10", labels: {} }],
-  ["a description with unicode and spaces", { kind: "volume", uuid: "u1", description: "Ünïcödé ✓ — data for the team, 100% \"quoted\"\n", labels: {} }],
+  ["a description with unicode and spaces", { kind: "volume", uuid: "u1", description: 'Ünïcödé ✓ — data for the team, 100% "quoted"\n', labels: {} }],
   ["a description of exactly 512 bytes", { kind: "volume", uuid: "u2", description: "é".repeat(256), labels: {} }],
   ["labels", { kind: "volume", uuid: "u3", labels: { env: "prod", "team.name": "storage_1", "a-b": "x+y:z/w-1.0", empty: "" } }],
   ["a volume cloned from a snapshot", { kind: "volume", uuid: "u4", labels: {}, source: "snapshot/_snapshot-1" }],
@@ -41,7 +41,10 @@ describe("encodeTags and decodeTags", () => {
       labels: { env: "test", team: "storage" },
     });
     expect(decodeTags(lvNamed(capturedLvs(), "fx-d810-thinsnap").tags)).toEqual({
-      kind: "snapshot", uuid: "7e1f-fxd810", labels: {}, volume: "fx-d810-thin",
+      kind: "snapshot",
+      uuid: "7e1f-fxd810",
+      labels: {},
+      volume: "fx-d810-thin",
     });
   });
 

@@ -13,7 +13,11 @@ const VOLUME = { backend: "lab", name: "data-0123abcd", sizeGb: 2, uuid: "0123ab
 const SNAPSHOT = { volumeId: "lab/lab-1/cinder-volumes/data-0123abcd", name: "snap-4567cdef", uuid: "4567cdef-0000-5000-8000-000000000000", description: "d" };
 
 const CASES = [
-  ...["backend", "name", "uuid", "description", "host", "sourceSnapshotId", "sourceVolumeId"].map((property) => ({ resource: "Volume" as const, base: VOLUME, property })),
+  ...["backend", "name", "uuid", "description", "host", "sourceSnapshotId", "sourceVolumeId"].map((property) => ({
+    resource: "Volume" as const,
+    base: VOLUME,
+    property,
+  })),
   ...["volumeId", "name", "uuid", "description"].map((property) => ({ resource: "Snapshot" as const, base: SNAPSHOT, property })),
   { resource: "Volume" as const, base: VOLUME, property: "labels.key" },
 ];

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { defaultName, resourceUuid, type ResourceKind } from "../../../provider/identity";
-import { createProgramDir, spawnDynamicHost, urnOf, type DiffResult, type Properties, type ProviderProcess } from "../../../provider/protocol";
+import { createProgramDir, spawnDynamicHost, urnOf, type DiffResult, type Properties, type ProviderProcess } from "../../../engine";
 import { ConsistencyGroup, GroupSnapshot, Snapshot, Volume, VolumeAttachment, VolumeImage } from "../../../sdk";
 import { testBackends } from "../../fixtures/provider/backends";
 import { requireFreshBuild } from "../../fixtures/provider/lab";
@@ -33,16 +33,35 @@ interface Place {
 type Construct = (name: string, extra: Record<string, unknown>) => pulumi.CustomResource;
 
 /** What each kind needs declared, the change that replaces it, and what a create adds to its inputs as outputs. */
-const kinds: Record<Exclude<ResourceKind, "VolumeAttachment" | "VolumeImage">, { construct: Construct; replace: Record<string, unknown>; outputs: (inputs: Properties) => Properties }> = {
+const kinds: Record<
+  Exclude<ResourceKind, "VolumeAttachment" | "VolumeImage">,
+  { construct: Construct; replace: Record<string, unknown>; outputs: (inputs: Properties) => Properties }
+> = {
   Volume: {
     construct: (name, extra) => new Volume(name, { backend: "lab", sizeGb: 1, ...extra }),
     replace: { thin: false },
-    outputs: (inputs) => ({ thin: true, host: "lab-1", labels: {}, volumeGroup: "cinder-volumes", lvName: inputs.name, devicePath: "/dev/mapper/cbgate-x", sizeBytes: 2 ** 30, createdAt: "2026-01-01T00:00:00Z" }),
+    outputs: (inputs) => ({
+      thin: true,
+      host: "lab-1",
+      labels: {},
+      volumeGroup: "cinder-volumes",
+      lvName: inputs.name,
+      devicePath: "/dev/mapper/cbgate-x",
+      sizeBytes: 2 ** 30,
+      createdAt: "2026-01-01T00:00:00Z",
+    }),
   },
   Snapshot: {
     construct: (name, extra) => new Snapshot(name, { volumeId: "lab/lab-1/cinder-volumes/data", ...extra }),
     replace: { description: "taken again" },
-    outputs: (inputs) => ({ sizeGb: 1, sourceVolumeId: inputs.volumeId, host: "lab-1", volumeGroup: "cinder-volumes", lvName: inputs.name, createdAt: "2026-01-01T00:00:00Z" }),
+    outputs: (inputs) => ({
+      sizeGb: 1,
+      sourceVolumeId: inputs.volumeId,
+      host: "lab-1",
+      volumeGroup: "cinder-volumes",
+      lvName: inputs.name,
+      createdAt: "2026-01-01T00:00:00Z",
+    }),
   },
   ConsistencyGroup: {
     construct: (name, extra) => new ConsistencyGroup(name, { backend: "lab", sourceGroupSnapshotId: "lab/lab-1/cinder-volumes/nightly", ...extra }),
@@ -205,7 +224,8 @@ describe.each(Object.keys(kinds) as Array<keyof typeof kinds>)("a %s's identity 
 
 describe("Check against the configured backends", () => {
   const volume = (extra: Record<string, unknown>) => registered(here, (name) => new Volume(name, { backend: "lab", sizeGb: 1, ...extra }));
-  const group = (extra: Record<string, unknown>) => registered(here, (name) => new ConsistencyGroup(name, { backend: "lab", volumeIds: ["lab/lab-1/cinder-volumes/a"], ...extra }));
+  const group = (extra: Record<string, unknown>) =>
+    registered(here, (name) => new ConsistencyGroup(name, { backend: "lab", volumeIds: ["lab/lab-1/cinder-volumes/a"], ...extra }));
 
   it("refuses an unknown backend, naming the configured ones", async () => {
     const expected = [{ property: "backend", reason: "must be a configured backend: lab, other" }];
@@ -224,22 +244,42 @@ describe("Check against the configured backends", () => {
 
 describe("an adopted volume", () => {
   it("is replaced delete-first (its name is the LV's), so the engine's delete of the old one comes first: a retained resource's delete deletes nothing (pulumi/pulumi pkg/resource/deploy/step.go, DeleteStep.Apply)", async () => {
-    const declare = (extra: Record<string, unknown>) => registered(here, (name) => new Volume(name, { backend: "lab", sizeGb: 1, name: "legacy", adopt: true, ...extra }));
+    const declare = (extra: Record<string, unknown>) =>
+      registered(here, (name) => new Volume(name, { backend: "lab", sizeGb: 1, name: "legacy", adopt: true, ...extra }));
     const state = await created("Volume", here, await declare({}));
     const outputs = { ...state.outputs, adopt: true };
-    expect((await planned({ ...state, outputs }, state.urn, await declare({ thin: false }))).diff).toEqual({ changes: "some", replaces: ["thin"], deleteBeforeReplace: true });
+    expect((await planned({ ...state, outputs }, state.urn, await declare({ thin: false }))).diff).toEqual({
+      changes: "some",
+      replaces: ["thin"],
+      deleteBeforeReplace: true,
+    });
     expect((await planned({ ...state, outputs }, urnAt("Volume", { ...here, stack: "prod" }), await declare({}))).diff).toEqual(NO_CHANGE);
   });
 });
 
 describe("resources identified by their inputs", () => {
   const attachment = (place: Place, connector: Record<string, unknown>, protocol = "iscsi") =>
-    registered(place, (name) => new VolumeAttachment(name, { volumeId: "lab/lab-1/cinder-volumes/data", protocol: protocol as "iscsi", connector: { host: "web-1", ...connector } }));
+    registered(
+      place,
+      (name) =>
+        new VolumeAttachment(name, { volumeId: "lab/lab-1/cinder-volumes/data", protocol: protocol as "iscsi", connector: { host: "web-1", ...connector } }),
+    );
   const image = (place: Place, extra: Record<string, unknown>) =>
-    registered(place, (name) => new VolumeImage(name, { volumeId: "lab/lab-1/cinder-volumes/data", target: { hostPath: "/srv/a.qcow2" }, format: "qcow2", ...extra }));
+    registered(
+      place,
+      (name) => new VolumeImage(name, { volumeId: "lab/lab-1/cinder-volumes/data", target: { hostPath: "/srv/a.qcow2" }, format: "qcow2", ...extra }),
+    );
   const iqn = "iqn.2026-01.org.example:web-1";
-  const attached = (inputs: Properties): State => ({ urn: urnAt("VolumeAttachment", here), inputs, outputs: { ...inputs, connectionInfo: { driver_volume_type: "iscsi", data: {} }, authSecret: "s" } });
-  const imaged = (inputs: Properties): State => ({ urn: urnAt("VolumeImage", here), inputs, outputs: { ...inputs, path: "/srv/a.qcow2", sizeBytes: 1, virtualSizeBytes: 1, sha256: "0".repeat(64) } });
+  const attached = (inputs: Properties): State => ({
+    urn: urnAt("VolumeAttachment", here),
+    inputs,
+    outputs: { ...inputs, connectionInfo: { driver_volume_type: "iscsi", data: {} }, authSecret: "s" },
+  });
+  const imaged = (inputs: Properties): State => ({
+    urn: urnAt("VolumeImage", here),
+    inputs,
+    outputs: { ...inputs, path: "/srv/a.qcow2", sizeBytes: 1, virtualSizeBytes: 1, sha256: "0".repeat(64) },
+  });
 
   it.each<[string, Place]>([
     ["stack", { ...here, stack: "prod" }],
@@ -254,7 +294,8 @@ describe("resources identified by their inputs", () => {
 
   it("a VolumeAttachment is replaced create-first for another initiator, delete-first for the same initiator or another protocol of the same volume", async () => {
     const before = attached((await host.client.check(urnAt("VolumeAttachment", here), {}, await attachment(here, { initiator: iqn }))).inputs);
-    const replaced = async (connector: Record<string, unknown>, protocol?: string) => (await planned(before, before.urn, await attachment(here, connector, protocol))).diff;
+    const replaced = async (connector: Record<string, unknown>, protocol?: string) =>
+      (await planned(before, before.urn, await attachment(here, connector, protocol))).diff;
     expect(await replaced({ initiator: "iqn.2026-01.org.example:web-2" })).toMatchObject({ replaces: ["connector"], deleteBeforeReplace: false });
     expect(await replaced({ initiator: iqn, ip: "192.0.2.9" })).toMatchObject({ replaces: ["connector"], deleteBeforeReplace: true });
     expect(await replaced({ nqn: "nqn.2014-08.org.nvmexpress:uuid:1" }, "nvme-tcp")).toMatchObject({ deleteBeforeReplace: true });
@@ -262,7 +303,10 @@ describe("resources identified by their inputs", () => {
 
   it("a VolumeImage is replaced create-first when its target moves, delete-first at the same path", async () => {
     const before = imaged((await host.client.check(urnAt("VolumeImage", here), {}, await image(here, {}))).inputs);
-    expect((await planned(before, before.urn, await image(here, { target: { hostPath: "/srv/b.qcow2" } }))).diff).toMatchObject({ replaces: ["target"], deleteBeforeReplace: false });
+    expect((await planned(before, before.urn, await image(here, { target: { hostPath: "/srv/b.qcow2" } }))).diff).toMatchObject({
+      replaces: ["target"],
+      deleteBeforeReplace: false,
+    });
     expect((await planned(before, before.urn, await image(here, { format: "raw" }))).diff).toMatchObject({ replaces: ["format"], deleteBeforeReplace: true });
   });
 });

@@ -13,7 +13,18 @@ const volume = {
   uuid: "0123abcd-0000-5000-8000-000000000000",
 };
 /** Outputs of an adopted volume. */
-const stored = { ...volume, adopt: true, thin: false, host: "lab-1", labels: {}, volumeGroup: "cinder-volumes", lvName: "legacy-data", devicePath: "/dev/mapper/cbgate-x", sizeBytes: 2 * 2 ** 30, createdAt: "2026-01-01T00:00:00Z" };
+const stored = {
+  ...volume,
+  adopt: true,
+  thin: false,
+  host: "lab-1",
+  labels: {},
+  volumeGroup: "cinder-volumes",
+  lvName: "legacy-data",
+  devicePath: "/dev/mapper/cbgate-x",
+  sizeBytes: 2 * 2 ** 30,
+  createdAt: "2026-01-01T00:00:00Z",
+};
 const snapshot = { volumeId: "lab/lab-1/cinder-volumes/legacy-data", name: "nightly", uuid: "4567cdef-0000-5000-8000-000000000000" };
 
 describe("the adopt input", () => {
@@ -25,12 +36,18 @@ describe("the adopt input", () => {
 
   it("cannot be combined with a source, which would make a new volume", async () => {
     const { failures } = await providers.Volume.check({}, { ...volume, adopt: true, sourceVolumeId: "lab/lab-1/cinder-volumes/other" });
-    expect(failures).toEqual([{ property: "adopt", reason: "adopts an existing LV as it is, so it cannot be combined with sourceSnapshotId or sourceVolumeId" }]);
+    expect(failures).toEqual([
+      { property: "adopt", reason: "adopts an existing LV as it is, so it cannot be combined with sourceSnapshotId or sourceVolumeId" },
+    ]);
     // In a preview the source may not be known yet: the check then waits for it.
     expect((await providers.Volume.check({}, { ...volume, adopt: true, sourceVolumeId: unknownValue })).failures).toEqual([]);
   });
 
-  it.each([[true, false], [undefined, true], [true, undefined]])("changes nothing when it goes from %s to %s: no update, no replacement", async (before, after) => {
+  it.each([
+    [true, false],
+    [undefined, true],
+    [true, undefined],
+  ])("changes nothing when it goes from %s to %s: no update, no replacement", async (before, after) => {
     expect(await providers.Volume.diff(stored.lvName, { ...stored, adopt: before }, { ...volume, adopt: after })).toEqual({ changes: false });
     expect(await providers.Snapshot.diff("s", { ...snapshot, adopt: before }, { ...snapshot, adopt: after })).toEqual({ changes: false });
   });
@@ -63,7 +80,10 @@ describe("an adoption refused because the LV differs from the program", () => {
   });
 
   it("names a snapshot of another volume by volumeId", () => {
-    const error = inProgramTerms(new ManageExistingMismatch(id, [{ property: "volumeId", existing: "lab/lab-1/cinder-volumes/a", declared: "lab/lab-1/cinder-volumes/b" }]), "snapshot LV s");
+    const error = inProgramTerms(
+      new ManageExistingMismatch(id, [{ property: "volumeId", existing: "lab/lab-1/cinder-volumes/a", declared: "lab/lab-1/cinder-volumes/b" }]),
+      "snapshot LV s",
+    );
     expect((error as Error).message).toContain("volumeId: the LV is a snapshot of lab/lab-1/cinder-volumes/a, the program declares lab/lab-1/cinder-volumes/b");
   });
 

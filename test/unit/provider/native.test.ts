@@ -4,7 +4,7 @@ import { specialSecretSig, specialSigKey } from "@pulumi/pulumi/runtime/rpc";
 import { resourceUuid } from "../../../provider";
 import { CinderblockProvider } from "../../../provider/native/provider";
 import { settingsOf } from "../../../provider/native/serve";
-import { providerProto, toStruct } from "../../../provider/protocol/runtime";
+import { providerProto, toStruct } from "../../../engine/runtime";
 import { conceal, reveal, secretKeys } from "../../../provider/secrets";
 import { useTestBackends } from "../../fixtures/provider/backends";
 
@@ -64,7 +64,10 @@ describe("settingsOf (the Configure request)", () => {
   });
 
   it("falls back to the config variables", () => {
-    expect(settingsOf(request({}, { "cinderblock:config:backends": "{}", "cinderblock:config:configFile": "/f" }))).toEqual({ backends: "{}", configFile: "/f" });
+    expect(settingsOf(request({}, { "cinderblock:config:backends": "{}", "cinderblock:config:configFile": "/f" }))).toEqual({
+      backends: "{}",
+      configFile: "/f",
+    });
   });
 
   it("is empty when nothing is configured", () => {

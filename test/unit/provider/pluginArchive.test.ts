@@ -2,7 +2,7 @@ import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
-import { packageRoot, ProviderCallError, spawnNativePlugin, type ProviderProcess } from "../../../provider/protocol";
+import { packageRoot, ProviderCallError, spawnNativePlugin, type ProviderProcess } from "../../../engine";
 import { testBackends } from "../../fixtures/provider/backends";
 import { requireFreshBuild } from "../../fixtures/provider/lab";
 
@@ -49,10 +49,21 @@ describe("the plugin archive", () => {
   });
 
   it("holds the entry, PulumiPlugin.yaml, the schema and the production dependencies, and no development tool", () => {
-    for (const path of ["pulumi-resource-cinderblock", "PulumiPlugin.yaml", "schema.json", "LICENSE", "dist/provider/native/main.js", "node_modules/@pulumi/pulumi", "node_modules/ssh2", "node_modules/zod"]) {
+    for (const path of [
+      "pulumi-resource-cinderblock",
+      "PulumiPlugin.yaml",
+      "schema.json",
+      "LICENSE",
+      "dist/provider/native/main.js",
+      "node_modules/@pulumi/pulumi",
+      "node_modules/ssh2",
+      "node_modules/zod",
+    ]) {
       expect(existsSync(join(unpacked, path))).toBe(true);
     }
-    const devOnly = Object.entries(lockfile.packages).filter(([path, entry]) => path !== "" && entry.dev === true).map(([path]) => path);
+    const devOnly = Object.entries(lockfile.packages)
+      .filter(([path, entry]) => path !== "" && entry.dev === true)
+      .map(([path]) => path);
     expect(devOnly).toContain("node_modules/jest");
     expect(devOnly.filter((path) => existsSync(join(unpacked, path)))).toEqual([]);
     expect(readFileSync(join(unpacked, "PulumiPlugin.yaml"), "utf8")).toMatch(/^runtime: nodejs$/m);

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { createProgramDir, ProviderCallError, serializedProvider, spawnDynamicHost, urnOf, type Properties, type ProviderProcess } from "../../../provider/protocol";
+import { createProgramDir, ProviderCallError, serializedProvider, spawnDynamicHost, urnOf, type Properties, type ProviderProcess } from "../../../engine";
 import { Volume } from "../../../sdk";
 import { testBackends } from "../../fixtures/provider/backends";
 import { requireFreshBuild } from "../../fixtures/provider/lab";
@@ -104,14 +104,18 @@ describe("a Volume created before the rename (its __provider requires cinderbloc
     expect(await client.diff(ID, urn, old.outputs, checked.inputs, old.inputs)).toEqual({ changes: "none", replaces: [], deleteBeforeReplace: false });
   });
 
-  it("does not load in a program without the cinderblock alias, and the error names the missing module", async () => {
-    const withoutAlias = await startHost({ legacyAlias: false });
-    try {
-      const failure = await withoutAlias.host.client.check(urn, {}, { ...news, __provider: beforeRename }).catch((error: unknown) => error);
-      expect(failure).toBeInstanceOf(ProviderCallError);
-      expect((failure as ProviderCallError).details).toMatch(/Cannot find module 'cinderblock\/provider'/);
-    } finally {
-      await withoutAlias.close();
-    }
-  }, HOST_START_MS);
+  it(
+    "does not load in a program without the cinderblock alias, and the error names the missing module",
+    async () => {
+      const withoutAlias = await startHost({ legacyAlias: false });
+      try {
+        const failure = await withoutAlias.host.client.check(urn, {}, { ...news, __provider: beforeRename }).catch((error: unknown) => error);
+        expect(failure).toBeInstanceOf(ProviderCallError);
+        expect((failure as ProviderCallError).details).toMatch(/Cannot find module 'cinderblock\/provider'/);
+      } finally {
+        await withoutAlias.close();
+      }
+    },
+    HOST_START_MS,
+  );
 });

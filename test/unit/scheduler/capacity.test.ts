@@ -41,7 +41,13 @@ describe("Cinder's capacity filter", () => {
   });
 
   it("lets thin requests over-subscribe a pool up to the ratio, and no further", () => {
-    const thinPool = pool({ thin_provisioning_support: true, total_capacity_gb: 10, free_capacity_gb: 9, provisioned_capacity_gb: 150, max_over_subscription_ratio: 20 });
+    const thinPool = pool({
+      thin_provisioning_support: true,
+      total_capacity_gb: 10,
+      free_capacity_gb: 9,
+      provisioned_capacity_gb: 150,
+      max_over_subscription_ratio: 20,
+    });
     expect(capacityFilter(thinPool, thin(40)).pass).toBe(true);
     expect(capacityFilter(thinPool, thin(51)).pass).toBe(false);
   });
@@ -54,7 +60,9 @@ describe("Cinder's capacity filter", () => {
 
   it("resolves 'auto' over-subscription as Cinder does", () => {
     expect(overSubscriptionRatio(pool({ thin_provisioning_support: true, max_over_subscription_ratio: "auto", provisioned_capacity_gb: 0 }))).toBe(20);
-    expect(overSubscriptionRatio(pool({ thin_provisioning_support: true, max_over_subscription_ratio: "auto", provisioned_capacity_gb: 82 }))).toBeCloseTo(1 + 82 / 41);
+    expect(overSubscriptionRatio(pool({ thin_provisioning_support: true, max_over_subscription_ratio: "auto", provisioned_capacity_gb: 82 }))).toBeCloseTo(
+      1 + 82 / 41,
+    );
     expect(overSubscriptionRatio(pool({ thin_provisioning_support: false, max_over_subscription_ratio: 20 }))).toBe(1);
   });
 });

@@ -47,10 +47,13 @@ const thick = (sizeGib: number) => ({ sizeGib, provisioning: "thick" as const })
 describe("placement", () => {
   it("spreads creates started at once and never overcommits a host", async () => {
     let reads = 0;
-    const scheduler = new Scheduler(async () => {
-      reads++;
-      return stats([pool("h1", 10), pool("h2", 7)]);
-    }, { statsTtlMs: 60_000, capacityWeightMultiplier: 1 });
+    const scheduler = new Scheduler(
+      async () => {
+        reads++;
+        return stats([pool("h1", 10), pool("h2", 7)]);
+      },
+      { statsTtlMs: 60_000, capacityWeightMultiplier: 1 },
+    );
     const placements = await Promise.all(Array.from({ length: 8 }, () => scheduler.place(thick(2))));
     const perHost = placements.reduce<Record<string, number>>((acc, p) => ({ ...acc, [p.host]: (acc[p.host] ?? 0) + 2 }), {});
     expect(perHost).toEqual({ h1: 10, h2: 6 });
@@ -77,12 +80,14 @@ describe("placement", () => {
   });
 
   it("skips a host that is down and says why when nothing fits", async () => {
-    const scheduler = new Scheduler(
-      async () => stats([pool("h1", 50, { backend_state: "down", backend_state_reason: "connection refused" }), pool("h2", 5)]),
-      { statsTtlMs: 60_000, capacityWeightMultiplier: 1 },
-    );
+    const scheduler = new Scheduler(async () => stats([pool("h1", 50, { backend_state: "down", backend_state_reason: "connection refused" }), pool("h2", 5)]), {
+      statsTtlMs: 60_000,
+      capacityWeightMultiplier: 1,
+    });
     await expect(scheduler.place(thick(3))).resolves.toMatchObject({ host: "h2" });
-    await expect(scheduler.place(thick(3))).rejects.toThrow("no host of backend b can hold a 3 GiB thick volume (h1: down (connection refused); h2: 2.00 GiB free, 3 GiB asked)");
+    await expect(scheduler.place(thick(3))).rejects.toThrow(
+      "no host of backend b can hold a 3 GiB thick volume (h1: down (connection refused); h2: 2.00 GiB free, 3 GiB asked)",
+    );
   });
 
   it("stacks volumes on the fullest host with a negative multiplier", async () => {

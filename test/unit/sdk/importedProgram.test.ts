@@ -57,7 +57,9 @@ describe("the code `pulumi import` generates", () => {
   });
 
   it("would not compile against a package that does not export the import line's path, nor with a wrong argument (the check can fail)", () => {
-    expect(typeCheck(fixture("volume.ts.txt").replace('"pulumi-cinderblock/native"', '"pulumi-cinderblock/missing"')).join("\n")).toMatch(/Cannot find module 'pulumi-cinderblock\/missing'/);
+    expect(typeCheck(fixture("volume.ts.txt").replace('"pulumi-cinderblock/native"', '"pulumi-cinderblock/missing"')).join("\n")).toMatch(
+      /Cannot find module 'pulumi-cinderblock\/missing'/,
+    );
     expect(typeCheck(fixture("volume.ts.txt").replace("sizeGb: 1", 'sizeGb: "1"')).join("\n")).toMatch(/not assignable to type/);
     expect(typeCheck(fixture("kinds.ts.txt").replace('protocol: "iscsi"', 'protocol: "fc"')).join("\n")).toMatch(/not assignable to type/);
   });
@@ -75,7 +77,12 @@ describe("the generated program, run", () => {
   const registered = new Map<string, Registration>();
 
   beforeAll(async () => {
-    await pulumi.runtime.setMocks({ newResource: (args) => ({ id: `lab/lab-1/cinder-volumes/${args.name}`, state: args.inputs }), call: () => ({}) }, "project", "stack", false);
+    await pulumi.runtime.setMocks(
+      { newResource: (args) => ({ id: `lab/lab-1/cinder-volumes/${args.name}`, state: args.inputs }), call: () => ({}) },
+      "project",
+      "stack",
+      false,
+    );
     // The mock monitor hands newResource no resource options: read them off the registration request.
     const monitor = pulumi.runtime.getMonitor() as unknown as { registerResource: (request: RegisterRequest, callback: unknown) => void };
     const register = monitor.registerResource.bind(monitor);
@@ -118,7 +125,11 @@ describe("the generated program, run", () => {
   });
 
   it.each([
-    ["db-web", "VolumeAttachment", { volumeId: "lab/lab-1/cinder-volumes/db", protocol: "iscsi", connector: { host: "imported", initiator: "iqn.2004-10.org.example:web" } }],
+    [
+      "db-web",
+      "VolumeAttachment",
+      { volumeId: "lab/lab-1/cinder-volumes/db", protocol: "iscsi", connector: { host: "imported", initiator: "iqn.2004-10.org.example:web" } },
+    ],
     ["db-image", "VolumeImage", { volumeId: "lab/lab-1/cinder-volumes/db", target: { hostPath: "/var/lib/cinderblock-images/db.qcow2" }, format: "qcow2" }],
     ["app", "ConsistencyGroup", { backend: "lab", name: "app", volumeIds: ["lab/lab-1/cinder-volumes/db"] }],
     ["app-nightly", "GroupSnapshot", { groupId: "lab/lab-1/cinder-volumes/app", name: "app-nightly" }],

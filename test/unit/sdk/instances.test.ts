@@ -16,7 +16,8 @@ interface ResourceClass {
   isInstance(obj: unknown): boolean;
 }
 const sdks: Record<"dynamic" | "native", Record<Kind, ResourceClass>> = { dynamic, native };
-const typeOf = (sdk: "dynamic" | "native", kind: Kind): string => (sdk === "native" ? `cinderblock:index:${kind}` : `pulumi-nodejs:dynamic/cinderblock:${kind}`);
+const typeOf = (sdk: "dynamic" | "native", kind: Kind): string =>
+  sdk === "native" ? `cinderblock:index:${kind}` : `pulumi-nodejs:dynamic/cinderblock:${kind}`;
 
 const requests: Array<{ name: string; type: string; id: string | undefined }> = [];
 

@@ -9,7 +9,12 @@ import { Snapshot, Volume } from "../../../sdk";
 const registered = new Map<string, { retainOnDelete: boolean; inputs: Record<string, unknown> }>();
 
 beforeAll(async () => {
-  await pulumi.runtime.setMocks({ newResource: (args) => ({ id: `lab/lab-1/cinder-volumes/${args.name}`, state: args.inputs }), call: () => ({}) }, "project", "stack", false);
+  await pulumi.runtime.setMocks(
+    { newResource: (args) => ({ id: `lab/lab-1/cinder-volumes/${args.name}`, state: args.inputs }), call: () => ({}) },
+    "project",
+    "stack",
+    false,
+  );
   // The mock monitor hands newResource no resource options: read them off the registration request.
   const monitor = pulumi.runtime.getMonitor() as unknown as { registerResource: (request: RegisterRequest, callback: unknown) => void };
   const register = monitor.registerResource.bind(monitor);
@@ -42,7 +47,9 @@ describe("the SDK's adopt argument", () => {
   });
 
   it("does the same for a Snapshot", async () => {
-    expect((await registration(new Snapshot("adopted-snap", { volumeId: "lab/lab-1/cinder-volumes/legacy", name: "nightly", adopt: true }))).retainOnDelete).toBe(true);
+    expect(
+      (await registration(new Snapshot("adopted-snap", { volumeId: "lab/lab-1/cinder-volumes/legacy", name: "nightly", adopt: true }))).retainOnDelete,
+    ).toBe(true);
   });
 
   it("leaves an explicit retainOnDelete alone", async () => {

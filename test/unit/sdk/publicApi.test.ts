@@ -54,14 +54,20 @@ async function typeCheck(config: keyof typeof CONFIGS, source: string): Promise<
   writeFileSync(join(project, "index.ts"), source);
   const compilerOptions = { ...CONFIGS[config], target: "es2022", strict: true, noEmit: true, skipLibCheck: false, types: ["node"] };
   writeFileSync(join(project, `tsconfig.${config}.json`), JSON.stringify({ compilerOptions, files: ["index.ts"] }));
-  const result = await run(process.execPath, [tsc, "-p", join(project, `tsconfig.${config}.json`)], { cwd: project }).catch((error: { stdout: string }) => error);
+  const result = await run(process.execPath, [tsc, "-p", join(project, `tsconfig.${config}.json`)], { cwd: project }).catch(
+    (error: { stdout: string }) => error,
+  );
   return result.stdout;
 }
 
 describe("the public API", () => {
-  it.each(Object.keys(CONFIGS) as Array<keyof typeof CONFIGS>)("compiles for a %s program, with get and isInstance on every class of both SDKs", async (config) => {
-    expect(await typeCheck(config, CONSUMER)).toBe("");
-  }, 120_000);
+  it.each(Object.keys(CONFIGS) as Array<keyof typeof CONFIGS>)(
+    "compiles for a %s program, with get and isInstance on every class of both SDKs",
+    async (config) => {
+      expect(await typeCheck(config, CONSUMER)).toBe("");
+    },
+    120_000,
+  );
 
   it("reaches nothing of zod, the drivers or the provider from the package's entry points, and reports a wrong argument (the check can fail)", () => {
     writeFileSync(join(project, "index.ts"), CONSUMER.replace('protocol: "iscsi"', 'protocol: "fc"'));

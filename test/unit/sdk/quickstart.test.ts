@@ -49,7 +49,9 @@ async function runQuickstart(config: Record<string, string> = {}): Promise<{ res
     jest.doMock("pulumi-cinderblock", () => jest.requireActual("../../../sdk"), { virtual: true });
     exports = require(program) as Record<string, unknown>;
   });
-  const resolved = Object.fromEntries(await Promise.all(Object.entries(exports).map(async ([key, value]) => [key, await resolve(pulumi.output(value))] as const)));
+  const resolved = Object.fromEntries(
+    await Promise.all(Object.entries(exports).map(async ([key, value]) => [key, await resolve(pulumi.output(value))] as const)),
+  );
   return { resources, exports: resolved };
 }
 

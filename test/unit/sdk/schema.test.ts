@@ -3,7 +3,18 @@ import { join } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import type { z } from "zod";
 import { consistencyGroupInputSchema, groupSnapshotInputSchema, snapshotInputSchema, volumeImageInputSchema, volumeInputSchema } from "../../../provider";
-import { ConsistencyGroup, GroupSnapshot, Snapshot, Volume, VolumeImage, type ConsistencyGroupArgs, type GroupSnapshotArgs, type SnapshotArgs, type VolumeArgs, type VolumeImageArgs } from "../../../sdk";
+import {
+  ConsistencyGroup,
+  GroupSnapshot,
+  Snapshot,
+  Volume,
+  VolumeImage,
+  type ConsistencyGroupArgs,
+  type GroupSnapshotArgs,
+  type SnapshotArgs,
+  type VolumeArgs,
+  type VolumeImageArgs,
+} from "../../../sdk";
 
 interface PropertySpec {
   description?: string;
@@ -37,7 +48,10 @@ const schema = JSON.parse(readFileSync(join(root, "schema.json"), "utf8")) as Pa
 /** Keys of T that must be given. */
 type RequiredKeys<T> = { [K in keyof T]-?: object extends Pick<T, K> ? never : K }[keyof T];
 /** Declared outputs of a resource class whose value may be undefined. */
-type OptionalOutputs<R> = { [K in keyof R]: R[K] extends pulumi.Output<infer V> ? (undefined extends V ? K : never) : never }[Exclude<keyof R, keyof pulumi.CustomResource>];
+type OptionalOutputs<R> = { [K in keyof R]: R[K] extends pulumi.Output<infer V> ? (undefined extends V ? K : never) : never }[Exclude<
+  keyof R,
+  keyof pulumi.CustomResource
+>];
 
 /*
  * The SDK's argument types, spelt out once. These records fail to compile when a property is
@@ -45,16 +59,41 @@ type OptionalOutputs<R> = { [K in keyof R]: R[K] extends pulumi.Output<infer V> 
  * optionality; the tests then hold the lists against schema.json.
  */
 const volumeArgs: Record<keyof VolumeArgs, true> = {
-  backend: true, name: true, sizeGb: true, thin: true, host: true, sourceSnapshotId: true, sourceVolumeId: true, description: true, labels: true, adopt: true, image: true,
+  backend: true,
+  name: true,
+  sizeGb: true,
+  thin: true,
+  host: true,
+  sourceSnapshotId: true,
+  sourceVolumeId: true,
+  description: true,
+  labels: true,
+  adopt: true,
+  image: true,
 };
 const volumeRequired: Record<RequiredKeys<VolumeArgs>, true> = { backend: true, sizeGb: true };
-const volumeOptionalOutputs: Record<OptionalOutputs<Volume>, true> = { sourceSnapshotId: true, sourceVolumeId: true, description: true, adopt: true, image: true };
+const volumeOptionalOutputs: Record<OptionalOutputs<Volume>, true> = {
+  sourceSnapshotId: true,
+  sourceVolumeId: true,
+  description: true,
+  adopt: true,
+  image: true,
+};
 const snapshotArgs: Record<keyof SnapshotArgs, true> = { volumeId: true, name: true, description: true, adopt: true };
 const snapshotRequired: Record<RequiredKeys<SnapshotArgs>, true> = { volumeId: true };
 const snapshotOptionalOutputs: Record<OptionalOutputs<Snapshot>, true> = { description: true, adopt: true };
 
 const fullVolumeArgs: Required<VolumeArgs> = {
-  backend: "lab", name: "v", sizeGb: 1, thin: true, host: "lab-1", sourceSnapshotId: "lab/lab-1/vg/s", sourceVolumeId: "lab/lab-1/vg/v", description: "d", labels: { a: "b" }, adopt: false,
+  backend: "lab",
+  name: "v",
+  sizeGb: 1,
+  thin: true,
+  host: "lab-1",
+  sourceSnapshotId: "lab/lab-1/vg/s",
+  sourceVolumeId: "lab/lab-1/vg/v",
+  description: "d",
+  labels: { a: "b" },
+  adopt: false,
   image: { url: "https://images.example/a.qcow2", format: "qcow2" },
 };
 const fullSnapshotArgs: Required<SnapshotArgs> = { volumeId: "lab/lab-1/vg/v", name: "s", description: "d", adopt: false };
@@ -66,7 +105,13 @@ const fullVolumeImageArgs: Required<VolumeImageArgs> = { volumeId: "lab/lab-1/vg
 const groupArgs: Record<keyof ConsistencyGroupArgs, true> = { backend: true, name: true, volumeIds: true, sourceGroupSnapshotId: true, sourceGroupId: true };
 const groupRequired: Record<RequiredKeys<ConsistencyGroupArgs>, true> = { backend: true };
 const groupOptionalOutputs: Record<OptionalOutputs<ConsistencyGroup>, true> = { volumeIds: true, sourceGroupSnapshotId: true, sourceGroupId: true };
-const fullGroupArgs: Required<ConsistencyGroupArgs> = { backend: "lab", name: "g", volumeIds: ["lab/lab-1/vg/v"], sourceGroupSnapshotId: "lab/lab-1/vg/s", sourceGroupId: "lab/lab-1/vg/g" };
+const fullGroupArgs: Required<ConsistencyGroupArgs> = {
+  backend: "lab",
+  name: "g",
+  volumeIds: ["lab/lab-1/vg/v"],
+  sourceGroupSnapshotId: "lab/lab-1/vg/s",
+  sourceGroupId: "lab/lab-1/vg/g",
+};
 const groupSnapshotArgs: Record<keyof GroupSnapshotArgs, true> = { groupId: true, name: true };
 const groupSnapshotRequired: Record<RequiredKeys<GroupSnapshotArgs>, true> = { groupId: true };
 const groupSnapshotOptionalOutputs: Record<OptionalOutputs<GroupSnapshot>, true> = { ioPauseMs: true };
@@ -114,12 +159,53 @@ async function sdkView(construct: () => pulumi.CustomResource): Promise<{ inputs
 const IDENTIFIED = { validated: ["uuid", "identity"], filled: ["name", "uuid"] };
 
 describe.each([
-  { token: "cinderblock:index:Volume", args: volumeArgs, required: volumeRequired, optionalOutputs: volumeOptionalOutputs, zod: volumeInputSchema, construct: () => new Volume("v", fullVolumeArgs), ...IDENTIFIED },
-  { token: "cinderblock:index:Snapshot", args: snapshotArgs, required: snapshotRequired, optionalOutputs: snapshotOptionalOutputs, zod: snapshotInputSchema, construct: () => new Snapshot("s", fullSnapshotArgs), ...IDENTIFIED },
+  {
+    token: "cinderblock:index:Volume",
+    args: volumeArgs,
+    required: volumeRequired,
+    optionalOutputs: volumeOptionalOutputs,
+    zod: volumeInputSchema,
+    construct: () => new Volume("v", fullVolumeArgs),
+    ...IDENTIFIED,
+  },
+  {
+    token: "cinderblock:index:Snapshot",
+    args: snapshotArgs,
+    required: snapshotRequired,
+    optionalOutputs: snapshotOptionalOutputs,
+    zod: snapshotInputSchema,
+    construct: () => new Snapshot("s", fullSnapshotArgs),
+    ...IDENTIFIED,
+  },
   // A VolumeImage is a file named by its target: no uuid, no name.
-  { token: "cinderblock:index:ConsistencyGroup", args: groupArgs, required: groupRequired, optionalOutputs: groupOptionalOutputs, zod: consistencyGroupInputSchema, construct: () => new ConsistencyGroup("g", fullGroupArgs), ...IDENTIFIED },
-  { token: "cinderblock:index:GroupSnapshot", args: groupSnapshotArgs, required: groupSnapshotRequired, optionalOutputs: groupSnapshotOptionalOutputs, zod: groupSnapshotInputSchema, construct: () => new GroupSnapshot("gs", fullGroupSnapshotArgs), ...IDENTIFIED },
-  { token: "cinderblock:index:VolumeImage", args: volumeImageArgs, required: volumeImageRequired, optionalOutputs: volumeImageOptionalOutputs, zod: volumeImageInputSchema, construct: () => new VolumeImage("i", fullVolumeImageArgs), validated: [], filled: [] },
+  {
+    token: "cinderblock:index:ConsistencyGroup",
+    args: groupArgs,
+    required: groupRequired,
+    optionalOutputs: groupOptionalOutputs,
+    zod: consistencyGroupInputSchema,
+    construct: () => new ConsistencyGroup("g", fullGroupArgs),
+    ...IDENTIFIED,
+  },
+  {
+    token: "cinderblock:index:GroupSnapshot",
+    args: groupSnapshotArgs,
+    required: groupSnapshotRequired,
+    optionalOutputs: groupSnapshotOptionalOutputs,
+    zod: groupSnapshotInputSchema,
+    construct: () => new GroupSnapshot("gs", fullGroupSnapshotArgs),
+    ...IDENTIFIED,
+  },
+  {
+    token: "cinderblock:index:VolumeImage",
+    args: volumeImageArgs,
+    required: volumeImageRequired,
+    optionalOutputs: volumeImageOptionalOutputs,
+    zod: volumeImageInputSchema,
+    construct: () => new VolumeImage("i", fullVolumeImageArgs),
+    validated: [],
+    filled: [],
+  },
 ])("$token: schema.json, the SDK class and the zod schema agree", ({ token, args, required, optionalOutputs, zod, construct, validated, filled }) => {
   const spec = schema.resources[token]!;
 
@@ -156,12 +242,23 @@ describe("schema.json's package metadata", () => {
     const manifest = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { version: string };
     expect(schema.name).toBe("cinderblock");
     expect(schema.version).toBe(manifest.version);
-    expect(keys(schema.resources)).toEqual(["cinderblock:index:ConsistencyGroup", "cinderblock:index:GroupSnapshot", "cinderblock:index:Snapshot", "cinderblock:index:Volume", "cinderblock:index:VolumeAttachment", "cinderblock:index:VolumeImage"]);
+    expect(keys(schema.resources)).toEqual([
+      "cinderblock:index:ConsistencyGroup",
+      "cinderblock:index:GroupSnapshot",
+      "cinderblock:index:Snapshot",
+      "cinderblock:index:Volume",
+      "cinderblock:index:VolumeAttachment",
+      "cinderblock:index:VolumeImage",
+    ]);
     expect(schema.language.nodejs.packageName).toMatch(/\S/);
   });
 
   it("says where the package lives, who publishes it, under which license, and where the engine downloads the plugin", () => {
-    const manifest = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { license: string; dependencies: Record<string, string>; repository: { url: string } };
+    const manifest = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as {
+      license: string;
+      dependencies: Record<string, string>;
+      repository: { url: string };
+    };
     expect(schema.license).toBe(manifest.license);
     expect(manifest.repository.url).toContain(schema.repository.replace(/^https:\/\//, ""));
     expect(schema.homepage).toMatch(/^https:\/\//);

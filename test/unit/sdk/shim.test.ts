@@ -16,34 +16,35 @@ async function serialize(kind: ResourceKind): Promise<pulumi.runtime.SerializedF
   return pulumi.runtime.serializeFunction(() => provider, { allowSecrets: true });
 }
 
-describe.each<ResourceKind>(["Volume", "Snapshot", "VolumeImage", "VolumeAttachment", "ConsistencyGroup", "GroupSnapshot"])("the serialized %s shim", (kind) => {
-  let serialized: pulumi.runtime.SerializedFunction;
-  beforeAll(async () => {
-    serialized = await serialize(kind);
-    if (process.env.UPDATE_GOLDEN) writeFileSync(goldenPath(kind), serialized.text);
-  });
+describe.each<ResourceKind>(["Volume", "Snapshot", "VolumeImage", "VolumeAttachment", "ConsistencyGroup", "GroupSnapshot"])(
+  "the serialized %s shim",
+  (kind) => {
+    let serialized: pulumi.runtime.SerializedFunction;
+    beforeAll(async () => {
+      serialized = await serialize(kind);
+      if (process.env.UPDATE_GOLDEN) writeFileSync(goldenPath(kind), serialized.text);
+    });
 
-  it("is byte-identical to the golden text", () => {
-    if (!existsSync(goldenPath(kind))) throw new Error(`no golden text at ${goldenPath(kind)}. ${HOW_TO_UPDATE}`);
-    const golden = readFileSync(goldenPath(kind), "utf8");
-    if (serialized.text !== golden) {
-      throw new Error(`the serialized ${kind} shim differs from ${goldenPath(kind)}. ${HOW_TO_UPDATE}\n--- now ---\n${serialized.text}`);
-    }
-  });
+    it("is byte-identical to the golden text", () => {
+      if (!existsSync(goldenPath(kind))) throw new Error(`no golden text at ${goldenPath(kind)}. ${HOW_TO_UPDATE}`);
+      const golden = readFileSync(goldenPath(kind), "utf8");
+      if (serialized.text !== golden) {
+        throw new Error(`the serialized ${kind} shim differs from ${goldenPath(kind)}. ${HOW_TO_UPDATE}\n--- now ---\n${serialized.text}`);
+      }
+    });
 
-  it("is small", () => {
-    expect(serialized.text.length).toBeLessThan(3000);
-  });
+    it("is small", () => {
+      expect(serialized.text.length).toBeLessThan(3000);
+    });
 
-  it("captures no secret", () => {
-    expect(serialized.containsSecrets).toBe(false);
-  });
+    it("captures no secret", () => {
+      expect(serialized.containsSecrets).toBe(false);
+    });
 
-  it("captures only the package name and the kind, and requires nothing at load time", () => {
-    const captured = [...serialized.text.matchAll(/with\(\{ (.*?), this: undefined/g)].map((match) => match[1]);
-    expect(new Set(captured)).toEqual(
-      new Set([`implementation: "pulumi-cinderblock/provider", kind: "${kind}"`, "load: __f2", "provider: __provider"]),
-    );
-    expect(serialized.text).not.toMatch(/require\("/);
-  });
-});
+    it("captures only the package name and the kind, and requires nothing at load time", () => {
+      const captured = [...serialized.text.matchAll(/with\(\{ (.*?), this: undefined/g)].map((match) => match[1]);
+      expect(new Set(captured)).toEqual(new Set([`implementation: "pulumi-cinderblock/provider", kind: "${kind}"`, "load: __f2", "provider: __provider"]));
+      expect(serialized.text).not.toMatch(/require\("/);
+    });
+  },
+);

@@ -50,7 +50,10 @@ async function closedPort(): Promise<number> {
 /** Resolves with how long `promise` took to settle, and its rejection (or undefined). */
 async function timed(promise: Promise<unknown>): Promise<{ ms: number; error: unknown }> {
   const started = Date.now();
-  const error = await promise.then(() => undefined, (reason: unknown) => reason);
+  const error = await promise.then(
+    () => undefined,
+    (reason: unknown) => reason,
+  );
   return { ms: Date.now() - started, error };
 }
 

@@ -78,10 +78,7 @@ describe("hostKeyAlgorithmsFor", () => {
   });
 
   it("passes other key types through once each, in order", () => {
-    expect(hostKeyAlgorithmsFor(["ssh-ed25519", "ecdsa-sha2-nistp256", "ssh-ed25519"])).toEqual([
-      "ssh-ed25519",
-      "ecdsa-sha2-nistp256",
-    ]);
+    expect(hostKeyAlgorithmsFor(["ssh-ed25519", "ecdsa-sha2-nistp256", "ssh-ed25519"])).toEqual(["ssh-ed25519", "ecdsa-sha2-nistp256"]);
   });
 });
 

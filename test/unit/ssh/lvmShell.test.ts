@@ -98,7 +98,10 @@ function answeredBy(stdout: string): { pid: number; line: string } {
 }
 
 async function commandError(promise: Promise<unknown>): Promise<CommandError> {
-  const error = await promise.then(() => undefined, (reason: unknown) => reason);
+  const error = await promise.then(
+    () => undefined,
+    (reason: unknown) => reason,
+  );
   if (!isCommandError(error)) throw new Error(`expected a CommandError, got ${String(error)}`);
   return error;
 }
@@ -304,7 +307,17 @@ describe("the agent's lvm-shell capability", () => {
   it("takes only argv the shell's line carries intact", () => {
     expect(fitsLvmShell(["lvm", "fullreport", "-o", "vg_name,vg_free", "--configreport", "vg", "cinder-volumes"])).toBe(true);
     expect(fitsLvmShell(["lvs", "-S", "lv_tags=cb@x+y%z:1/2"])).toBe(true);
-    for (const argv of [["lvm"], [], ["lvs", "a b"], ["lvs", "x\ny"], ["lvs", "'q'"], ["lvs", '"q"'], ["lvs", ""], ["lvs", "a;b"], ["lvs", "x".repeat(20_000)]]) {
+    for (const argv of [
+      ["lvm"],
+      [],
+      ["lvs", "a b"],
+      ["lvs", "x\ny"],
+      ["lvs", "'q'"],
+      ["lvs", '"q"'],
+      ["lvs", ""],
+      ["lvs", "a;b"],
+      ["lvs", "x".repeat(20_000)],
+    ]) {
       expect(fitsLvmShell(argv)).toBe(false);
     }
   });

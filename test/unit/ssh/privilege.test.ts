@@ -32,7 +32,11 @@ describe("what a sudo host runs as root", () => {
       }
     }
     const host = new CheckedHost();
-    const config = lvmBackendSchema.parse({ driver: "lvm", lvmType: "thin", hosts: [{ name: "fake-1", address: "192.0.2.1", privateKey: "unused", hostKey: "SHA256:unused" }] });
+    const config = lvmBackendSchema.parse({
+      driver: "lvm",
+      lvmType: "thin",
+      hosts: [{ name: "fake-1", address: "192.0.2.1", privateKey: "unused", hostKey: "SHA256:unused" }],
+    });
     const driver = new LvmDriver("b", config, { logger: silentLogger, ssh: host.runners() });
     const thin = await driver.createVolume({ uuid: randomUUID(), name: "v1", sizeGib: 1, host: "fake-1" });
     const thick = await driver.createVolume({ uuid: randomUUID(), name: "v2", sizeGib: 1, provisioning: "thick", host: "fake-1" });

@@ -39,12 +39,9 @@ const hostile = [
 ];
 
 describe("quoteArgv", () => {
-  it.each(hostile.map((value) => [JSON.stringify(value), value]))(
-    "passes %s through a POSIX shell verbatim",
-    (_label, value) => {
-      expect(throughShell([value])).toEqual([value]);
-    },
-  );
+  it.each(hostile.map((value) => [JSON.stringify(value), value]))("passes %s through a POSIX shell verbatim", (_label, value) => {
+    expect(throughShell([value])).toEqual([value]);
+  });
 
   it("passes every hostile string through in one command line, in order", () => {
     expect(throughShell(hostile)).toEqual(hostile);

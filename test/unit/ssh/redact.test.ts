@@ -71,7 +71,7 @@ describe("errors built with secrets", () => {
   it("show an inline host script by its name, its text left out, in messages and the command line shown", () => {
     const error = new CommandError({
       host: "store-1",
-      argv: ["sh", "-c", "set -u\nlvcreate \"$@\"\n", "lv-write.sh", "/run/lock/x.lock", "120"],
+      argv: ["sh", "-c", 'set -u\nlvcreate "$@"\n', "lv-write.sh", "/run/lock/x.lock", "120"],
       exitCode: 76,
       signal: undefined,
       stdout: "",

@@ -27,7 +27,10 @@ function runner(overrides: Partial<SshTargetInput> = {}): CommandRunner {
 
 /** The error `promise` rejects with, which must be a CommandError. */
 async function commandError(promise: Promise<unknown>): Promise<CommandError> {
-  const error = await promise.then(() => undefined, (reason: unknown) => reason);
+  const error = await promise.then(
+    () => undefined,
+    (reason: unknown) => reason,
+  );
   if (!isCommandError(error)) throw new Error(`expected a CommandError, got ${String(error)}`);
   return error;
 }
@@ -87,7 +90,7 @@ describe("SshRunner.run", () => {
   });
 
   it("throws a CommandError with exit code, stderr and a short message naming the program and host on a non-zero exit", async () => {
-    server.onExec = (_command, channel) => reply(channel, { stderr: "\n  Volume group \"vg9\" not found\nmore\n", code: 5 });
+    server.onExec = (_command, channel) => reply(channel, { stderr: '\n  Volume group "vg9" not found\nmore\n', code: 5 });
     const error = await commandError(runner().run(["vgs", "vg9"]));
     expect(error).toBeInstanceOf(CommandError);
     expect(error).toMatchObject({ exitCode: 5, host: "store-1", argv: ["vgs", "vg9"], timedOut: false, cancelled: false });

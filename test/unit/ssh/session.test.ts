@@ -53,7 +53,10 @@ function agentStarts(): number {
 }
 
 async function commandError(promise: Promise<unknown>): Promise<CommandError> {
-  const error = await promise.then(() => undefined, (reason: unknown) => reason);
+  const error = await promise.then(
+    () => undefined,
+    (reason: unknown) => reason,
+  );
   if (!isCommandError(error)) throw new Error(`expected a CommandError, got ${String(error)}`);
   return error;
 }
@@ -341,7 +344,14 @@ describe("SshRunner through the session agent", () => {
     }
     await expect(runner().run(["lvm", "fullreport"])).resolves.toMatchObject({ stdout: "ok\n" });
     expect(agentStarts()).toBe(0);
-    expect(pool.stats()["store-1"]).toEqual({ commands: 1, sessionCommands: 0, lvmShellCommands: 0, execCommands: 1, sessionsOpened: 0, byProgram: { "lvm fullreport": 1 } });
+    expect(pool.stats()["store-1"]).toEqual({
+      commands: 1,
+      sessionCommands: 0,
+      lvmShellCommands: 0,
+      execCommands: 1,
+      sessionsOpened: 0,
+      byProgram: { "lvm fullreport": 1 },
+    });
     pool.resetStats();
     expect(pool.stats()).toEqual({});
   });

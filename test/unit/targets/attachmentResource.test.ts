@@ -40,11 +40,19 @@ describe("VolumeAttachment's diff", () => {
     ["protocol", nvmeInputs],
     ["connector", { ...iscsiInputs, connector: { ...iscsiInputs.connector, ip: "10.0.0.5" } }],
   ])("replaces, detaching first, when %s changes on the same volume for the same initiator", async (key, news) => {
-    expect(await attachmentProvider.diff("id", olds, news)).toMatchObject({ changes: true, replaces: expect.arrayContaining([key]), deleteBeforeReplace: true });
+    expect(await attachmentProvider.diff("id", olds, news)).toMatchObject({
+      changes: true,
+      replaces: expect.arrayContaining([key]),
+      deleteBeforeReplace: true,
+    });
   });
 
   it("replaces, attaching first, when volumeId changes (two volumes, two exports)", async () => {
-    expect(await attachmentProvider.diff("id", olds, { ...iscsiInputs, volumeId: `${VOLUME}2` })).toEqual({ changes: true, replaces: ["volumeId"], deleteBeforeReplace: false });
+    expect(await attachmentProvider.diff("id", olds, { ...iscsiInputs, volumeId: `${VOLUME}2` })).toEqual({
+      changes: true,
+      replaces: ["volumeId"],
+      deleteBeforeReplace: false,
+    });
   });
 });
 
@@ -73,7 +81,10 @@ interface PropertySpec {
   description?: string;
 }
 const schema = JSON.parse(readFileSync(join(__dirname, "..", "..", "..", "schema.json"), "utf8")) as {
-  resources: Record<string, { inputProperties: Record<string, PropertySpec>; requiredInputs: string[]; properties: Record<string, PropertySpec>; required: string[] }>;
+  resources: Record<
+    string,
+    { inputProperties: Record<string, PropertySpec>; requiredInputs: string[]; properties: Record<string, PropertySpec>; required: string[] }
+  >;
 };
 
 describe("the SDK's VolumeAttachment, schema.json and the zod schema", () => {
@@ -85,7 +96,11 @@ describe("the SDK's VolumeAttachment, schema.json and the zod schema", () => {
   beforeAll(async () => {
     const secretOutputs = new Map<string, string[]>();
     const register = MockMonitor.prototype.registerResource;
-    MockMonitor.prototype.registerResource = function (this: MockMonitor, request: { getName(): string; getAdditionalsecretoutputsList(): string[] }, callback: unknown) {
+    MockMonitor.prototype.registerResource = function (
+      this: MockMonitor,
+      request: { getName(): string; getAdditionalsecretoutputsList(): string[] },
+      callback: unknown,
+    ) {
       secretOutputs.set(request.getName(), request.getAdditionalsecretoutputsList());
       return Reflect.apply(register, this, [request, callback]) as Promise<void>;
     } as typeof register;
@@ -126,7 +141,11 @@ describe("the SDK's VolumeAttachment, schema.json and the zod schema", () => {
 
   it("asks the engine to keep authSecret secret, which schema.json marks secret, and only it", () => {
     expect(registered.secretOutputs).toEqual(["authSecret"]);
-    expect(Object.entries(spec.properties).filter(([, property]) => property.secret).map(([key]) => key)).toEqual(["authSecret"]);
+    expect(
+      Object.entries(spec.properties)
+        .filter(([, property]) => property.secret)
+        .map(([key]) => key),
+    ).toEqual(["authSecret"]);
     expect(attachmentProvider.secretOutputs).toEqual(["authSecret"]);
   });
 });

@@ -2,24 +2,37 @@ import { IQN_PREFIX, NQN_PREFIX, checkConnector, joinPortal, splitPortal } from 
 import { isIqn, isNqn, targetName } from "../../../drivers/targets/identifiers";
 
 describe("iSCSI names", () => {
-  it.each(["iqn.2004-10.org.example:client-a", "iqn.1994-05.com.redhat:5e4e8a7c9d", "iqn.2010-10.org.openstack", "eui.02004567A425678D", "naa.52004567BA64678D"])(
-    "accepts %s",
-    (name) => expect(isIqn(name)).toBe(true),
-  );
+  it.each([
+    "iqn.2004-10.org.example:client-a",
+    "iqn.1994-05.com.redhat:5e4e8a7c9d",
+    "iqn.2010-10.org.openstack",
+    "eui.02004567A425678D",
+    "naa.52004567BA64678D",
+  ])("accepts %s", (name) => expect(isIqn(name)).toBe(true));
 
-  it.each(["IQN.2004-10.org.example:a", "iqn.2004-13.org.example:a", "iqn.2004-10.org.example:a b", "iqn.2004-10.org.example:../x", "iqn.2004-10.org.example:a/b", "eui.123", `iqn.2004-10.org.example:${"a".repeat(220)}`])(
-    "refuses %s",
-    (name) => expect(isIqn(name)).toBe(false),
-  );
+  it.each([
+    "IQN.2004-10.org.example:a",
+    "iqn.2004-13.org.example:a",
+    "iqn.2004-10.org.example:a b",
+    "iqn.2004-10.org.example:../x",
+    "iqn.2004-10.org.example:a/b",
+    "eui.123",
+    `iqn.2004-10.org.example:${"a".repeat(220)}`,
+  ])("refuses %s", (name) => expect(isIqn(name)).toBe(false));
 });
 
 describe("NVMe qualified names", () => {
-  it.each(["nqn.2014-08.org.nvmexpress:uuid:0f5d2c9e-2b7a-4a55-9d0b-1d2e3f4a5b6c", "nqn.2025-01.dev.cinderblock:volume-x"])("accepts %s", (name) => expect(isNqn(name)).toBe(true));
-
-  it.each(["nqn.2014-08.org.nvmexpress", "nqn.2014-08.org.nvmexpress:a b", "nqn.2014-08.org.nvmexpress:../x", "nqn.2014-08.org.nvmexpress:a/b", "iqn.2014-08.org.example:a"])(
-    "refuses %s",
-    (name) => expect(isNqn(name)).toBe(false),
+  it.each(["nqn.2014-08.org.nvmexpress:uuid:0f5d2c9e-2b7a-4a55-9d0b-1d2e3f4a5b6c", "nqn.2025-01.dev.cinderblock:volume-x"])("accepts %s", (name) =>
+    expect(isNqn(name)).toBe(true),
   );
+
+  it.each([
+    "nqn.2014-08.org.nvmexpress",
+    "nqn.2014-08.org.nvmexpress:a b",
+    "nqn.2014-08.org.nvmexpress:../x",
+    "nqn.2014-08.org.nvmexpress:a/b",
+    "iqn.2014-08.org.example:a",
+  ])("refuses %s", (name) => expect(isNqn(name)).toBe(false));
 });
 
 describe("target names", () => {
@@ -42,7 +55,9 @@ describe("target names", () => {
 
 describe("connectors", () => {
   it("are accepted with a host name and well-formed initiator names and address", () => {
-    expect(() => checkConnector({ host: "web-1", initiator: "iqn.2004-10.org.example:web-1", nqn: "nqn.2014-08.org.nvmexpress:uuid:1", ip: "fd00::5" })).not.toThrow();
+    expect(() =>
+      checkConnector({ host: "web-1", initiator: "iqn.2004-10.org.example:web-1", nqn: "nqn.2014-08.org.nvmexpress:uuid:1", ip: "fd00::5" }),
+    ).not.toThrow();
   });
 
   it.each([

@@ -68,7 +68,16 @@ describe("the LIO target", () => {
   const b = "iqn.2004-10.org.example:b";
 
   it("names a new export after the volume's uuid, with no initiator and no credentials yet", () => {
-    expect(record).toEqual({ version: 1, protocol: "iscsi", volumeId: volume.volumeId, volumeUuid: volume.uuid, target: "iqn.2025-01.dev.cinderblock:volume-0f5d2c9e-2b7a-4a55-9d0b-1d2e3f4a5b6c", device: volume.device, initiators: [], initiatorChap: {} });
+    expect(record).toEqual({
+      version: 1,
+      protocol: "iscsi",
+      volumeId: volume.volumeId,
+      volumeUuid: volume.uuid,
+      target: "iqn.2025-01.dev.cinderblock:volume-0f5d2c9e-2b7a-4a55-9d0b-1d2e3f4a5b6c",
+      device: volume.device,
+      initiators: [],
+      initiatorChap: {},
+    });
   });
 
   it("grants each initiator its own fresh CHAP credentials, keeps them when granted again, and revokes only the one detached", () => {
@@ -97,7 +106,8 @@ describe("the LIO target", () => {
   it("still serves a record made before per-initiator CHAP: its initiators keep the volume's credentials, a new one gets its own", async () => {
     const volumeChap = { username: "ABCDEFGHJKLMNPQRSTUV", password: "abcdefghijkmnopq" };
     const legacy: ExportRecord = { ...record, initiators: [a], initiatorChap: undefined, chap: volumeChap };
-    const info = async (r: ExportRecord, initiator: string): Promise<unknown> => (await lio.connectionInfo(new RecordingShell(), r, { discard: false, dhchap: false }, initiator)).data;
+    const info = async (r: ExportRecord, initiator: string): Promise<unknown> =>
+      (await lio.connectionInfo(new RecordingShell(), r, { discard: false, dhchap: false }, initiator)).data;
     expect(await info(legacy, a)).toMatchObject({ auth_username: volumeChap.username, auth_password: volumeChap.password });
     const withB = lio.grant(legacy, b);
     expect(await info(withB, b)).toMatchObject({ auth_username: withB.initiatorChap?.[b]?.username, auth_password: withB.initiatorChap?.[b]?.password });
@@ -146,7 +156,21 @@ describe("the nvmet target", () => {
     const shell = new RecordingShell(() => "discard=0\ndhchap=0\n");
     expect(await nvmet.apply(shell, record, PATH)).toEqual({ discard: false, dhchap: false });
     const [call] = shell.calls;
-    expect(call?.argv).toEqual(["sh", "-c", NVMET_APPLY, "sh", record.target, volume.device, "1", "0.0.0.0", "4420", volume.uuid.toLowerCase(), PATH, HOST_KEYS_DIR, ...hosts]);
+    expect(call?.argv).toEqual([
+      "sh",
+      "-c",
+      NVMET_APPLY,
+      "sh",
+      record.target,
+      volume.device,
+      "1",
+      "0.0.0.0",
+      "4420",
+      volume.uuid.toLowerCase(),
+      PATH,
+      HOST_KEYS_DIR,
+      ...hosts,
+    ]);
     const [line, ...keys] = (call?.stdin ?? "").trimEnd().split("\n");
     expect(line).toBe(JSON.stringify(record));
     expect(keys.map((key) => key.split(" ")[0])).toEqual(hosts);
@@ -163,7 +187,17 @@ describe("the nvmet target", () => {
     const info = await nvmet.connectionInfo(new RecordingShell(), record, { discard: true, dhchap: false }, hosts[0]!);
     expect(info).toEqual({
       driver_volume_type: "nvmeof",
-      data: { target_nqn: record.target, portals: [["127.0.0.1", "14420", "tcp"], ["10.0.2.2", "14420", "tcp"]], ns_id: 1, vol_uuid: volume.uuid, host_nqn: hosts[0], discard: true },
+      data: {
+        target_nqn: record.target,
+        portals: [
+          ["127.0.0.1", "14420", "tcp"],
+          ["10.0.2.2", "14420", "tcp"],
+        ],
+        ns_id: 1,
+        vol_uuid: volume.uuid,
+        host_nqn: hosts[0],
+        discard: true,
+      },
     });
   });
 
@@ -194,7 +228,10 @@ describe("export records", () => {
       [JSON.stringify({ ...record, initiatorChap: {} }), /is malformed \(initiator 'iqn.2004-10.org.example:a' has no CHAP credentials\)/],
     ];
     for (const [text, problem] of cases) {
-      const failure = await reading(text).then(() => undefined, (error: Error) => error);
+      const failure = await reading(text).then(
+        () => undefined,
+        (error: Error) => error,
+      );
       expect(failure).toMatchObject({ code: "VolumeBackendAPIException", message: expect.stringMatching(problem) });
       expect(failure?.message).toContain(PATH);
       expect(failure?.message).not.toContain(secret);

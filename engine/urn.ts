@@ -1,4 +1,4 @@
-import { resourceTokens, type ResourceKind } from "../identity";
+import { resourceTokens, type ResourceKind } from "../provider/identity";
 
 /** Which provider serves a resource: the dynamic-provider host, or the native plugin. */
 export type ProviderStyle = "dynamic" | "native";

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { ResourceKind } from "../identity";
-import { shims } from "../../sdk/shim";
+import type { ResourceKind } from "../provider/identity";
+import { shims } from "../sdk/shim";
 
 /**
  * Pulumi's closure serializer loads every built-in module to recognise them, and Node warns on

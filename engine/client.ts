@@ -117,7 +117,11 @@ export class ProviderClient {
   async read(id: string, urn: string, properties?: Properties, inputs?: Properties): Promise<ReadResult> {
     const request = new providerProto.ReadRequest().setId(id).setUrn(urn).setProperties(toStruct(properties)).setInputs(toStruct(inputs));
     const response = await this.call("Read", this.stub.read, request);
-    return { id: response.getId(), properties: fromStruct(response.getProperties()), inputs: response.hasInputs() ? fromStruct(response.getInputs()) : undefined };
+    return {
+      id: response.getId(),
+      properties: fromStruct(response.getProperties()),
+      inputs: response.hasInputs() ? fromStruct(response.getInputs()) : undefined,
+    };
   }
 
   async update(id: string, urn: string, olds: Properties, news: Properties, oldInputs?: Properties): Promise<{ properties: Properties }> {
@@ -136,13 +140,7 @@ export class ProviderClient {
   }
 
   /** Check and CheckConfig share their request and response messages. */
-  private async checkWith(
-    method: string,
-    rpc: Unary<CheckRequest, CheckResponse>,
-    urn: string,
-    olds: Properties,
-    news: Properties,
-  ): Promise<CheckResult> {
+  private async checkWith(method: string, rpc: Unary<CheckRequest, CheckResponse>, urn: string, olds: Properties, news: Properties): Promise<CheckResult> {
     const request = new providerProto.CheckRequest().setUrn(urn).setOlds(toStruct(olds)).setNews(toStruct(news));
     const response = await this.call(method, rpc, request);
     return {
