@@ -21,7 +21,7 @@ async function unadopted(error: VolumeNotFound | SnapshotNotFound): Promise<stri
   if (!found?.safeToManage) return undefined;
   return (
     `${kind} ${id} is not cinderblock's yet: its LV has no cinderblock tags (an import whose adoption completes at the imported resource's first write). Nothing was changed. ` +
-    `Declare the imported ${kind === "volume" ? "Volume" : "Snapshot"} in the same program through \`cinderblock/native\` with the same provider as this resource (the plugin then completes the adoption first), ` +
+    `Declare the imported ${kind === "volume" ? "Volume" : "Snapshot"} in the same program through \`pulumi-cinderblock/native\` with the same provider as this resource (the plugin then completes the adoption first), ` +
     `or give it an update (any change, such as a description) in a \`pulumi up\` before this one; an LV nothing imported is adopted with \`adopt: true\` or \`cinderblock manage ${kind}\``
   );
 }
