@@ -324,7 +324,8 @@ describe("the dynamic provider configured with cinderblock:backends (a secret ho
   afterAll(() => keyed?.close());
 
   it("creates and deletes a volume, never putting the key in outputs or logs", async () => {
-    const declared = declare("Volume", "keyed", { backend: "lab", sizeGb: 1 });
+    // Pinned: the checks below read lab-1, and the scheduler places by free space, which earlier files change.
+    const declared = declare("Volume", "keyed", { backend: "lab", host: "lab-1", sizeGb: 1 });
     const { inputs } = await keyed.client.check(declared.urn, {}, declared.inputs);
     const { id, properties } = await keyed.client.create(declared.urn, inputs);
     created.push({ id, urn: declared.urn, properties });
