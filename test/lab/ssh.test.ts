@@ -115,9 +115,12 @@ describe("SSH transport against a real lab host", () => {
     expect(created.stdout.trim()).toBe("");
   });
 
-  it("uses sudo -n for a non-root user", async () => {
-    const result = await pool.runner("lab-1", labTarget(0, { user: "cinder", sudo: true })).run(["id", "-u"]);
+  it("uses sudo -n for a non-root user: a listed program runs as root, an unlisted one is refused before it is sent", async () => {
+    const runner = pool.runner("lab-1", labTarget(0, { user: "cinder", sudo: true }));
+    // The owner of /proc/self is the process reading it: `stat` runs as root through sudo.
+    const result = await runner.run(["stat", "-c", "%u", "/proc/self"]);
     expect(result.stdout.trim()).toBe("0");
+    await expect(runner.run(["id", "-u"])).rejects.toThrow(/would run 'id' as root, which its sudoers file does not list/);
   });
 
   it("authenticates with a password", async () => {
