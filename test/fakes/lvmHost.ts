@@ -106,17 +106,7 @@ export class FakeLvmHost implements CommandRunner {
         if (first === "table" && this.vanishingTables > 0) {
           this.vanishingTables--;
           const stderr = "device-mapper: table ioctl on cbgate-cinder--volumes-gone  failed: No such device or address\nCommand failed.\n";
-          throw new CommandError({
-            host: this.host,
-            argv,
-            exitCode: 1,
-            signal: undefined,
-            stdout: "",
-            stderr,
-            durationMs: 1,
-            timedOut: false,
-            cancelled: false,
-          });
+          throw this.failure(argv, 1, stderr);
         }
         if (first === "table") return ok([...this.gates].map(([name, table]) => `${name}: ${table}`).join("\n") + "\n");
         if (first === "remove") {
@@ -125,17 +115,7 @@ export class FakeLvmHost implements CommandRunner {
             ? "device-mapper: remove ioctl failed: Device or resource busy\n"
             : "device-mapper: remove ioctl failed: No such device or address\n";
           if (!this.openGates.has(gate) && this.gates.delete(gate)) return ok();
-          throw new CommandError({
-            host: this.host,
-            argv,
-            exitCode: 1,
-            signal: undefined,
-            stdout: "",
-            stderr,
-            durationMs: 1,
-            timedOut: false,
-            cancelled: false,
-          });
+          throw this.failure(argv, 1, stderr);
         }
         break;
       case "lock-hold":
@@ -182,17 +162,7 @@ export class FakeLvmHost implements CommandRunner {
         if (this.writesOutOfSpace > 0) {
           this.writesOutOfSpace--;
           const stderr = `  Volume group "${VG}" has insufficient free space (10 extents): 256 required.\n`;
-          throw new CommandError({
-            host: this.host,
-            argv,
-            exitCode: 5,
-            signal: undefined,
-            stdout: "",
-            stderr,
-            durationMs: 1,
-            timedOut: false,
-            cancelled: false,
-          });
+          throw this.failure(argv, 5, stderr);
         }
         this.lvWrite(args);
         return ok();
@@ -205,7 +175,7 @@ export class FakeLvmHost implements CommandRunner {
         const lv = this.lvs.get(argv.at(-1)?.split("/")[1] ?? "");
         if (lv) return ok(JSON.stringify({ report: [{ lv: [this.row(lv)] }] }));
         const stderr = `  Failed to find logical volume "${argv.at(-1) ?? ""}"\n`;
-        throw new CommandError({ host: this.host, argv, exitCode: 5, signal: undefined, stdout: "", stderr, durationMs: 1, timedOut: false, cancelled: false });
+        throw this.failure(argv, 5, stderr);
       }
       case "volume-remove.sh":
         this.volumeRemove(args);
@@ -214,34 +184,19 @@ export class FakeLvmHost implements CommandRunner {
         this.lvs.delete(argv.at(-1)?.split("/")[1] ?? "");
         return ok();
     }
-    throw new CommandError({
-      host: this.host,
-      argv,
-      exitCode: 127,
-      signal: undefined,
-      stdout: "",
-      stderr: `fake host: no ${shown}`,
-      durationMs: 1,
-      timedOut: false,
-      cancelled: false,
-    });
+    throw this.failure(argv, 127, `fake host: no ${shown}`);
+  }
+
+  /** A command that failed as the real one does: its exit code and what it said on stderr. */
+  private failure(argv: readonly string[], exitCode: number, stderr: string): CommandError {
+    return new CommandError({ host: this.host, argv, exitCode, signal: undefined, stdout: "", stderr, durationMs: 1, timedOut: false, cancelled: false });
   }
 
   /** The driver's lock holder (host.ts): waits up to `wait` s for `path`, says `locked`, holds it until stdin ends. */
   private async holdLock(wait: string, path: string, argv: readonly string[], options: RunOptions | undefined): Promise<CommandResult> {
     for (let held = this.held.get(path); held; held = this.held.get(path)) {
       if (Number(wait) === 0) {
-        throw new CommandError({
-          host: this.host,
-          argv,
-          exitCode: 1,
-          signal: undefined,
-          stdout: "",
-          stderr: "",
-          durationMs: 1,
-          timedOut: false,
-          cancelled: false,
-        });
+        throw this.failure(argv, 1, "");
       }
       await held;
     }
@@ -280,7 +235,7 @@ export class FakeLvmHost implements CommandRunner {
     if (argv[0] === "lvcreate") {
       if (this.lvs.has(name)) {
         const stderr = `  Logical Volume "${name}" already exists in volume group "${VG}"\n`;
-        throw new CommandError({ host: this.host, argv, exitCode: 5, signal: undefined, stdout: "", stderr, durationMs: 1, timedOut: false, cancelled: false });
+        throw this.failure(argv, 5, stderr);
       }
       const tags = argv.flatMap((word, i) => (argv[i - 1] === "--addtag" ? [word] : []));
       const origin = argv.includes("-s") ? this.lvs.get(argv.at(-1)?.split("/")[1] ?? "") : undefined;
