@@ -1,11 +1,10 @@
 import type { MemberResult } from "../interface/types";
-import type { Logger } from "../log";
+import type { LvmBackend } from "./backend";
 import { listLvs } from "./commands/lvs";
 import { toDriverError } from "./errors";
 import { incompleteSetLvs } from "./groupSnapshotSets";
 import { GROUP_SNAPSHOT_LOCK, recoverWindows, type WindowRecovery } from "./groupSnapshotWindow";
 import type { ReadyHost } from "./hosts";
-import type { LvRow } from "./report";
 
 /**
  * Crash recovery for group snapshots: what a killed script, a dropped connection or a host
@@ -17,19 +16,13 @@ import type { LvRow } from "./report";
  * whenever a group snapshot finds or leaves an incomplete set.
  */
 
-/** What recovery needs of the backend (backend.ts runs it at setup, so it cannot import the backend). */
-export interface RecoveringBackend {
-  readonly logger: Logger;
-  removeSnapshotLv(ready: ReadyHost, lv: LvRow): Promise<void>;
-}
-
 export interface RecoveryReport extends WindowRecovery {
   /** Results of removing the members of incomplete sets, by LV name. */
   removed: Array<MemberResult<void>>;
 }
 
 /** Under the lock: clears dead windows, then removes every member of every incomplete set (each reported). */
-export async function removeIncompleteSets(b: RecoveringBackend, ready: ReadyHost): Promise<RecoveryReport> {
+export async function removeIncompleteSets(b: LvmBackend, ready: ReadyHost): Promise<RecoveryReport> {
   return ready.lvm.withLock(GROUP_SNAPSHOT_LOCK, async () => {
     const windows = await recoverWindows(ready.lvm, true);
     const stale = incompleteSetLvs(await listLvs(ready.lvm));
@@ -52,7 +45,7 @@ export async function removeIncompleteSets(b: RecoveringBackend, ready: ReadyHos
  * fatal: a host whose recovery partly failed is still usable, and the failure is logged with
  * what to do.
  */
-export async function recoverGroupSnapshots(b: RecoveringBackend, ready: ReadyHost, windows: WindowRecovery | Error): Promise<void> {
+export async function recoverGroupSnapshots(b: LvmBackend, ready: ReadyHost, windows: WindowRecovery | Error): Promise<void> {
   const host = ready.lvm.name;
   try {
     if (windows instanceof Error) throw windows;
@@ -65,7 +58,7 @@ export async function recoverGroupSnapshots(b: RecoveringBackend, ready: ReadyHo
 }
 
 /** One line per kind of thing recovered; warnings for what could not be. */
-export function logRecovery(b: RecoveringBackend, host: string, report: RecoveryReport): void {
+export function logRecovery(b: LvmBackend, host: string, report: RecoveryReport): void {
   if (report.disarmed.length > 0) b.logger.info(`${host}: disarmed ${report.disarmed.length} watchdog(s) of abandoned group snapshots`);
   if (report.resumedGates.length > 0)
     b.logger.warn(`${host}: resumed ${report.resumedGates.length} gate(s) an abandoned group snapshot left paused: ${report.resumedGates.join(", ")}`);

@@ -9,9 +9,16 @@ export type HostScript = "lv-write.sh" | "volume-remove.sh" | "host-setup.sh" | 
 /** Every host script exits 75 when it could not take its host lock in time. */
 export const LOCK_TIMEOUT_EXIT = 75;
 
-/** A script file's text as it is in scripts/ beside this module (the build copies it into dist/). */
+const files = new Map<string, string>();
+
+/** A script file's text as it is in scripts/ beside this module (the build copies it into dist/), read once. */
 export function hostScriptFile(name: HostScript | "eval-guard.sh"): string {
-  return readFileSync(join(__dirname, "scripts", name), "utf8");
+  let text = files.get(name);
+  if (text === undefined) {
+    text = readFileSync(join(__dirname, "scripts", name), "utf8");
+    files.set(name, text);
+  }
+  return text;
 }
 
 /**
