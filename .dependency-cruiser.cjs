@@ -22,6 +22,15 @@ module.exports = {
       to: { path: "^(provider|sdk|cli|demo|bench|lab|engine)/" },
     },
     {
+      name: "lvm-core-knows-no-feature",
+      comment:
+        "The LVM driver's shared core (core/, model/, commands/) serves every capability and depends on none; " +
+        "driver.ts and hostSetup.ts compose the capabilities (volumes, exports, images, manage, groups, doctor).",
+      severity: "error",
+      from: { path: "^drivers/lvm/(core|model|commands)/" },
+      to: { path: "^drivers/lvm/(volumes|exports|images|manage|groups|doctor)/|^drivers/lvm/(driver|hostSetup)[.]ts$" },
+    },
+    {
       name: "drivers-know-no-pulumi",
       severity: "error",
       from: { path: "^drivers/" },

@@ -1,26 +1,53 @@
+import { loadavg } from "node:os";
 import { parseSshTarget } from "../drivers/ssh";
 import { labUp } from "../lab/lab";
 import { benchCommandPath, printCommandPath } from "./commandPath";
-import { benchImageToVolume } from "./images";
+import { benchCopies, printPhases } from "./images";
 import { benchGroupSnapshots } from "./groups";
 import { printComparison, printSpread } from "./report";
 import { benchSshPool } from "./ssh";
 
-/** `npm run bench`: performance targets as ratios against the obvious alternative, on the lab. */
+const load = (): string =>
+  loadavg()
+    .map((value) => value.toFixed(2))
+    .join(" ");
+const SECTIONS = ["session", "commands", "copies", "groups"] as const;
+
+/**
+ * `npm run bench`: performance targets as ratios against the obvious alternative, on the lab.
+ * Naming sections (`npm run bench -- copies groups`) runs only those.
+ */
 async function main(): Promise<void> {
+  const asked = process.argv.slice(2);
+  const unknown = asked.filter((name) => !(SECTIONS as readonly string[]).includes(name));
+  if (unknown.length > 0) throw new Error(`unknown bench section ${unknown.join(", ")} (sections: ${SECTIONS.join(", ")})`);
+  const runs = (section: (typeof SECTIONS)[number]): boolean => asked.length === 0 || asked.includes(section);
   const lab = await labUp({ hosts: 1, log: (line) => process.stderr.write(`[lab] ${line}\n`) });
   const host = lab.hosts[0];
   if (!host) throw new Error("the lab has no host");
   const target = parseSshTarget({ address: host.address, port: host.port, user: host.user, privateKeyPath: host.privateKeyPath, hostKey: host.hostKey });
-  process.stdout.write(`cinderblock bench on ${host.name} (${host.address}:${host.port})\n\n`);
-  const session = await benchSshPool(target);
-  printComparison(session);
-  const commandPath = await benchCommandPath(lab.config, target, host.name);
-  printCommandPath(commandPath);
-  printComparison(await benchImageToVolume(lab.config, target));
-  for (const spread of await benchGroupSnapshots(lab.config, target)) printSpread(spread);
+  process.stdout.write(`cinderblock bench on ${host.name} (${host.address}:${host.port}); this machine's load average: ${load()}\n\n`);
+  const figures: Record<string, unknown> = {};
+  if (runs("session")) {
+    const session = await benchSshPool(target);
+    printComparison(session);
+    figures.session = { ...session, ratio: session.baseline.ms / session.candidate.ms };
+  }
+  if (runs("commands")) {
+    const commandPath = await benchCommandPath(lab.config, target, host.name);
+    printCommandPath(commandPath);
+    figures.commandPath = commandPath;
+  }
+  if (runs("copies")) {
+    for (const { comparison, phases } of await benchCopies(lab.config, target)) {
+      printComparison(comparison);
+      printPhases(phases);
+    }
+  }
+  if (runs("groups")) for (const spread of await benchGroupSnapshots(lab.config, target)) printSpread(spread);
+  process.stdout.write(`load average at the end: ${load()}\n`);
   // The same figures for tools, on one line.
-  process.stdout.write(`${JSON.stringify({ session: { ...session, ratio: session.baseline.ms / session.candidate.ms }, commandPath })}\n`);
+  process.stdout.write(`${JSON.stringify(figures)}\n`);
 }
 
 main().then(

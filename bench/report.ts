@@ -35,10 +35,13 @@ export function printSpread(spread: Spread): void {
     `${spread.name}\n` +
       `  ${spread.label.padEnd(48)} min ${ms(values[0])} / median ${ms(median)} / max ${ms(values.at(-1))} ms (${values.length} runs)\n` +
       (spread.note
-        ? `  ${spread.reference.label.padEnd(48)} ${spread.reference.ms.toFixed(2)} ms\n  ratio: ${(median / spread.reference.ms).toFixed(0)}x (${spread.note})\n\n`
+        ? `  ${spread.reference.label.padEnd(48)} ${spread.reference.ms.toFixed(2)} ms\n  ratio: ${ratioText(median / spread.reference.ms)}x (${spread.note})\n\n`
         : "\n"),
   );
 }
+
+/** Two decimals where they matter (a target such as 1.2x), none for large multiples. */
+const ratioText = (ratio: number): string => ratio.toFixed(ratio < 10 ? 2 : 0);
 
 export async function timed(work: () => Promise<unknown>): Promise<number> {
   const started = process.hrtime.bigint();

@@ -18,12 +18,20 @@ export interface GuestImage {
 
 const SUITE = "bookworm";
 /**
- * The guest's packages. The cloud kernel ships dm-thin, dm-snapshot, LIO and nvmet and boots
- * from virtio; targetcli-fb brings python3-rtslib-fb (targetcli itself fails in the guest);
- * nvme-cli lets one lab host act as an NVMe/TCP initiator for another.
+ * The guest's kernel is bookworm-backports' standard kernel (6.12): it has
+ * CONFIG_NVME_TARGET_AUTH=y and CONFIG_NVME_HOST_AUTH=y, so the lab proves DH-HMAC-CHAP for
+ * NVMe/TCP with the kernel's own target and initiator. Bookworm's own kernels (6.1, cloud and
+ * standard alike) have "# CONFIG_NVME_TARGET_AUTH is not set". Backports' cloud kernel has it
+ * too, but panicked early in every boot (8 of 8, whatever -cpu) under QEMU 7.2's TCG.
+ */
+const KERNEL_SUITE = "bookworm-backports";
+const KERNEL_PACKAGE = "linux-image-amd64";
+/**
+ * The guest's packages. targetcli-fb brings python3-rtslib-fb (targetcli itself fails in the
+ * guest); nvme-cli lets one lab host act as an NVMe/TCP initiator for another.
  */
 const PACKAGES = [
-  "linux-image-cloud-amd64",
+  "initramfs-tools",
   "systemd-sysv",
   "udev",
   "lvm2",
@@ -45,7 +53,7 @@ const PACKAGES = [
   "coreutils",
 ];
 /** Bump when the recipe below changes in a way the hashed inputs do not capture. */
-const RECIPE_VERSION = 1;
+const RECIPE_VERSION = 2;
 const ROOT_IMAGE_SIZE = "3G";
 const BUILD_SPACE_BYTES = 4 * 2 ** 30;
 
@@ -53,7 +61,7 @@ const guestDir = (): string => join(packageRoot(), "lab", "guest");
 
 function imageId(): string {
   const hash = createHash("sha256");
-  hash.update(JSON.stringify({ SUITE, PACKAGES, RECIPE_VERSION }));
+  hash.update(JSON.stringify({ SUITE, KERNEL_SUITE, KERNEL_PACKAGE, PACKAGES, RECIPE_VERSION }));
   for (const file of readdirSync(guestDir()).sort()) {
     hash.update(file).update(readFileSync(join(guestDir(), file)));
   }
@@ -90,6 +98,7 @@ export async function ensureImage(log: (line: string) => void): Promise<GuestIma
   log(`building the lab guest image ${id} (debootstrap from ${debianMirror()}; once, about 2-3 minutes)`);
   try {
     await root(["debootstrap", "--variant=minbase", `--include=${PACKAGES.join(",")}`, SUITE, rootfs, debianMirror()]);
+    await installKernel(rootfs);
     await configureRootfs(rootfs);
     await copyBootFiles(rootfs, work);
     await root(["rm", "-rf", join(rootfs, "var/cache/apt/archives"), join(rootfs, "var/lib/apt/lists")]);
@@ -114,6 +123,25 @@ async function root(argv: readonly string[]): Promise<void> {
   await execa(program, args, { stdin: "ignore" });
 }
 
+/**
+ * The kernel comes from backports in a second step: debootstrap's --extra-suites would take any
+ * package it resolves from backports too (it mixed systemd versions). apt in the new root reads
+ * the backports index alone; the kernel's dependencies that bookworm has are already installed.
+ * The initramfs is made small before the kernel's hook builds it (initramfs.conf): the guest only
+ * has to find its root on a virtio disk, so it takes a short module list instead of "most".
+ */
+async function installKernel(rootfs: string): Promise<void> {
+  const guest = guestDir();
+  await root(["install", "-D", "-m", "644", join(guest, "initramfs.conf"), join(rootfs, "etc/initramfs-tools/conf.d/cinderblock.conf")]);
+  await root(["install", "-D", "-m", "644", join(guest, "initramfs-modules"), join(rootfs, "etc/initramfs-tools/modules")]);
+  const list = "/etc/apt/sources.list.d/backports.list";
+  await root(["sh", "-c", 'echo "deb $2 $3 main" > "$1$4"', "sh", rootfs, debianMirror(), KERNEL_SUITE, list]);
+  const only = ["-o", `Dir::Etc::SourceList=${list}`, "-o", "Dir::Etc::SourceParts=/nonexistent", "-o", "Acquire::Languages=none"];
+  await root(["chroot", rootfs, "apt-get", "update", "-q", ...only]);
+  const install = ["apt-get", "install", "-y", "-q", "--no-install-recommends", "-o", "DPkg::Options::=--force-unsafe-io"];
+  await root(["chroot", rootfs, "env", "DEBIAN_FRONTEND=noninteractive", ...install, ...only, "-t", KERNEL_SUITE, KERNEL_PACKAGE]);
+}
+
 async function configureRootfs(rootfs: string): Promise<void> {
   const guest = guestDir();
   const place = async (file: string, target: string, mode: string): Promise<void> => {
@@ -136,8 +164,9 @@ async function configureRootfs(rootfs: string): Promise<void> {
   await root(["chroot", rootfs, "useradd", "-m", "-s", "/bin/bash", "cinder"]);
   await root(["sh", "-c", 'echo "cinder ALL=(ALL) NOPASSWD:ALL" > "$1/etc/sudoers.d/cinder" && chmod 440 "$1/etc/sudoers.d/cinder"', "sh", rootfs]);
   await root(["chroot", rootfs, "passwd", "-l", "root"]);
-  // Host keys come from each host's seed, so that every lab host has its own pinned key.
-  await root(["sh", "-c", 'rm -f "$1"/etc/ssh/ssh_host_*', "sh", rootfs]);
+  // Host keys and NVMe host identities come from each host's seed, so that every lab host has
+  // its own pinned key and is its own NVMe/TCP initiator.
+  await root(["sh", "-c", 'rm -f "$1"/etc/ssh/ssh_host_* "$1"/etc/nvme/hostnqn "$1"/etc/nvme/hostid', "sh", rootfs]);
 }
 
 async function copyBootFiles(rootfs: string, work: string): Promise<void> {
@@ -149,5 +178,5 @@ async function copyBootFiles(rootfs: string, work: string): Promise<void> {
   await root(["cp", join(boot, kernel), join(work, "vmlinuz")]);
   await root(["cp", join(boot, initrd), join(work, "initrd.img")]);
   await root(["chmod", "644", join(work, "vmlinuz"), join(work, "initrd.img")]);
-  await writeFile(join(work, "image.json"), JSON.stringify({ suite: SUITE, kernel, initrd, packages: PACKAGES }, null, 2));
+  await writeFile(join(work, "image.json"), JSON.stringify({ suite: SUITE, kernelSuite: KERNEL_SUITE, kernel, initrd, packages: PACKAGES }, null, 2));
 }

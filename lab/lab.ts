@@ -111,6 +111,16 @@ export async function labStop(name: string): Promise<void> {
   await stopGuest(host.pid, host.name);
 }
 
+/**
+ * Boots again a host whose QEMU died (killed, as a crash would, or `labStop`), on its disks,
+ * ports and host key, so configuration written for it stays valid; the other hosts are left running.
+ */
+export async function labRestart(name: string, log?: (line: string) => void): Promise<void> {
+  const { hosts } = readLabState();
+  if (!hosts.some((host) => host.name === name)) throw new LabError(`the lab has no host named ${name}`);
+  await labUp({ hosts: hosts.length, log });
+}
+
 /** The running lab's summary, if there is one. */
 export function runningLab(): LabSummary | undefined {
   const { hosts } = labStatus();

@@ -1,4 +1,4 @@
-import { randomBytes } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import { existsSync } from "node:fs";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -20,8 +20,8 @@ export interface Seed {
 }
 
 /**
- * Writes a host's seed. The host key and password are made once per host directory, so a host
- * that is restarted keeps the identity its clients pinned.
+ * Writes a host's seed. The host key, password and NVMe host identity are made once per host
+ * directory, so a host that is restarted keeps the identity its clients pinned or granted.
  */
 export async function writeSeed(dir: string, options: SeedOptions): Promise<Seed> {
   const files = join(dir, "seed");
@@ -34,6 +34,12 @@ export async function writeSeed(dir: string, options: SeedOptions): Promise<Seed
   if (!existsSync(passwordPath)) {
     await writeFile(passwordPath, randomBytes(18).toString("base64url"), { mode: 0o600 });
   }
+  const hostIdPath = join(files, "nvme_hostid");
+  if (!existsSync(hostIdPath)) await writeFile(hostIdPath, `${randomUUID()}\n`);
+  // The NVMe base specification's uuid form of a host NQN, with the host id as its uuid (as
+  // nvme-cli makes them), so each lab host is an NVMe/TCP initiator of its own.
+  const hostId = (await readFile(hostIdPath, "utf8")).trim();
+  await writeFile(join(files, "nvme_hostnqn"), `nqn.2014-08.org.nvmexpress:uuid:${hostId}\n`);
   await writeFile(join(files, "hostname"), `${options.hostname}\n`);
   await writeFile(join(files, "authorized_keys"), `${options.authorizedKey.trim()}\n`);
   await writeFile(join(files, "volume_group"), `${options.volumeGroup}\n`);

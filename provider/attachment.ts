@@ -30,6 +30,7 @@ export const attachmentInputSchema = z
           .string()
           .refine((value) => isIP(value) !== 0, "must be an IPv4 or IPv6 address")
           .optional(),
+        mutualChap: z.boolean("must be true or false").optional(),
       })
       .strict(),
   })
@@ -44,6 +45,14 @@ export const attachmentInputSchema = z
         params: { dependsOn: ["protocol"] },
       });
     }
+    if (attachment.connector.mutualChap && attachment.protocol !== "iscsi") {
+      ctx.addIssue({
+        code: "custom",
+        path: ["connector", "mutualChap"],
+        message: "is for iscsi only (NVMe/TCP authenticates with DH-HMAC-CHAP where the target's kernel supports it)",
+        params: { dependsOn: ["protocol"] },
+      });
+    }
   });
 
 export type AttachmentInputs = z.output<typeof attachmentInputSchema>;
@@ -55,10 +64,12 @@ export type AttachmentOutputs = AttachmentInputs & {
   connectionInfo: PublicConnectionInfo;
   /** The CHAP secret (iSCSI) or the host's DH-HMAC-CHAP key (NVMe/TCP, where the target supports it). */
   authSecret?: string | undefined;
+  /** Mutual CHAP (iSCSI): the target's secret, which the initiator checks. */
+  targetAuthSecret?: string | undefined;
 };
 
 /** Outputs Pulumi must keep secret; the native provider wraps them, the SDK names them in additionalSecretOutputs. */
-export const ATTACHMENT_SECRET_OUTPUTS = ["authSecret"] as const;
+export const ATTACHMENT_SECRET_OUTPUTS = ["authSecret", "targetAuthSecret"] as const;
 
 const REPLACE_KEYS = ["volumeId", "protocol", "connector"] as const;
 
@@ -91,8 +102,8 @@ const initiatorOf = (inputs: AttachmentInputs): string => (inputs.protocol === "
 
 function outputsOf(inputs: AttachmentInputs, info: ConnectionInfo): AttachmentOutputs {
   if (info.driver_volume_type === "iscsi") {
-    const { auth_password: authSecret, ...data } = info.data;
-    return { ...inputs, connectionInfo: { driver_volume_type: "iscsi", data }, authSecret };
+    const { auth_password: authSecret, auth_target_password: targetAuthSecret, ...data } = info.data;
+    return { ...inputs, connectionInfo: { driver_volume_type: "iscsi", data }, authSecret, ...(targetAuthSecret !== undefined && { targetAuthSecret }) };
   }
   const { host_secret: authSecret, ...data } = info.data;
   return { ...inputs, connectionInfo: { driver_volume_type: "nvmeof", data }, ...(authSecret !== undefined && { authSecret }) };

@@ -16,7 +16,7 @@ import { imageSourceSchema } from "./imageSchemas";
 /**
  * The inputs of each resource as the handlers see them: after check has filled in `uuid` and
  * the default `name` (provider/keepIdentity.ts; the native provider fills them from the URN). These rules are
- * the resources' documented contract (schema.json); the driver enforces its own as well, but
+ * the resources' documented contract (provider/schema/, written to schema.json); the driver enforces its own as well, but
  * checking here makes `pulumi preview` fail before anything runs.
  */
 

@@ -18,6 +18,8 @@ export interface IscsiConnectionDetails {
   volume_id: string;
   auth_method: "CHAP";
   auth_username: string;
+  /** Mutual CHAP only: the name the target answers with (its secret is the attachment's `targetAuthSecret`). */
+  auth_target_username?: string | undefined;
   /** Whether the LUN accepts UNMAP (the device below supports discard). */
   discard: boolean;
 }

@@ -13,6 +13,8 @@ export interface VolumeAttachmentConnector {
   nqn?: string;
   /** The initiator's IP address (informational). */
   ip?: string;
+  /** iSCSI only: mutual CHAP, the target authenticates itself to the initiator too (its secret is `targetAuthSecret`). */
+  mutualChap?: boolean;
 }
 
 /** The arguments for constructing a {@link VolumeAttachment}. Changing any of them replaces the attachment. */
@@ -47,6 +49,8 @@ export class VolumeAttachment extends pulumi.dynamic.Resource {
   declare readonly connectionInfo: pulumi.Output<VolumeConnectionInfo>;
   /** The CHAP secret (iSCSI), or the host's DH-HMAC-CHAP key where the target supports it (NVMe/TCP). Secret. */
   declare readonly authSecret: pulumi.Output<string | undefined>;
+  /** Mutual CHAP (iSCSI): the target's secret for this initiator, which the initiator checks. Secret. */
+  declare readonly targetAuthSecret: pulumi.Output<string | undefined>;
 
   /** Whether `obj` is a VolumeAttachment of this SDK (also one another copy of the package made). */
   static override isInstance(obj: unknown): obj is VolumeAttachment {
@@ -78,10 +82,11 @@ export function volumeAttachmentProperties(
     connector: args?.connector,
     connectionInfo: undefined,
     authSecret: undefined,
+    targetAuthSecret: undefined,
   };
 }
 
-/** authSecret is a new output no secret input carries, so the engine would store it in plain text unless named here. */
+/** The secrets are new outputs no secret input carries, so the engine would store them in plain text unless named here. */
 export function withSecretOutputs<O extends pulumi.CustomResourceOptions>(opts: O | undefined): O {
-  return { ...opts, additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), "authSecret"] } as O;
+  return { ...opts, additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), "authSecret", "targetAuthSecret"] } as O;
 }

@@ -4,7 +4,7 @@ import { withBackends } from "../backends";
 import { printJson, printTable, progress } from "../render";
 import { UsageError } from "../usage";
 
-export const attachUsage = `cinderblock attach create VOLUME_ID --protocol iscsi|nvme-tcp --host NAME (--initiator IQN | --nqn NQN) [--ip IP] [--show-secret]
+export const attachUsage = `cinderblock attach create VOLUME_ID --protocol iscsi|nvme-tcp --host NAME (--initiator IQN | --nqn NQN) [--ip IP] [--mutual-chap] [--show-secret]
 cinderblock attach delete VOLUME_ID (--initiator IQN | --nqn NQN | --all)
 cinderblock attach show VOLUME_ID
 cinderblock attach restore [--backend B]   (after a storage host rebooted: rebuild every export)
@@ -19,7 +19,7 @@ function shown(info: ConnectionInfo, showSecret: boolean): ConnectionInfo {
   if (showSecret) return info;
   const hidden = "(hidden; add --show-secret)";
   return info.driver_volume_type === "iscsi"
-    ? { ...info, data: { ...info.data, auth_password: hidden } }
+    ? { ...info, data: { ...info.data, auth_password: hidden, ...(info.data.auth_target_password !== undefined && { auth_target_password: hidden }) } }
     : { ...info, data: { ...info.data, ...(info.data.host_secret !== undefined && { host_secret: hidden }) } };
 }
 
@@ -27,11 +27,18 @@ export async function attachCommand(args: string[]): Promise<void> {
   const [action, ...rest] = args;
   switch (action) {
     case "create": {
-      const { values, positionals } = parse(rest, { ...CONNECTOR_FLAGS, protocol: { type: "string" }, "show-secret": { type: "boolean" } });
+      const { values, positionals } = parse(rest, {
+        ...CONNECTOR_FLAGS,
+        protocol: { type: "string" },
+        "mutual-chap": { type: "boolean" },
+        "show-secret": { type: "boolean" },
+      });
       const volumeId = idPositional(positionals, "a volume id");
       const protocol = choiceFlag(values.protocol, "--protocol", PROTOCOLS);
       if (!values.host) throw new UsageError("--host (the initiator machine's name) is required");
-      const connector: Connector = { host: values.host, initiator: values.initiator, nqn: values.nqn, ip: values.ip };
+      // Mutual CHAP is the target proving itself to an iSCSI initiator; NVMe/TCP has DH-HMAC-CHAP.
+      if (values["mutual-chap"] && protocol !== "iscsi") throw new UsageError("--mutual-chap is for --protocol iscsi");
+      const connector: Connector = { host: values.host, initiator: values.initiator, nqn: values.nqn, ip: values.ip, mutualChap: values["mutual-chap"] };
       return withBackends(values.config, async (backends) => {
         const driver = await backends.withCapability(backendOf(volumeId), "export");
         await driver.createExport(volumeId, connector, protocol);

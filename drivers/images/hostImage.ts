@@ -1,3 +1,4 @@
+import { join } from "node:path";
 import { ImageUnacceptable, InvalidInput } from "../interface/errors";
 import { EXPORT_FORMATS, type CopyOptions, type RemoveImageResult } from "../interface/imageDriver";
 import type { ImageFormat, ImageInfo } from "../interface/types";
@@ -5,25 +6,16 @@ import { isCommandError } from "../ssh/errors";
 import { imageStep } from "./errors";
 import { checksumTimeoutMs, convert, hostSha256, qemuInfo } from "./qemuImg";
 import { partialPathOf, type ImageHost } from "./spec";
-import { declareHostScript } from "../ssh/privilege";
+import { declareScriptFile } from "../ssh/scriptFiles";
+
+/** This module's host scripts (shipped as files beside it). */
+const SCRIPTS = join(__dirname, "scripts");
 
 /** Image files on a host: exports written there, and finding or removing them later. */
 
-/** Exit 20: the target's directory is missing; 17: the target exists (EEXIST). */
-const CHECK_TARGET = declareHostScript(
-  "image-check-target",
-  `[ -d "$(dirname -- "$1")" ] || { echo "directory $(dirname -- "$1") does not exist" >&2; exit 20; }
-if [ -e "$1" ] || [ -L "$1" ]; then echo "$1 exists" >&2; exit 17; fi`,
-);
-/** `ln` refuses an existing target, so two exports to one path cannot overwrite each other. */
-const PUBLISH = declareHostScript("image-publish", `ln -- "$1" "$2" && rm -f -- "$1"`);
-const REMOVE_IF_UNCHANGED = declareHostScript(
-  "image-remove-if-unchanged",
-  `[ -e "$1" ] || { echo absent; exit 0; }
-sum=$(sha256sum < "$1") || exit 1
-[ "\${sum%% *}" = "$2" ] || { echo changed; exit 0; }
-rm -f -- "$1" && echo removed`,
-);
+const CHECK_TARGET = declareScriptFile(SCRIPTS, "image-check-target.sh");
+const PUBLISH = declareScriptFile(SCRIPTS, "image-publish.sh");
+const REMOVE_IF_UNCHANGED = declareScriptFile(SCRIPTS, "image-remove-if-unchanged.sh");
 
 const TARGET_DIR_MISSING = 20;
 const TARGET_EXISTS = 17;

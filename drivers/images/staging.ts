@@ -1,3 +1,4 @@
+import { join } from "node:path";
 import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
 import { pipeline } from "node:stream/promises";
@@ -8,66 +9,39 @@ import { isCommandError } from "../ssh/errors";
 import { imageStep } from "./errors";
 import { lineSink, MeteredStream, parseStageProgress, ProgressMeter } from "./progress";
 import type { ImageHost } from "./spec";
-import { declareHostScript } from "../ssh/privilege";
+import { declareScriptFile } from "../ssh/scriptFiles";
+
+/** This module's host scripts (shipped as files beside it). */
+const SCRIPTS = join(__dirname, "scripts");
 
 /**
- * Staging: every image is first copied into a private file of the host's conversion
- * directory, so that what is checked is exactly what is converted (a path or URL could change
- * between the two). Staged files are named `cb-stage-*` and removed whatever happens; files of
+ * Staging: an image that could change between its check and its conversion (a URL, a local
+ * file, a host file others could rewrite: see imageFile.ts) is first copied into a private
+ * file of the host's conversion directory, so that what is checked is exactly what is converted. Staged files are named `cb-stage-*` and removed whatever happens; files of
  * copies that crashed are swept by the next copy once they are older than any copy may run.
  */
 
-/** Older than this, a staged file belongs to no running copy (copies time out well before). */
-const STALE_MINUTES = 24 * 60;
+/** No copy runs longer: older than this, a staged file belongs to no running copy. */
+export const COPY_LIMIT_MS = 24 * 60 * 60_000;
+const STALE_MINUTES = COPY_LIMIT_MS / 60_000;
 const MIB = 1024 * 1024;
 /** Room a legitimate image file may need beyond its volume's size (qcow2 tables, vhdx log). */
 export const imageFileAllowance = (volumeBytes: number): number => volumeBytes + Math.max(64 * MIB, Math.ceil(volumeBytes / 100));
 /** A transfer gets a minute, plus time for its bytes at 1 MiB/s. */
 const transferTimeoutMs = (bytes: number): number => 60_000 + Math.ceil(bytes / MIB) * 1000;
 
-const PREPARE = declareHostScript(
-  "image-prepare",
-  `set -e
-mkdir -p -m 0700 -- "$1"
-find "$1" -maxdepth 1 -type f -name 'cb-stage-*' -mmin "+$2" -exec rm -f -- {} +
-mktemp -p "$1" cb-stage-XXXXXXXXXX
-df -B1 --output=avail -- "$1" | tail -n 1`,
-);
+const PREPARE = declareScriptFile(SCRIPTS, "image-prepare.sh");
 
-/**
- * Fetches a URL (mode url) or copies a host file (mode path) to $3, at most $4 bytes, printing
- * "progress DONE TOTAL" every second and "size BYTES" at the end. Exit 63 (curl's "maximum file size exceeded") when the
- * source is larger than $4, 66 when the host path is not a regular file.
- */
-const STAGE = declareHostScript(
-  "image-stage",
-  `mode=$1 src=$2 dest=$3 max=$4 total=
-case $mode in
-url)
-  curl --fail --silent --show-error --location --proto =http,https --proto-redir =http,https \\
-    --connect-timeout 30 --max-filesize "$max" --dump-header "$dest.headers" --output "$dest" "$src" &
-  ;;
-path)
-  [ -f "$src" ] || { echo "$src is not a regular file on this host" >&2; exit 66; }
-  total=$(stat -L -c %s -- "$src") || exit 66
-  [ "$total" -le "$max" ] || { echo "the image file is $total bytes" >&2; exit 63; }
-  cp -- "$src" "$dest" &
-  ;;
-*) exit 64 ;;
-esac
-pid=$!
-while kill -0 "$pid" 2>/dev/null; do
-  sleep 1
-  [ "$mode" = url ] && total=$(sed -n 's/^[Cc]ontent-[Ll]ength:[[:space:]]*\\([0-9][0-9]*\\).*/\\1/p' "$dest.headers" 2>/dev/null | tail -n 1)
-  printf 'progress %s %s\\n' "$(stat -c %s -- "$dest" 2>/dev/null || echo 0)" "$total"
-done
-wait "$pid" || exit
-printf 'size %s\\n' "$(stat -c %s -- "$dest")"`,
-);
+/** Fetches a URL or copies a host file into the staging file (scripts/image-stage.sh says how it reports). */
+const STAGE = declareScriptFile(SCRIPTS, "image-stage.sh");
 
 const TOO_LARGE_EXIT = 63;
-const NOT_A_FILE_EXIT = 66;
+export const NOT_A_FILE_EXIT = 66;
 const CURL_WRITE_ERROR_EXIT = 23;
+
+/** An image file larger than `maxBytes`, the most a volume of its size could need. */
+export const tooLargeForVolume = (size: string, maxBytes: number): ImageTooBig =>
+  new ImageTooBig(`the image file (${size}) is larger than a volume of this size could need (${maxBytes} bytes)`);
 
 export interface StagingFile {
   /** The staged file's path on the host (it exists, empty). */
@@ -104,11 +78,11 @@ export interface Staged {
 export async function stageImage(host: ImageHost, file: StagingFile, source: ImageSource, maxBytes: number, options: CopyOptions): Promise<Staged> {
   const limit = Math.min(maxBytes, file.freeBytes);
   const tooBig = (size: string): ImageTooBig =>
-    new ImageTooBig(
-      limit === maxBytes
-        ? `the image file (${size}) is larger than a volume of this size could need (${maxBytes} bytes)`
-        : `the image file (${size}) does not fit in the conversion directory on ${host.name} (${file.freeBytes} bytes free); free space or set imageConversionDir`,
-    );
+    limit === maxBytes
+      ? tooLargeForVolume(size, maxBytes)
+      : new ImageTooBig(
+          `the image file (${size}) does not fit in the conversion directory on ${host.name} (${file.freeBytes} bytes free); free space or set imageConversionDir`,
+        );
   const meter = new ProgressMeter("transfer", undefined, options.onProgress);
   if (source.kind === "localFile") return uploadLocalFile(host, source.path, file.path, limit, tooBig, meter, options.signal);
   const mode = source.kind === "url" ? "url" : "path";

@@ -13,7 +13,7 @@ import type { ConnectionInfo, Connector, ExportProtocol, VolumeExport, VolumeId 
 export interface ExportDriver {
   /**
    * Makes the volume reachable over `protocol` (Cinder's create_export): a target (iSCSI: LUN 0,
-   * authentication on, per-volume random CHAP credentials) or subsystem (NVMe/TCP: namespace 1,
+   * authentication on, random CHAP credentials per granted initiator) or subsystem (NVMe/TCP: namespace 1,
    * no host allowed by default), with no initiator granted yet. Idempotent: an existing export
    * over the same protocol is returned as it is, with its credentials and initiators
    * (`initializeConnection` and `ensureExport` repair what a host reboot lost). Does not grant

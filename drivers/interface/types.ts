@@ -158,6 +158,11 @@ export interface Connector {
   nqn?: string | undefined;
   /** The initiator's IP address (informational; access is granted by name, not address). */
   ip?: string | undefined;
+  /**
+   * iSCSI only: mutual CHAP, the target authenticates itself to this initiator with credentials
+   * of its own for this attachment (`auth_target_username` / `auth_target_password`).
+   */
+  mutualChap?: boolean | undefined;
 }
 
 /** A volume's export as the storage host records it; never holds credentials. */
@@ -184,8 +189,12 @@ export interface IscsiConnectionData {
   volume_id: string;
   auth_method: "CHAP";
   auth_username: string;
-  /** The volume's CHAP secret (a secret: never log it). */
+  /** This initiator's CHAP secret (a secret: never log it). */
   auth_password: string;
+  /** Mutual CHAP only: the name the target answers with, which the initiator checks (iscsiadm's `node.session.auth.username_in`). */
+  auth_target_username?: string | undefined;
+  /** Mutual CHAP only: the target's secret for this initiator (iscsiadm's `password_in`; a secret: never log it). */
+  auth_target_password?: string | undefined;
   /** Whether the LUN accepts UNMAP (the device below supports discard). */
   discard: boolean;
 }

@@ -11,24 +11,25 @@ import type { BackendStats, ImageInfo, ImageSpec, ImageTarget, Snapshot, Snapsho
 import type { Group, GroupSnapshot, GroupSnapshotSpec, GroupSource, GroupSpec, MemberResult } from "../interface/types";
 import type { VolumeDriverCore } from "../interface/volumeDriver";
 import { volumeDriver, type DriverContext } from "../registry";
-import { LvmBackend, type Found } from "./backend";
-import { gateSizeBytes } from "./gates";
+import { LvmBackend } from "./core/backend";
+import { gateSizeBytes } from "./core/gates";
 import { lvmBackendSchema, type LvmBackendConfig } from "./config";
-import * as data from "./data";
-import * as exporting from "./exports";
-import { recoverGroupSnapshots } from "./groupSnapshotRecovery";
-import * as groupRestore from "./groupSnapshotRestore";
-import * as groupSnapshots from "./groupSnapshots";
-import * as groups from "./groups";
-import * as images from "./images";
-import * as manage from "./manage";
-import * as manageable from "./manageable";
-import * as manageSnapshots from "./manageSnapshots";
-import * as orphans from "./orphans";
-import { toSnapshot, toVolume } from "./model";
-import { methodsAsOperations } from "./operation";
-import * as snapshots from "./snapshots";
-import * as volumes from "./volumes";
+import * as data from "./volumes/data";
+import * as exporting from "./exports/exports";
+import { hostSetup } from "./hostSetup";
+import * as groupRestore from "./groups/restore";
+import * as groupSnapshots from "./groups/snapshots";
+import * as groups from "./groups/groups";
+import * as images from "./images/images";
+import * as manage from "./manage/manage";
+import * as manageable from "./manage/manageable";
+import * as manageSnapshots from "./manage/snapshots";
+import * as orphans from "./doctor/orphans";
+import { toSnapshot, toVolume } from "./model/model";
+import { methodsAsOperations } from "./core/operation";
+import * as snapshots from "./volumes/snapshots";
+import * as volumes from "./volumes/volumes";
+import { type Found, listOwn, lookup } from "./core/lookups";
 
 /**
  * Cinder's LVM reference driver, run over SSH: one instance per backend, whose hosts each hold
@@ -60,10 +61,7 @@ export class LvmDriver
   protected readonly lvm: LvmBackend;
 
   constructor(backend: string, config: LvmBackendConfig, context: DriverContext) {
-    this.lvm = new LvmBackend(backend, config, this.version, context, async (lvm, ready, findings) => {
-      await recoverGroupSnapshots(lvm, ready, findings.windows);
-      await exporting.restoreExports(lvm, ready, findings.unservedExports);
-    });
+    this.lvm = new LvmBackend(backend, config, this.version, context, hostSetup);
   }
 
   /** Hosts are set up lazily, on first use, so one unreachable host does not block the others. */
@@ -86,12 +84,12 @@ export class LvmDriver
   }
 
   async findVolume(id: string): Promise<Volume | undefined> {
-    const found = await this.lvm.lookup(id, "volume", "read");
+    const found = await lookup(this.lvm, id, "volume", "read");
     return found && this.measured(found);
   }
 
   async listVolumes(): Promise<Volume[]> {
-    return Promise.all((await this.lvm.listOwn("volume")).map((found) => this.measured(found)));
+    return Promise.all((await listOwn(this.lvm, "volume")).map((found) => this.measured(found)));
   }
 
   /** A volume as read: with what its gate actually exposes (reads never fix a gate). */
@@ -124,12 +122,12 @@ export class LvmDriver
   }
 
   async findSnapshot(id: string): Promise<Snapshot | undefined> {
-    const found = await this.lvm.lookup(id, "snapshot", "read");
+    const found = await lookup(this.lvm, id, "snapshot", "read");
     return found && toSnapshot(this.lvm.placeOf(found.ready), found.lv, found.tags);
   }
 
   async listSnapshots(): Promise<Snapshot[]> {
-    return (await this.lvm.listOwn("snapshot")).map(({ ready, lv, tags }) => toSnapshot(this.lvm.placeOf(ready), lv, tags));
+    return (await listOwn(this.lvm, "snapshot")).map(({ ready, lv, tags }) => toSnapshot(this.lvm.placeOf(ready), lv, tags));
   }
 
   deleteSnapshot(id: string): Promise<void> {

@@ -1,9 +1,12 @@
 import { InvalidConfiguration, VolumeBackendAPIException } from "../interface/errors";
 import { recordsDir } from "../targets";
 import { parseDevicesFileEntries, parsePhysicalVolumes, parseUsesDevicesFile } from "./commands/devices";
-import { readRecovery, recoverArgs, RECOVER_TIMEOUT_MS, type WindowRecovery } from "./groupSnapshotWindow";
-import type { LvmHost } from "./host";
-import { scriptArgv } from "./hostScripts";
+import { readRecovery, recoverArgs, RECOVER_TIMEOUT_MS, type WindowRecovery } from "./groups/window";
+import type { BackendSetup } from "./core/backend";
+import type { LvmHost } from "./core/host";
+import { scriptArgv } from "./core/hostScripts";
+import { restoreExports } from "./exports/exports";
+import { recoverGroupSnapshots } from "./groups/recovery";
 
 interface Part {
   exitCode: number;
@@ -11,8 +14,20 @@ interface Part {
   stderr: string;
 }
 
+/**
+ * The LVM driver's part of every host's setup: the checks below on first contact, then, once the
+ * gates exist, group snapshots' crash recovery and the exports a reboot lost.
+ */
+export const hostSetup: BackendSetup = (backend) => async (lvm, options) => {
+  const findings = await setupChecks(lvm, options);
+  return async (ready) => {
+    await recoverGroupSnapshots(backend, ready, findings.windows);
+    await restoreExports(backend, ready, findings.unservedExports);
+  };
+};
+
 /** What a host's setup checks found that the rest of its setup acts on. */
-export interface SetupFindings {
+interface SetupFindings {
   /** What the group-snapshot window recovery did, or why it failed. */
   windows: WindowRecovery | Error;
   /** Export records of this VG whose target the kernel does not serve (all of them after a reboot). */
@@ -28,7 +43,7 @@ export interface SetupFindings {
  * only if it is still true.
  * @throws InvalidConfiguration when LVM's devices file is not as group snapshots need it
  */
-export async function setupChecks(lvm: LvmHost, options: { recover: boolean }): Promise<SetupFindings> {
+async function setupChecks(lvm: LvmHost, options: { recover: boolean }): Promise<SetupFindings> {
   const exportsDir = recordsDir(lvm.volumeGroup);
   // The recovery script is bound into host-setup's text (hostScripts.ts); its arguments start with its mode, `recover`.
   const args = options.recover ? [exportsDir, ...recoverArgs(false)] : [exportsDir, ""];

@@ -1,3 +1,3 @@
 export { LvmDriver } from "./driver";
 export { lvmBackendSchema, type LvmBackendConfig, type LvmBackendInput } from "./config";
-export { gateName, lvMapperPath } from "./names";
+export { gateName, lvMapperPath } from "./model/names";

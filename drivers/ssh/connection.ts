@@ -65,15 +65,23 @@ export class SshConnection {
   channelLimit = Number.POSITIVE_INFINITY;
   lastUsed = Date.now();
 
+  /** Why the connection ended, where it was not closed by either side: set once it has. */
+  lostBecause: string | undefined;
+
   private constructor(
     private readonly client: Client,
     readonly destination: string,
+    silenceMs: number,
   ) {
     const gone = (): void => {
       this.closed = true;
     };
     client.on("close", gone);
     client.on("end", gone);
+    // After the handshake, ssh2 reports a host that stopped answering its keepalives this way and then closes.
+    client.on("error", (error: Error & { level?: string }) => {
+      if (error.level === "client-timeout") this.lostBecause = `the host stopped answering (no reply to keepalives for ${silenceMs / 1000} s)`;
+    });
   }
 
   get alive(): boolean {
@@ -134,7 +142,8 @@ export class SshConnection {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
-        resolve(new SshConnection(client, destination));
+        const keepalive = keepaliveOf(target, options);
+        resolve(new SshConnection(client, destination, keepalive.intervalMs * keepalive.countMax));
       });
       try {
         client.connect(config);
@@ -317,14 +326,23 @@ function authMethods(target: SshTarget): string[] {
   return methods;
 }
 
+/** The host's own keepalive settings, else the pool's. */
+function keepaliveOf(target: SshTarget, options: ConnectionOptions): { intervalMs: number; countMax: number } {
+  return {
+    intervalMs: target.keepaliveIntervalMs ?? options.keepaliveIntervalMs,
+    countMax: target.keepaliveCountMax ?? options.keepaliveCountMax,
+  };
+}
+
 async function buildConnectConfig(target: SshTarget, options: ConnectionOptions): Promise<ConnectConfig> {
+  const keepalive = keepaliveOf(target, options);
   const config: ConnectConfig = {
     host: target.address,
     port: target.port,
     username: target.user,
     readyTimeout: target.connectTimeoutMs,
-    keepaliveInterval: options.keepaliveIntervalMs,
-    keepaliveCountMax: options.keepaliveCountMax,
+    keepaliveInterval: keepalive.intervalMs,
+    keepaliveCountMax: keepalive.countMax,
     tryKeyboard: false,
   };
   if (target.privateKey) {

@@ -71,10 +71,14 @@ export class SshConnectionLostError extends SshError {
   constructor(
     readonly destination: string,
     readonly command: readonly string[],
+    /** Why, where the connection knows (a host that stopped answering). */
+    readonly because?: string,
     options?: { cause?: unknown },
   ) {
     super(
-      `connection to ${destination} was lost while running ${shownArgv(command).join(" ")}; ` + "the command may or may not have completed",
+      `connection to ${destination} was lost while running ${shownArgv(command).join(" ")}` +
+        (because ? ` (${because})` : "") +
+        "; the command may or may not have completed",
       undefined,
       options,
     );

@@ -118,9 +118,9 @@ export class SshRunner implements CommandRunner {
     }
     checkArgv(argv); // Before anything goes on the wire, whichever way the command travels.
     const { result, via } = await this.send(argv, options, timeoutMs, maxStdoutBytes);
-    this.stats?.command(argv, via);
+    this.stats?.command(argv, via, result.durationMs);
     if (result.connectionLost) {
-      throw new SshConnectionLostError(describeTarget(this.connections.target), argv);
+      throw new SshConnectionLostError(describeTarget(this.connections.target), argv, this.connections.lostBecause);
     }
     // Only timeout(1) on an exec channel speaks through exit codes; the agent says timedOut.
     const remoteTimeout = via === "exec" && result.exitCode !== undefined && TIMEOUT_EXIT_CODES.has(result.exitCode) && result.durationMs >= timeoutMs * 0.9;

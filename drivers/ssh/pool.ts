@@ -42,6 +42,8 @@ export class HostConnections {
   private readonly waiters: Waiter[] = [];
   private opening = 0;
   private lastConnectFailure = 0;
+  /** Why the connection discarded last had ended, where it ended on its own. */
+  private lastLoss: string | undefined;
   private policy: Promise<HostKeyPolicy> | undefined;
   private readonly sweeper: NodeJS.Timeout;
   private closed = false;
@@ -56,6 +58,13 @@ export class HostConnections {
 
   get destination(): string {
     return describeTarget(this.target);
+  }
+
+  /** Why the latest connection to end under its commands ended, where known (a host that stopped answering). */
+  get lostBecause(): string | undefined {
+    // A dead connection not yet discarded is the latest; its reason, even none, wins over an older one.
+    const dead = this.connections.find((connection) => !connection.alive);
+    return dead ? dead.lostBecause : this.lastLoss;
   }
 
   /** Runs one command, queueing while every channel is busy. */
@@ -139,6 +148,7 @@ export class HostConnections {
   }
 
   private discard(connection: SshConnection): void {
+    if (!connection.alive) this.lastLoss = connection.lostBecause;
     connection.close();
     const index = this.connections.indexOf(connection);
     if (index >= 0) this.connections.splice(index, 1);

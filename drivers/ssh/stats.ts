@@ -10,6 +10,8 @@ export interface TransportStats {
   sessionsOpened: number;
   /** Per program: argv[0], or `lvm <subcommand>` and `sh <first argument>`. */
   byProgram: Record<string, number>;
+  /** Per program as in byProgram: the milliseconds its commands took, summed (where an operation's time goes). */
+  msByProgram: Record<string, number>;
 }
 
 /** How a command reached its host. */
@@ -17,7 +19,7 @@ export type CommandPath = "lvm shell" | "session" | "exec";
 
 /** The counter one runner writes to. */
 export interface RunnerStats {
-  command(argv: readonly string[], via: CommandPath): void;
+  command(argv: readonly string[], via: CommandPath, durationMs: number): void;
   sessionOpened(): void;
 }
 
@@ -30,7 +32,7 @@ export class TransportCounters {
 
   for(name: string): RunnerStats {
     return {
-      command: (argv, via) => {
+      command: (argv, via, durationMs) => {
         const stats = this.entry(name);
         stats.commands++;
         if (via === "exec") stats.execCommands++;
@@ -38,6 +40,7 @@ export class TransportCounters {
         if (via === "lvm shell") stats.lvmShellCommands++;
         const program = programOf(argv);
         stats.byProgram[program] = (stats.byProgram[program] ?? 0) + 1;
+        stats.msByProgram[program] = (stats.msByProgram[program] ?? 0) + durationMs;
       },
       sessionOpened: () => {
         this.entry(name).sessionsOpened++;
@@ -48,7 +51,7 @@ export class TransportCounters {
   /** A copy, keyed by runner name. */
   snapshot(): Record<string, TransportStats> {
     const copy: Record<string, TransportStats> = {};
-    for (const [name, stats] of this.byName) copy[name] = { ...stats, byProgram: { ...stats.byProgram } };
+    for (const [name, stats] of this.byName) copy[name] = { ...stats, byProgram: { ...stats.byProgram }, msByProgram: { ...stats.msByProgram } };
     return copy;
   }
 
@@ -59,16 +62,23 @@ export class TransportCounters {
   private entry(name: string): TransportStats {
     let stats = this.byName.get(name);
     if (!stats) {
-      stats = { commands: 0, sessionCommands: 0, lvmShellCommands: 0, execCommands: 0, sessionsOpened: 0, byProgram: {} };
+      stats = { commands: 0, sessionCommands: 0, lvmShellCommands: 0, execCommands: 0, sessionsOpened: 0, byProgram: {}, msByProgram: {} };
       this.byName.set(name, stats);
     }
     return stats;
   }
 }
 
-/** `lvm` says little alone: its subcommand is kept with it; an inline script (`sh -c SCRIPT NAME`) is counted by its name. */
+/** Programs that say little alone: their subcommand is kept with them. */
+const WITH_SUBCOMMAND: ReadonlySet<string> = new Set(["lvm", "qemu-img"]);
+
+/**
+ * `lvm` and `qemu-img` are kept with their subcommand; an inline script (`sh -c SCRIPT NAME`) is
+ * counted by its name; a `prlimit` wrapper by the program it limits.
+ */
 export function programOf(argv: readonly string[]): string {
+  if (argv[0] === "prlimit") return programOf(argv.slice(1 + argv.slice(1).findIndex((word) => !word.startsWith("-"))));
   const [program = "", first, , scriptName] = argv;
   if ((program === "sh" || program === "bash") && first === "-c" && scriptName !== undefined) return scriptName;
-  return program === "lvm" && first !== undefined ? `lvm ${first}` : program;
+  return WITH_SUBCOMMAND.has(program) && first !== undefined ? `${program} ${first}` : program;
 }

@@ -38,6 +38,12 @@ export const sshTargetObject = z
     sudo: z.boolean().default(false),
     /** Bound on TCP connect plus SSH handshake. */
     connectTimeoutMs: z.number().int().min(100).max(300_000).default(15_000),
+    /**
+     * A connection whose host answers no keepalive for this long times keepaliveCountMax is
+     * dropped, failing its commands: what bounds the wait on a hung host (default 10 s x 3).
+     */
+    keepaliveIntervalMs: z.number().int().min(500).max(300_000).optional(),
+    keepaliveCountMax: z.number().int().min(1).max(100).optional(),
   })
   .strict();
 

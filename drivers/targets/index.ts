@@ -6,7 +6,7 @@ import type { Target, TargetSettings } from "./target";
 /**
  * Target helpers (Cinder's cinder/volume/targets): how one protocol exports a block device of
  * a storage host. They know nothing of LVM; the LVM driver's export capability
- * (drivers/lvm/exports.ts) decides what to export and holds the host's target lock around
+ * (drivers/lvm/exports/exports.ts) decides what to export and holds the host's target lock around
  * every call that changes something.
  */
 

@@ -3,7 +3,7 @@ import type { ConnectionInfo, Connector } from "../interface/types";
 import { generateChapCredentials, type ChapCredentials } from "./credentials";
 import { joinPortal, targetName } from "./identifiers";
 import type { AppliedExport, ExportedVolume, Target, TargetSettings } from "./target";
-import { LIO_APPLY, LIO_PROBE, LIO_REMOVE } from "./lioScripts";
+import { LIO_APPLY, LIO_PROBE, LIO_REMOVE } from "./scripts";
 import type { ExportRecord } from "./records";
 import { runScript, type HostShell } from "./shell";
 
@@ -13,7 +13,11 @@ const LUN = 0;
 /** A backstore is named after the device it serves: the gate's device-mapper name. */
 const backstoreOf = (record: ExportRecord): string => record.device.slice("/dev/mapper/".length);
 
-/** iSCSI through the kernel's LIO target: one target per volume, an ACL per initiator with its own CHAP credentials, CHAP always on. */
+/**
+ * iSCSI through the kernel's LIO target: one target per volume, an ACL per initiator with its own
+ * CHAP credentials, CHAP always on; with mutual CHAP the ACL also holds the target's own
+ * credentials for that initiator.
+ */
 export class LioTarget implements Target {
   readonly protocol = "iscsi";
 
@@ -38,14 +42,21 @@ export class LioTarget implements Target {
     };
   }
 
-  grant(record: ExportRecord, initiator: string): ExportRecord {
-    if (record.initiators.includes(initiator)) return record;
-    return { ...record, initiators: [...record.initiators, initiator], initiatorChap: { ...record.initiatorChap, [initiator]: generateChapCredentials() } };
+  grant(record: ExportRecord, initiator: string, mutualChap = false): ExportRecord {
+    const granted = record.initiators.includes(initiator)
+      ? record
+      : { ...record, initiators: [...record.initiators, initiator], initiatorChap: { ...record.initiatorChap, [initiator]: generateChapCredentials() } };
+    if (mutualChap === (granted.mutualChap?.[initiator] !== undefined)) return granted;
+    return { ...granted, mutualChap: mutualChap ? { ...granted.mutualChap, [initiator]: generateChapCredentials() } : without(granted.mutualChap, initiator) };
   }
 
   revoke(record: ExportRecord, initiator: string): ExportRecord {
-    const { [initiator]: _revoked, ...kept } = record.initiatorChap ?? {};
-    return { ...record, initiators: record.initiators.filter((granted) => granted !== initiator), initiatorChap: kept };
+    const revoked = {
+      ...record,
+      initiators: record.initiators.filter((granted) => granted !== initiator),
+      initiatorChap: without(record.initiatorChap, initiator),
+    };
+    return record.mutualChap ? { ...revoked, mutualChap: without(record.mutualChap, initiator) } : revoked;
   }
 
   async apply(host: HostShell, record: ExportRecord, path: string): Promise<AppliedExport> {
@@ -53,7 +64,8 @@ export class LioTarget implements Target {
     const args = [record.target, backstoreOf(record), record.device, listen, record.volumeUuid, path, ...record.initiators];
     const credentials = record.initiators.map((initiator) => {
       const chap = credentialsOf(record, initiator);
-      return `${initiator} ${chap.username} ${chap.password}\n`;
+      const mutual = record.mutualChap?.[initiator];
+      return `${[initiator, chap.username, chap.password, ...(mutual ? [mutual.username, mutual.password] : [])].join(" ")}\n`;
     });
     const output = await runScript(host, LIO_APPLY, args, `${JSON.stringify(record)}\n${credentials.join("")}`);
     return { discard: output.get("discard") === "1", dhchap: false };
@@ -70,6 +82,7 @@ export class LioTarget implements Target {
 
   async connectionInfo(_host: HostShell, record: ExportRecord, applied: AppliedExport, initiator: string): Promise<ConnectionInfo> {
     const chap = credentialsOf(record, initiator);
+    const mutual = record.mutualChap?.[initiator];
     const portals = [...this.settings.portals];
     return {
       driver_volume_type: "iscsi",
@@ -85,10 +98,17 @@ export class LioTarget implements Target {
         auth_method: "CHAP",
         auth_username: chap.username,
         auth_password: chap.password,
+        ...(mutual && { auth_target_username: mutual.username, auth_target_password: mutual.password }),
         discard: applied.discard,
       },
     };
   }
+}
+
+/** `credentials` without the entry of `initiator`. */
+function without(credentials: Record<string, ChapCredentials> | undefined, initiator: string): Record<string, ChapCredentials> {
+  const { [initiator]: _dropped, ...kept } = credentials ?? {};
+  return kept;
 }
 
 /** The initiator's own credentials, or the volume's for an initiator attached before per-initiator CHAP. */

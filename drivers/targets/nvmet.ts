@@ -4,9 +4,12 @@ import { registerSecret } from "../ssh/redact";
 import { DHCHAP_KEY, generateDhchapKey } from "./credentials";
 import { splitPortal, targetName } from "./identifiers";
 import type { AppliedExport, ExportedVolume, Target, TargetSettings } from "./target";
-import { HOST_KEYS_DIR, NVMET_APPLY, NVMET_PROBE, NVMET_REMOVE } from "./nvmetScripts";
+import { NVMET_APPLY, NVMET_PROBE, NVMET_REMOVE } from "./scripts";
 import type { ExportRecord } from "./records";
 import { runScript, type HostShell } from "./shell";
+
+/** One file per host NQN holding its DH-HMAC-CHAP key (nvmet keeps one key per host, for every subsystem). */
+export const HOST_KEYS_DIR = "/etc/cinderblock/nvme-host-keys";
 
 /** Each volume is namespace 1 of its own subsystem. */
 const NAMESPACE_ID = 1;
@@ -36,7 +39,9 @@ export class NvmetTarget implements Target {
     };
   }
 
-  grant(record: ExportRecord, initiator: string): ExportRecord {
+  grant(record: ExportRecord, initiator: string, mutualChap = false): ExportRecord {
+    if (mutualChap)
+      throw new InvalidConnector("mutual CHAP is for iSCSI attachments; NVMe/TCP authenticates with DH-HMAC-CHAP where the target's kernel supports it");
     return record.initiators.includes(initiator) ? record : { ...record, initiators: [...record.initiators, initiator] };
   }
 

@@ -1,3 +1,4 @@
+import { join } from "node:path";
 import { z } from "zod";
 import { VolumeBackendAPIException } from "../interface/errors";
 import type { VolumeExport } from "../interface/types";
@@ -5,7 +6,7 @@ import { registerSecret } from "../ssh/redact";
 import { CHAP_ALPHABET } from "./credentials";
 import { isIqn, isNqn } from "./identifiers";
 import type { HostShell } from "./shell";
-import { declareHostScript } from "../ssh/privilege";
+import { declareScriptFile } from "../ssh/scriptFiles";
 
 /**
  * The export record: everything needed to rebuild a volume's export after the storage host
@@ -43,6 +44,8 @@ export const exportRecordSchema = z
      * initiators attached then (they have no entry in initiatorChap); gone with the export.
      */
     chap: chapCredentials.optional(),
+    /** iSCSI only: the target's own credentials for each initiator attached with mutual CHAP, by IQN. */
+    mutualChap: z.record(z.string(), chapCredentials).optional(),
   })
   .strict()
   .superRefine((record, ctx) => {
@@ -51,11 +54,13 @@ export const exportRecordSchema = z
       if (!valid(name)) ctx.addIssue({ code: "custom", message: `'${name.slice(0, 80)}' is not a valid ${record.protocol} name` });
     }
     if (record.protocol !== "iscsi") {
-      if (record.chap || record.initiatorChap) ctx.addIssue({ code: "custom", message: "CHAP credentials belong to iSCSI records only" });
+      if (record.chap || record.initiatorChap || record.mutualChap) ctx.addIssue({ code: "custom", message: "CHAP credentials belong to iSCSI records only" });
       return;
     }
     const without = record.initiators.find((initiator) => !record.initiatorChap?.[initiator] && !record.chap);
     if (without !== undefined) ctx.addIssue({ code: "custom", message: `initiator '${without.slice(0, 80)}' has no CHAP credentials` });
+    const stray = Object.keys(record.mutualChap ?? {}).find((initiator) => !record.initiators.includes(initiator));
+    if (stray !== undefined) ctx.addIssue({ code: "custom", message: `mutual CHAP credentials for '${stray.slice(0, 80)}', which is not granted` });
   });
 
 export type ExportRecord = z.output<typeof exportRecordSchema>;
@@ -70,7 +75,7 @@ export function recordPath(volumeGroup: string, lvName: string): string {
 }
 
 /** Prints the file, or nothing when it does not exist; any other failure is an error. */
-const READ_RECORD = declareHostScript("export-record-read", `cat -- "$1" 2>/dev/null || [ ! -e "$1" ]`);
+const READ_RECORD = declareScriptFile(join(__dirname, "scripts"), "export-record-read.sh");
 
 /**
  * The record at `path`, or undefined when the volume is not exported. A record that does not
@@ -90,7 +95,8 @@ export async function readRecord(host: HostShell, path: string): Promise<ExportR
     throw new VolumeBackendAPIException(`the export record ${path} is malformed (${record.error.issues[0]?.message}); fix or remove it on the host`);
   }
   registerSecret(record.data.chap?.password);
-  for (const credentials of Object.values(record.data.initiatorChap ?? {})) registerSecret(credentials.password);
+  for (const credentials of [...Object.values(record.data.initiatorChap ?? {}), ...Object.values(record.data.mutualChap ?? {})])
+    registerSecret(credentials.password);
   return record.data;
 }
 

@@ -39,8 +39,13 @@ export interface Target {
   initiatorOf(connector: Connector): string;
   /** A record for a new export of `volume`, with no initiator yet. */
   newRecord(volume: ExportedVolume): ExportRecord;
-  /** `record` with `initiator` granted (with fresh credentials of its own where the protocol has them); unchanged when it already is. */
-  grant(record: ExportRecord, initiator: string): ExportRecord;
+  /**
+   * `record` with `initiator` granted (with fresh credentials of its own where the protocol has
+   * them); unchanged when it already is, but for the target's own credentials, made or dropped
+   * to follow `mutualChap`.
+   * @throws InvalidConnector when the protocol has no mutual CHAP and it is asked for
+   */
+  grant(record: ExportRecord, initiator: string, mutualChap?: boolean): ExportRecord;
   /** `record` without `initiator` and its credentials. */
   revoke(record: ExportRecord, initiator: string): ExportRecord;
   /**

@@ -26,6 +26,10 @@ if [ -s "$WORK/cinder_password" ]; then
   printf 'cinder:%s\n' "$(cat "$WORK/cinder_password")" | chpasswd
 fi
 
+# Each host its own NVMe host identity (the image has none): initiators are told apart by it.
+install -D -m 644 "$WORK/nvme_hostnqn" /etc/nvme/hostnqn
+install -D -m 644 "$WORK/nvme_hostid" /etc/nvme/hostid
+
 # LVM sees only the devices listed in its devices file (lvmlocal.conf sets use_devicesfile=1),
 # so it never scans the dm gates that cinderblock stacks over volumes.
 DISK=$(readlink -f "$DATA")

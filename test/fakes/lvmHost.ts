@@ -69,6 +69,8 @@ export class FakeLvmHost implements CommandRunner {
   writesOutOfSpace = 0;
   /** The export records host setup finds unserved by the kernel (after a reboot: every one). */
   unservedExports: string[] = [];
+  /** How full the thin pool's data is, in percent, as LVM reports it. */
+  poolDataPercent = 1;
   /** How many `dmsetup table` listings still meet a device removed while they run (ENXIO). */
   vanishingTables = 0;
   /** Files of the conversion directory as doctor's look reads them: age in seconds, held open or not. */
@@ -108,6 +110,8 @@ export class FakeLvmHost implements CommandRunner {
           const stderr = "device-mapper: table ioctl on cbgate-cinder--volumes-gone  failed: No such device or address\nCommand failed.\n";
           throw this.failure(argv, 1, stderr);
         }
+        // A thick snapshot's copy-on-write device: its header and one exception table, nothing saved.
+        if (first === "status") return ok("0 2097152 snapshot 16/2097152 16\n");
         if (first === "table") return ok([...this.gates].map(([name, table]) => `${name}: ${table}`).join("\n") + "\n");
         if (first === "remove") {
           const gate = argv[2] ?? "";
@@ -176,6 +180,21 @@ export class FakeLvmHost implements CommandRunner {
         if (lv) return ok(JSON.stringify({ report: [{ lv: [this.row(lv)] }] }));
         const stderr = `  Failed to find logical volume "${argv.at(-1) ?? ""}"\n`;
         throw this.failure(argv, 5, stderr);
+      }
+      case "thin-create.sh": {
+        // Its check and the write that follows are one step here, as under its host lock.
+        const [, , , pool = "", ratio = "", size = "", ...write] = args;
+        const poolLv = this.lvs.get(pool);
+        const provisioned = [...this.lvs.values()].filter((lv) => lv.pool === pool).reduce((sum, lv) => sum + lv.sizeBytes, 0);
+        if (poolLv && provisioned + Number(size) > poolLv.sizeBytes * Number(ratio)) {
+          throw this.failure(
+            argv,
+            81,
+            `${size} bytes more would over-subscribe thin pool ${pool} beyond ${ratio}x its ${poolLv.sizeBytes} bytes (${provisioned} bytes provisioned)\n`,
+          );
+        }
+        this.lvWrite(write);
+        return ok();
       }
       case "volume-remove.sh":
         this.volumeRemove(args);
@@ -268,7 +287,7 @@ export class FakeLvmHost implements CommandRunner {
       lv_tags: lv.tags.join(","),
       origin: lv.origin,
       pool_lv: lv.pool,
-      data_percent: lv.name === POOL ? "1.00" : "0.00",
+      data_percent: lv.name === POOL ? this.poolDataPercent.toFixed(2) : "0.00",
       metadata_percent: lv.name === POOL ? "10.00" : "",
       lv_time: lv.time,
       lv_kernel_major: "253",

@@ -51,6 +51,8 @@ export interface FakeSshServer {
    * FIN (`end`, the default) or with a TCP reset (`reset`).
    */
   dropConnections(how?: "end" | "reset"): void;
+  /** Stops reading from every client, like a host whose machine stopped: keepalives go unanswered. */
+  hang(): void;
   close(): Promise<void>;
 }
 
@@ -163,6 +165,9 @@ export async function startFakeSshServer(options: FakeSshServerOptions = {}): Pr
     stats,
     onExec: options.onExec ?? ((command, channel) => reply(channel, { stdout: command })),
     dropConnections,
+    hang: () => {
+      for (const socket of sockets) socket.pause();
+    },
     close: async () => {
       dropConnections("reset");
       await new Promise<void>((resolve) => listener.close(() => resolve()));

@@ -25,6 +25,7 @@ import { onHost, onHostOk, unique } from "./support";
 const MiB = 1024 * 1024;
 const hostA: Connector = { host: "client-a", initiator: "iqn.2004-10.org.example:client-a", ip: "10.0.2.2" };
 const hostB: Connector = { host: "client-b", initiator: "iqn.2004-10.org.example:client-b" };
+const hostM: Connector = { host: "client-m", initiator: "iqn.2004-10.org.example:client-m", mutualChap: true };
 
 let backends: Backends;
 let driver: ExportLabDriver;
@@ -88,6 +89,22 @@ describe("an iSCSI export through LIO", () => {
     expect((await iscsiLogin(loginOf(infoA, hostA.initiator!))).ok).toBe(true);
   });
 
+  let targetSecret = "";
+
+  it("mutual CHAP: the target answers with its own secret for that initiator; an initiator expecting another secret refuses the target", async () => {
+    const info = iscsiData(await driver.initializeConnection(volume.id, hostM));
+    const target = { user: info.auth_target_username ?? "", password: info.auth_target_password ?? "" };
+    expect(target.user).toMatch(/^[2-9A-HJ-NP-Za-km-z]{20}$/);
+    expect(target.password).toMatch(/^[2-9A-HJ-NP-Za-km-z]{16}$/);
+    targetSecret = target.password;
+    expect(infoA.auth_target_password).toBeUndefined();
+    const login = loginOf(info, hostM.initiator!);
+    expect(await iscsiLogin({ ...login, target })).toMatchObject({ ok: true });
+    expect(await iscsiLogin({ ...login, target: { ...target, password: "Wrong2345678Target" } })).toMatchObject({ ok: false });
+    expect(await driver.terminateConnection(volume.id, hostM)).toBe(true);
+    expect(await entries(`${tpgDir(iqn)}/acls`)).toEqual([hostA.initiator]);
+  });
+
   it("is idempotent: exporting and attaching again keep the target, the ACL and the credentials", async () => {
     expect((await driver.createExport(volume.id, hostA, "iscsi")).target).toBe(iqn);
     expect(iscsiData(await driver.initializeConnection(volume.id, hostA))).toEqual(infoA);
@@ -134,8 +151,8 @@ describe("an iSCSI export through LIO", () => {
     deleted = true;
   });
 
-  it("never logged the CHAP secret (every command line, debug included)", () => {
+  it("never logged a CHAP secret, the target's mutual one included (every command line, debug included)", () => {
     expect(log.lines.length).toBeGreaterThan(10);
-    expect(log.lines.filter((line) => line.includes(infoA.auth_password) || line.includes(infoB.auth_password))).toEqual([]);
+    expect(log.lines.filter((line) => [infoA.auth_password, infoB.auth_password, targetSecret].some((secret) => line.includes(secret)))).toEqual([]);
   });
 });

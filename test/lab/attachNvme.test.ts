@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { Backends } from "../../drivers";
 import type { Connector, NvmeofConnectionData, Volume } from "../../drivers/interface/types";
-import { generateDhchapKey } from "../../drivers/targets/credentials";
+import { DHCHAP_KEY, generateDhchapKey } from "../../drivers/targets/credentials";
 import {
   connectController,
   disconnectController,
@@ -21,11 +21,13 @@ import { onHost, onHostOk, unique } from "./support";
 /**
  * NVMe/TCP attach and detach against the kernel's nvmet on the first lab host, with the second
  * lab host as the initiator (nvme-cli and the kernel's nvme-tcp), reaching the first through
- * QEMU's forwarded port at 10.0.2.2.
+ * QEMU's forwarded port at 10.0.2.2. The lab's kernel (6.12, lab/image.ts) has DH-HMAC-CHAP on
+ * both sides, so every connection here authenticates with the host's own key.
  */
 
 const hostNqn = (): string => `nqn.2014-08.org.nvmexpress:uuid:${randomUUID()}`;
-const first: Connector = { host: "lab-2", nqn: hostNqn() };
+/** The second lab host under its own host NQN (from its seed); `second` is another NQN on it. */
+let first: Connector;
 const second: Connector = { host: "lab-2", nqn: hostNqn() };
 const subsystemDir = (nqn: string): string => `/sys/kernel/config/nvmet/subsystems/${nqn}`;
 
@@ -35,6 +37,7 @@ let volume: Volume;
 let written: string;
 
 beforeAll(async () => {
+  first = { host: "lab-2", nqn: (await onHostOk("cat /etc/nvme/hostnqn", NVME_INITIATOR_HOST)).trim() };
   ({ backends, driver } = await openExportDriver());
   volume = await driver.createVolume({ uuid: newUuid(), name: unique("nvme"), sizeGib: 1 });
   written = await writeRandom(volume.devicePath, 1);
@@ -53,6 +56,14 @@ describe("an NVMe/TCP export through nvmet", () => {
   let nqn: string;
   let info: NvmeofConnectionData;
 
+  it("has initiators that are told apart: each lab host its own host NQN, with its uuid as host id", async () => {
+    const identity = async (index: number): Promise<string> => onHostOk("cat /etc/nvme/hostnqn /etc/nvme/hostid", index);
+    const [nqnSecond, idSecond] = (await identity(NVME_INITIATOR_HOST)).split("\n");
+    expect(nqnSecond).toBe(first.nqn);
+    expect(nqnSecond).toBe(`nqn.2014-08.org.nvmexpress:uuid:${idSecond}`);
+    expect((await identity(0)).split("\n")[0]).not.toBe(nqnSecond);
+  });
+
   it("is a subsystem over the volume's gate that allows no host: namespace 1, allow_any_host 0, a TCP port on 4420", async () => {
     const exported = await driver.createExport(volume.id, first, "nvme-tcp");
     nqn = exported.target;
@@ -67,23 +78,24 @@ describe("an NVMe/TCP export through nvmet", () => {
     expect(port).toBe("tcp\n0.0.0.0\n4420\n");
   });
 
-  it("lets the granted host NQN in: the second lab host reads the bytes written on the first", async () => {
+  it("lets the granted host NQN in with its key: the second lab host reads the bytes written on the first", async () => {
     info = nvmeData(await driver.initializeConnection(volume.id, first));
-    expect(info).toMatchObject({ target_nqn: nqn, ns_id: 1, vol_uuid: volume.uuid, host_nqn: first.nqn, discard: true });
+    expect(info).toMatchObject({ target_nqn: nqn, ns_id: 1, vol_uuid: volume.uuid, host_nqn: first.nqn, discard: true, auth_method: "DH-HMAC-CHAP" });
     expect(info.portals).toContainEqual(["10.0.2.2", expect.stringMatching(/^\d+$/), "tcp"]);
     expect(await entries(`${subsystemDir(nqn)}/allowed_hosts`)).toEqual([first.nqn]);
     const read = await readThroughNvme(info, first.nqn!);
     expect(read).toMatchObject({ code: 0, stdout: `${written}\n` });
   });
 
-  it("offers no DH-HMAC-CHAP here, because this kernel's nvmet has none (CONFIG_NVME_TARGET_AUTH is off)", async () => {
-    // Where the kernel has it, each host entry has a dhchap_key attribute and the connection
-    // info carries auth_method and host_secret. This lab's 6.1 cloud kernel has neither.
-    expect((await onHost(`test -e /sys/kernel/config/nvmet/hosts/${first.nqn}/dhchap_key`)).code).not.toBe(0);
-    expect(info.auth_method).toBeUndefined();
-    expect(info.host_secret).toBeUndefined();
-    // The keys cinderblock would install are in the format nvme-cli itself checks.
-    expect((await onHost(`nvme check-dhchap-key -k '${generateDhchapKey()}'`, NVME_INITIATOR_HOST)).code).toBe(0);
+  it("authenticates with DH-HMAC-CHAP: the target holds the host's own key; no key or another key is refused", async () => {
+    const key = info.host_secret ?? "";
+    expect(DHCHAP_KEY.test(key)).toBe(true);
+    // Compared as booleans, so that a failure prints no key.
+    const held = (await onHostOk(`cat /sys/kernel/config/nvmet/hosts/${first.nqn}/dhchap_key`)).trim();
+    expect(held === key).toBe(true);
+    expect((await onHost(`nvme check-dhchap-key -k '${key}' >/dev/null`, NVME_INITIATOR_HOST)).code).toBe(0);
+    expect((await readThroughNvme(info, first.nqn!, "")).code).toBe(10);
+    expect((await readThroughNvme(info, first.nqn!, generateDhchapKey())).code).toBe(10);
   });
 
   it("refuses a host NQN that is not allowed", async () => {

@@ -60,6 +60,8 @@ export interface IscsiLogin {
   user: string;
   password: string;
   initiator: string;
+  /** Mutual CHAP: the target's credentials the initiator expects it to answer with. */
+  target?: { user: string; password: string };
 }
 
 export function loginOf(data: IscsiConnectionData, initiator: string, portal = data.target_portal): IscsiLogin {
@@ -98,7 +100,8 @@ export async function readThroughIscsi(login: IscsiLogin, bytes: number): Promis
 
 /** Logs in and sends an INQUIRY (iscsi-inq); resolves with how the login went. */
 export async function iscsiLogin(login: IscsiLogin): Promise<{ ok: boolean; output: string }> {
-  const url = `iscsi://${encodeURIComponent(login.user)}%${encodeURIComponent(login.password)}@${login.portal}/${login.iqn}/0`;
+  const mutual = login.target ? `?target_user=${encodeURIComponent(login.target.user)}&target_password=${encodeURIComponent(login.target.password)}` : "";
+  const url = `iscsi://${encodeURIComponent(login.user)}%${encodeURIComponent(login.password)}@${login.portal}/${login.iqn}/0${mutual}`;
   try {
     const { stdout } = await run("iscsi-inq", ["-i", login.initiator, url], { timeout: 60_000 });
     return { ok: true, output: stdout };
@@ -120,19 +123,33 @@ export async function entries(dir: string, index = 0): Promise<string[]> {
 /** The lab host that acts as NVMe/TCP initiator for the first one. */
 export const NVME_INITIATOR_HOST = 1;
 
+/** The host id of a host NQN in the uuid form: its uuid, as nvme-cli pairs them. */
+function hostIdOf(hostnqn: string): string {
+  const hostid = /uuid:([0-9a-f-]{36})$/.exec(hostnqn)?.[1];
+  if (!hostid) throw new Error(`${hostnqn} is not a uuid host NQN`);
+  return hostid;
+}
+
 /**
- * On the second lab host: connects as `hostnqn` through the portal other lab guests use
- * (10.0.2.2, QEMU's address for this machine), reads the namespace's first MiB with direct I/O
- * and prints its SHA-256, then disconnects. Exit code 10: the connect was refused.
+ * On the second lab host: connects as `hostnqn` (with its DH-HMAC-CHAP `key`, by default the one
+ * the connection info carries; "" for none) through the portal other lab guests use (10.0.2.2,
+ * QEMU's address for this machine), reads the namespace's first MiB with direct I/O and prints
+ * its SHA-256, then disconnects. Exit code 10: the connect was refused. The key travels inside the
+ * script only (onHost prints no script), never in an error message.
  */
-export async function readThroughNvme(data: NvmeofConnectionData, hostnqn: string): Promise<{ code: number; stdout: string; stderr: string }> {
+export async function readThroughNvme(
+  data: NvmeofConnectionData,
+  hostnqn: string,
+  key = data.host_secret ?? "",
+): Promise<{ code: number; stdout: string; stderr: string }> {
   const portal = data.portals.find(([address]) => address === "10.0.2.2");
   if (!portal) throw new Error(`no 10.0.2.2 portal in ${JSON.stringify(data.portals)}`);
   const [address, port] = portal;
   const nqn = data.target_nqn;
+  const auth = key === "" ? "" : ` --dhchap-secret='${key}'`;
   return onHost(
     `modprobe nvme_tcp
-nvme connect -t tcp -a ${address} -s ${port} -n ${nqn} --hostnqn=${hostnqn} >/dev/null || exit 10
+nvme connect -t tcp -a ${address} -s ${port} -n ${nqn} --hostnqn=${hostnqn} --hostid=${hostIdOf(hostnqn)}${auth} >/dev/null || exit 10
 trap 'nvme disconnect -n ${nqn} >/dev/null' EXIT
 for i in $(seq 40); do
   for s in /sys/class/nvme-subsystem/*; do
@@ -147,20 +164,21 @@ dd if=/dev/$dev bs=1M count=1 iflag=direct status=none | sha256sum | cut -d' ' -
 }
 
 /**
- * On the second lab host: a controller connected as `hostnqn` and kept connected; resolves with
- * its name (`nvmeN`). Connected through the kernel's fabrics device, with the host NQN's uuid as
- * host id: nvme-cli refuses a second connection from one machine to the same subsystem and
- * address, whatever the host NQN, and a revocation test needs two live controllers side by side.
+ * On the second lab host: a controller connected as `hostnqn` (with the connection info's
+ * DH-HMAC-CHAP key, if any) and kept connected; resolves with its name (`nvmeN`). Connected
+ * through the kernel's fabrics device, with the host NQN's uuid as host id: nvme-cli refuses a
+ * second connection from one machine to the same subsystem and address, whatever the host NQN,
+ * and a revocation test needs two live controllers side by side.
  */
 export async function connectController(data: NvmeofConnectionData, hostnqn: string): Promise<string> {
   const portal = data.portals.find(([address]) => address === "10.0.2.2");
   if (!portal) throw new Error(`no 10.0.2.2 portal in ${JSON.stringify(data.portals)}`);
-  const hostid = /uuid:([0-9a-f-]{36})$/.exec(hostnqn)?.[1];
-  if (!hostid) throw new Error(`${hostnqn} is not a uuid host NQN`);
-  const options = `transport=tcp,traddr=${portal[0]},trsvcid=${portal[1]},nqn=${data.target_nqn},hostnqn=${hostnqn},hostid=${hostid}`;
-  const out = await onHostOk(`modprobe nvme_tcp; exec 3<>/dev/nvme-fabrics; echo '${options}' >&3; head -n 1 <&3`, NVME_INITIATOR_HOST);
-  const instance = /instance=(\d+)/.exec(out)?.[1];
-  if (instance === undefined) throw new Error(`connecting as ${hostnqn} printed '${out.trim()}'`);
+  const auth = data.host_secret === undefined ? "" : `,dhchap_secret=${data.host_secret}`;
+  const options = `transport=tcp,traddr=${portal[0]},trsvcid=${portal[1]},nqn=${data.target_nqn},hostnqn=${hostnqn},hostid=${hostIdOf(hostnqn)}${auth}`;
+  // onHost, not onHostOk: the script holds the key, and a failure must not print it.
+  const out = await onHost(`modprobe nvme_tcp; exec 3<>/dev/nvme-fabrics; echo '${options}' >&3; head -n 1 <&3`, NVME_INITIATOR_HOST);
+  const instance = /instance=(\d+)/.exec(out.stdout)?.[1];
+  if (instance === undefined) throw new Error(`connecting as ${hostnqn} failed (${out.code}): '${out.stdout.trim()}' ${out.stderr.trim()}`);
   return `nvme${instance}`;
 }
 

@@ -2,14 +2,16 @@ import type { Backends } from "../../drivers";
 import { BackendUnavailable, VolumeIsBusy } from "../../drivers/interface/errors";
 import { GroupSnapshotFailed } from "../../drivers/interface/groupDriver";
 import type { Group, Volume } from "../../drivers/interface/types";
-import { lockPath } from "../../drivers/lvm/host";
-import { GROUP_SNAPSHOT_LOCK, RUN_ROOT } from "../../drivers/lvm/groupSnapshotWindow";
-import { lvMapperPath } from "../../drivers/lvm/names";
+import { lockPath } from "../../drivers/lvm/core/host";
+import { GROUP_SNAPSHOT_LOCK } from "../../drivers/lvm/core/locks";
+import { RUN_ROOT } from "../../drivers/lvm/groups/window";
+import { lvMapperPath } from "../../drivers/lvm/model/names";
 import { newUuid } from "./driverSupport";
 import { gateStates, lvsTagged, openGroupDriver, type GroupLabDriver } from "./groupSupport";
 import { onHost, onHostOk, unique } from "./support";
 
 const VG = "cinder-volumes";
+const PAUSED = "/run/cb-group-abort-paused";
 /** Every LVM command takes seconds on an emulated host shared with other guests. */
 jest.setTimeout(20 * 60_000);
 
@@ -34,15 +36,28 @@ describe("group snapshots that fail or are cut short", () => {
   const gates = (): string[] => volumes.map((volume) => volume.devicePath.slice("/dev/mapper/".length));
 
   /**
-   * On the host: waits for the pause to begin, then holds the VG's LVM lock for `seconds` in the
-   * background, so that a member's snapshot hangs. The wait reads the gates' `suspended` flags
-   * in sysfs with shell builtins only: a poll that starts processes (dmsetup) can notice the
-   * pause after a quick host has taken every snapshot, and then nothing hangs.
+   * Arms a watcher on the host before the snapshot starts: once the pause begins, it holds the
+   * VG's LVM lock for `seconds` in the background, so that a member's snapshot hangs, and writes
+   * when the pause began to PAUSED. It reads the gates' `suspended` flags in sysfs with shell
+   * builtins only, and it is running before the snapshot is asked for: a watch that starts
+   * processes (dmsetup), or that starts along with the snapshot, can notice the pause after a
+   * quick host has taken every snapshot, and then nothing hangs.
    */
-  const holdVgLockOncePaused = (seconds: number): string =>
-    `flags=; for d in /sys/block/dm-*; do read -r n < "$d/dm/name"; case " ${gates().join(" ")} " in *" $n "*) flags="$flags $d/dm/suspended" ;; esac; done; ` +
-    `i=0; until s=; for f in $flags; do read -r v < "$f"; [ "$v" = 1 ] && s=1; done; [ -n "$s" ] || [ $i -ge 2000000 ]; do i=$((i + 1)); done; ` +
-    `paused=$(date +%s.%N); nohup setsid flock -x /run/lock/lvm/V_${VG} sleep ${seconds} >/dev/null 2>&1 </dev/null & `;
+  const armVgLockHold = async (seconds: number): Promise<void> => {
+    const watch =
+      `flags=; for d in /sys/block/dm-*; do read -r n < "$d/dm/name"; case " ${gates().join(" ")} " in *" $n "*) flags="$flags $d/dm/suspended" ;; esac; done; ` +
+      `touch ${PAUSED}.armed; ` +
+      `until s=; for f in $flags; do read -r v < "$f"; [ "$v" = 1 ] && s=1; done; [ -n "$s" ]; do [ "$SECONDS" -lt 300 ] || exit 1; done; ` +
+      `flock -x /run/lock/lvm/V_${VG} sleep ${seconds} & date +%s.%N > ${PAUSED}.new && mv ${PAUSED}.new ${PAUSED}; wait`;
+    await onHostOk(
+      `rm -f ${PAUSED} ${PAUSED}.armed; nohup setsid bash -c '${watch}' >/dev/null 2>&1 </dev/null & ` +
+        `for i in $(seq 600); do [ -e ${PAUSED}.armed ] && exit 0; sleep 0.05; done; echo "the pause watcher did not start" >&2; exit 1`,
+    );
+  };
+  /** A host script's start: waits for the armed watcher to see the pause, and sets `$paused` to when it began. */
+  const PAUSE_SEEN =
+    `for i in $(seq 2400); do [ -s ${PAUSED} ] && break; sleep 0.05; done; ` +
+    `[ -s ${PAUSED} ] || { echo "the watcher saw no pause within 120 s" >&2; exit 1; }; paused=$(cat ${PAUSED}); `;
 
   const expectNothingLeft = async (setName: string): Promise<void> => {
     const states = await gateStates();
@@ -70,10 +85,11 @@ describe("group snapshots that fail or are cut short", () => {
     const bounded = await openGroupDriver("lab", { groupSnapshotMaxPauseSeconds: 3 });
     try {
       const name = unique("wd");
+      await armVgLockHold(15);
       const attempt = bounded.driver.createGroupSnapshot({ uuid: newUuid(), groupId: group.id, name }).catch((error: unknown) => error);
       const [paused, resumed] = (
         await onHostOk(
-          `${holdVgLockOncePaused(15)} ` +
+          `${PAUSE_SEEN}` +
             `for i in $(seq 2400); do dmsetup info -c --noheadings -o suspended ${gates().join(" ")} | grep -q Suspended || break; sleep 0.05; done; ` +
             `echo "$paused $(date +%s.%N)"`,
         )
@@ -99,8 +115,9 @@ describe("group snapshots that fail or are cut short", () => {
   it("finishes the set on the host when the client's connection drops in the middle of the pause", async () => {
     const client = await openGroupDriver();
     const name = unique("drop");
+    await armVgLockHold(5);
     const attempt = client.driver.createGroupSnapshot({ uuid: newUuid(), groupId: group.id, name }).catch((error: unknown) => error);
-    await onHostOk(holdVgLockOncePaused(5));
+    await onHostOk(PAUSE_SEEN);
     await client.backends.close();
     expect(await attempt).toBeInstanceOf(BackendUnavailable);
     // The host finishes on its own; the lock is free once it has.
@@ -115,8 +132,9 @@ describe("group snapshots that fail or are cut short", () => {
   it("with the script killed in the pause and no client left: the watchdog resumes the members, the next setup removes the partial set", async () => {
     const client = await openGroupDriver("lab", { groupSnapshotMaxPauseSeconds: 8 });
     const name = unique("kill");
+    await armVgLockHold(12);
     const attempt = client.driver.createGroupSnapshot({ uuid: newUuid(), groupId: group.id, name }).catch((error: unknown) => error);
-    await onHostOk(holdVgLockOncePaused(12));
+    await onHostOk(PAUSE_SEEN);
     await client.backends.close();
     expect(await attempt).toBeInstanceOf(BackendUnavailable);
     const [paused, resumed] = (

@@ -1,7 +1,7 @@
 import { GroupWriter } from "../../bench/groupWriter";
 import type { Backends } from "../../drivers";
 import type { Group, Snapshot, Volume } from "../../drivers/interface/types";
-import { lvMapperPath } from "../../drivers/lvm/names";
+import { lvMapperPath } from "../../drivers/lvm/model/names";
 import { SshPool } from "../../drivers/ssh/exec";
 import { newUuid } from "./driverSupport";
 import { gateStates, openGroupDriver, type GroupLabDriver } from "./groupSupport";

@@ -1,7 +1,7 @@
 import type { Backends } from "../../drivers";
 import { InvalidInput, VolumeNotFound } from "../../drivers/interface/errors";
 import type { Group, GroupSnapshot, Volume } from "../../drivers/interface/types";
-import { gateName } from "../../drivers/lvm/names";
+import { gateName } from "../../drivers/lvm/model/names";
 import { MiB, newUuid, pattern } from "./driverSupport";
 import { gateStates, lvsTagged, openGroupDriver, type GroupLabDriver } from "./groupSupport";
 import { hostLv, hostLvs, unique } from "./support";

@@ -55,6 +55,10 @@ describe("image to volume on a real host", () => {
       (i) => ({ source: { kind: "hostPath", path: `/var/tmp/cb-test-${process.pid}.raw` }, format: "raw", sha256: sha256(readFileSync(i.raw)) }),
     ],
     [
+      "qcow2 from a host path others could rewrite (copied aside first)",
+      (i) => ({ source: { kind: "hostPath", path: `/var/tmp/cb-test-${process.pid}-shared.qcow2` }, format: "qcow2", sha256: sha256(readFileSync(i.qcow2)) }),
+    ],
+    [
       "qcow2 from a URL the host fetches",
       (i) => ({ source: { kind: "url", url: server.url("pattern.qcow2") }, format: "qcow2", sha256: sha256(readFileSync(i.qcow2)) }),
     ],
@@ -64,8 +68,9 @@ describe("image to volume on a real host", () => {
     const spec = specOf(images);
     if (spec.source.kind === "hostPath") {
       const path = spec.source.path;
-      // Put the image on the host independently of the code under test.
-      await onHostOk(`curl -fsS -o ${path} ${server.url("pattern.raw")}`);
+      // Put the image on the host independently of the code under test; a shared one is group- and world-writable.
+      const shared = path.includes("-shared");
+      await onHostOk(`curl -fsS -o ${path} ${server.url(shared ? "pattern.qcow2" : "pattern.raw")} && chmod ${shared ? 666 : 644} ${path}`);
       cleanup.push(async () => void (await onHostOk(`rm -f ${path}`)));
     }
     // Garbage over the image's blocks and where it has zeros (the volume is shared): the copy must overwrite it all, not skip it.
@@ -124,6 +129,18 @@ describe("image to volume on a real host", () => {
       const error = await driver.copyImageToVolume(volume.id, specOf(images)).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(errorClass);
       expect((error as Error).message).toMatch(message);
+    });
+
+    it("refuses a qcow2 whose backing file is /etc/shadow read in place from a host path", async () => {
+      const path = `/var/tmp/cb-test-${process.pid}-backing.qcow2`;
+      await onHostOk(`curl -fsS -o ${path} ${server.url("backing.qcow2")} && chmod 600 ${path}`);
+      try {
+        const error = await driver.copyImageToVolume(volume.id, { source: { kind: "hostPath", path }, format: "qcow2" }).catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(ImageUnacceptable);
+        expect((error as Error).message).toMatch(/backing file \(\/etc\/shadow\)/);
+      } finally {
+        await onHostOk(`rm -f ${path}`);
+      }
     });
 
     it("refuses bad sources before running anything on the host", async () => {

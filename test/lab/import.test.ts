@@ -9,7 +9,7 @@ import { ProviderCallError, spawnNativePlugin, urnOf, type Properties, type Prov
 import { requireFreshBuild } from "../fixtures/provider/lab";
 import { byHand, dev, fillRandom, POOL, removeByHand, sha256, tagsOf, VG } from "./manageSupport";
 import { hostDmTable, labConfig, labConfigPath, onHostOk, unique } from "./support";
-import { gateName } from "../../drivers/lvm/names";
+import { gateName } from "../../drivers/lvm/model/names";
 
 /**
  * `pulumi import` through the native plugin, as the engine runs it (pulumi/pulumi

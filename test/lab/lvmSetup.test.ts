@@ -1,6 +1,6 @@
 import { InvalidConfiguration, NoValidBackend } from "../../drivers/interface/errors";
-import { LvmHost } from "../../drivers/lvm/host";
-import { gateName } from "../../drivers/lvm/names";
+import { LvmHost } from "../../drivers/lvm/core/host";
+import { gateName } from "../../drivers/lvm/model/names";
 import { SshPool } from "../../drivers/ssh/exec";
 import type { PoolStats } from "../../drivers/interface/types";
 import { MiB, newUuid, openLabDriver, pattern } from "./driverSupport";

@@ -1,5 +1,5 @@
 import { InvalidInput, VolumeAlreadyExists, VolumeIsBusy, VolumeNotFound } from "../../drivers/interface/errors";
-import { gateName } from "../../drivers/lvm/names";
+import { gateName } from "../../drivers/lvm/model/names";
 import type { Backends } from "../../drivers";
 import { GiB, MiB, newUuid, openLabDriver, pattern, type LabDriver } from "./driverSupport";
 import { hostDmTable, hostLv, hostLvs, onHostOk, unique } from "./support";

@@ -55,6 +55,35 @@ describe("LVM driver wipes thick volumes on delete", () => {
     expect(after).toEqual({ head: ZEROS, tail: sha(pattern("secret tail", 0x5b)) });
   });
 
+  it("zeroes what a thick snapshot's copy-on-write area saved of its origin when the snapshot is deleted (only its filled part is wiped)", async () => {
+    const { backends, driver } = await openLabDriver("wipe-cow", { volumeClear: "zero", volumeClearSizeMib: 0 });
+    opened.push(backends);
+    const volume = await driver.createVolume({ uuid: newUuid(), name: unique("wipe-origin"), sizeGib: 1, provisioning: "thick" });
+    try {
+      const secrets = [pattern("secret saved head", 0x6a), pattern("secret saved middle", 0x6b)];
+      await driver.writeData(volume.id, 0, secrets[0]!);
+      await driver.writeData(volume.id, GiB / 2, secrets[1]!);
+      const snapshot = await driver.createSnapshot({ uuid: newUuid(), volumeId: volume.id, name: unique("wipe-snap") });
+      const cow = await placement(snapshot.lvName);
+      // Overwritten on the origin, the old blocks move into the snapshot's copy-on-write area.
+      await driver.writeData(volume.id, 0, pattern("new head", 0x01));
+      await driver.writeData(volume.id, GiB / 2, pattern("new middle", 0x02));
+      const savedSecrets = async (): Promise<number> =>
+        Number(
+          (
+            await onHostOk(
+              `dd if=${cow.pv} bs=1M skip=${cow.offset} count=8 iflag=skip_bytes,direct status=none | grep -a -o -e 'secret saved [a-z]*' | sort -u | wc -l`,
+            )
+          ).trim(),
+        );
+      expect(await savedSecrets()).toBe(2);
+      await driver.deleteSnapshot(snapshot.id);
+      expect(await savedSecrets()).toBe(0);
+    } finally {
+      await driver.deleteVolume(volume.id);
+    }
+  });
+
   it("leaves the data in place with volumeClear=none (so the checks above can fail)", async () => {
     const after = await deleteAndRead("wipe-none", { volumeClear: "none", volumeClearSizeMib: 0 });
     expect(after).toEqual({ head: sha(pattern("secret head", 0x5a)), tail: sha(pattern("secret tail", 0x5b)) });

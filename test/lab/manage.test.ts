@@ -4,7 +4,7 @@ import type { DriverWith } from "../../drivers/interface/capabilities";
 import { InvalidInput, ManageExistingAlreadyManaged, ManageExistingInvalidReference, VolumeIsBusy } from "../../drivers/interface/errors";
 import { ManageExistingMismatch } from "../../drivers/interface/manageableDriver";
 import type { ManageableVolume, Snapshot, Volume } from "../../drivers/interface/types";
-import { gateName } from "../../drivers/lvm/names";
+import { gateName } from "../../drivers/lvm/model/names";
 import { MiB, newUuid, openLabDriver } from "./driverSupport";
 import { byHand, dev, fillRandom, holdOpen, POOL, removeByHand, sha256, tagsOf, VG } from "./manageSupport";
 import { hostDmTable, hostLv, hostLvs, unique } from "./support";

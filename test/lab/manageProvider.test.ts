@@ -1,5 +1,5 @@
 import { Backends, parseBackends } from "../../drivers";
-import { gateName } from "../../drivers/lvm/names";
+import { gateName } from "../../drivers/lvm/model/names";
 import { resourceUuid, type ResourceKind } from "../../provider/identity";
 import { createProgramDir, ProviderCallError, serializedProvider, spawnDynamicHost, urnOf, type Properties, type ProviderProcess } from "../../engine";
 import { requireFreshBuild } from "../fixtures/provider/lab";

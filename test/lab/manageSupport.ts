@@ -1,4 +1,4 @@
-import { gateName } from "../../drivers/lvm/names";
+import { gateName } from "../../drivers/lvm/model/names";
 import { labConfig, onHost, onHostOk } from "./support";
 
 /**

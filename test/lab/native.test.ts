@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { resourceUuid } from "../../provider/identity";
 import { packageRoot, ProviderCallError, spawnNativePlugin, urnOf, type Properties, type ProviderProcess } from "../../engine";
 import { GIB, labDocumentWithInlineKeys, lvOnHost, requireFreshBuild, secret } from "../fixtures/provider/lab";
-import { gateName } from "../../drivers/lvm/names";
+import { gateName } from "../../drivers/lvm/model/names";
 import { hostDmTable, labConfig, labConfigPath, onHostOk, unique } from "./support";
 
 /**

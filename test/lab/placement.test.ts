@@ -1,4 +1,6 @@
 import { execFile } from "node:child_process";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { labStop, labUp } from "../../lab/lab";
@@ -7,7 +9,7 @@ import { BackendUnavailable, InvalidInput, NoValidBackend } from "../../drivers/
 import type { Volume } from "../../drivers/interface/types";
 import type { Backends } from "../../drivers";
 import { newUuid, openLabDriver, type LabDriver } from "./driverSupport";
-import { fullLabConfigPath, hostLvs, labConfig, onHostOk, unique } from "./support";
+import { fullLabConfigPath, hostLvs, labConfig, limited, onHostOk, unique } from "./support";
 
 const execFileAsync = promisify(execFile);
 
@@ -18,25 +20,29 @@ async function vgFreeGib(index: number): Promise<number> {
   return Number((await onHostOk(`vgs --noheadings --units b --nosuffix -o vg_free ${VG}`, index)).trim()) / GiB;
 }
 
-/** Runs `tasks` with at most `limit` in flight, as the Pulumi engine runs creates. */
-async function limited<T>(limit: number, tasks: Array<() => Promise<T>>): Promise<T[]> {
-  const results: T[] = [];
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: limit }, async () => {
-      while (next < tasks.length) {
-        const index = next++;
-        results[index] = await (tasks[index] as () => Promise<T>)();
-      }
-    }),
-  );
-  return results;
+/** Runs the CLI (a process of its own) with a backends file; resolves with its JSON output. */
+async function cliWith(config: string, ...args: string[]): Promise<unknown> {
+  const { stdout } = await execFileAsync(process.execPath, [join(packageRoot(), "bin", "cinderblock.js"), ...args, "--config", config, "--json"]);
+  return JSON.parse(stdout);
 }
 
-/** Runs the CLI (a process of its own) against the lab's every host; resolves with its JSON output. */
-async function cli(...args: string[]): Promise<unknown> {
-  const { stdout } = await execFileAsync(process.execPath, [join(packageRoot(), "bin", "cinderblock.js"), ...args, "--config", fullLabConfigPath(), "--json"]);
-  return JSON.parse(stdout);
+/** Runs the CLI against the lab's every host. */
+const cli = (...args: string[]): Promise<unknown> => cliWith(fullLabConfigPath(), ...args);
+
+/** Each host's thin pool size and what its thin volumes provision, in bytes, as `lvs` shows them. */
+async function thinPools(): Promise<Array<{ size: number; provisioned: number }>> {
+  return Promise.all(
+    [0, 1].map(async (index) => {
+      const rows = (await onHostOk(`lvs --noheadings --units b --nosuffix --separator ' ' -o lv_name,lv_size,pool_lv ${VG}`, index))
+        .trim()
+        .split("\n")
+        .map((line) => line.trim().split(" "));
+      const pool = `${VG}-pool`;
+      const size = Number(rows.find(([name]) => name === pool)?.[1] ?? 0);
+      const provisioned = rows.filter((row) => row[2] === pool).reduce((sum, row) => sum + Number(row[1]), 0);
+      return { size, provisioned };
+    }),
+  );
 }
 
 /**
@@ -214,6 +220,48 @@ describe("placement across the hosts of a backend", () => {
       expect(created.map((volume) => volume.host).sort()).toEqual(["lab-1", "lab-2"]);
       const after = [await vgFreeGib(0), await vgFreeGib(1)];
       expect(after.map((gib, i) => Math.round((free[i] ?? 0) - gib))).toEqual([size, size]);
+    } finally {
+      for (const id of ids) await cleanup.driver.deleteVolume(id).catch(() => undefined);
+      await cleanup.backends.close();
+    }
+  });
+
+  it("two CLI runs at once whose thin volumes together over-subscribe either host's pool: both succeed, one on each host, neither pool beyond its ratio", async () => {
+    // LVM never refuses an over-subscribing thin create: the host-side check under the thin lock
+    // (scripts/thin-create.sh) refuses the second, which is placed again.
+    const full = JSON.parse(readFileSync(fullLabConfigPath(), "utf8")) as { backends: { lab: Record<string, unknown> } };
+    const config = join(mkdtempSync(join(tmpdir(), "cb-thin-")), "backends.json");
+    writeFileSync(config, JSON.stringify({ backends: { lab: { ...full.backends.lab, maxOverSubscriptionRatio: 1 } } }), { mode: 0o600 });
+    const cleanup = await openLabDriver("lab", { volumeClear: "none" }, { allHosts: true });
+    const ids: string[] = [];
+    try {
+      await cleanup.driver.getVolumeStats(true); // Both hosts have their thin pool.
+      // Earlier files leave the hosts unevenly provisioned: a thin ballast (no data, so no room
+      // used) on the roomier pool evens the two allowances, so that one size fits either alone.
+      const found = await thinPools();
+      const room = found.map((pool) => pool.size - pool.provisioned);
+      const roomier = (room[1] ?? 0) > (room[0] ?? 0) ? 1 : 0;
+      const gap = Math.floor(Math.abs((room[1] ?? 0) - (room[0] ?? 0)) / GiB);
+      if (gap > 0) {
+        const ballast = { uuid: newUuid(), name: unique("ballast"), sizeGib: gap, provisioning: "thin" as const, host: `lab-${roomier + 1}` };
+        ids.push((await cleanup.driver.createVolume(ballast)).id);
+      }
+      const before = await thinPools();
+      const allowance = before.map((pool) => pool.size - pool.provisioned);
+      // Each request fits either host's pool alone; two never fit one.
+      const size = Math.floor(Math.min(...allowance) / GiB);
+      expect(2 * size * GiB).toBeGreaterThan(Math.max(...allowance));
+      const runs = await Promise.allSettled(
+        [1, 2].map(() => cliWith(config, "volume", "create", "--backend", "lab", "--size-gb", String(size), "--name", unique("thin"))),
+      );
+      const created = runs.flatMap((run) => (run.status === "fulfilled" ? [run.value as { id: string; host: string }] : []));
+      ids.push(...created.map((volume) => volume.id));
+      expect(runs.filter((run) => run.status === "rejected")).toEqual([]);
+      expect(created.map((volume) => volume.host).sort()).toEqual(["lab-1", "lab-2"]);
+      const after = await thinPools();
+      // Each pool took one thin volume, and stays within 1x.
+      expect(after.map((pool, i) => (pool.provisioned - (before[i]?.provisioned ?? 0)) / GiB)).toEqual([size, size]);
+      for (const pool of after) expect(pool.provisioned).toBeLessThanOrEqual(pool.size);
     } finally {
       for (const id of ids) await cleanup.driver.deleteVolume(id).catch(() => undefined);
       await cleanup.backends.close();

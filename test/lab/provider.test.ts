@@ -15,7 +15,7 @@ import {
   type ProviderProcess,
 } from "../../engine";
 import { GIB, labDocumentWithInlineKeys, lvOnHost, requireFreshBuild, secret } from "../fixtures/provider/lab";
-import { gateName } from "../../drivers/lvm/names";
+import { gateName } from "../../drivers/lvm/model/names";
 import { hostDmTable, labConfigPath, onHostOk, unique } from "./support";
 
 /**

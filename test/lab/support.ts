@@ -141,3 +141,18 @@ export async function hostDmTable(name: string, index = 0): Promise<string | und
   const result = await onHost(`dmsetup table ${name}`, index);
   return result.code === 0 ? result.stdout.trim() : undefined;
 }
+
+/** Runs `tasks` with at most `limit` in flight (as the Pulumi engine runs creates); results in order. */
+export async function limited<T>(limit: number, tasks: Array<() => Promise<T>>): Promise<T[]> {
+  const results: T[] = [];
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: limit }, async () => {
+      while (next < tasks.length) {
+        const index = next++;
+        results[index] = await (tasks[index] as () => Promise<T>)();
+      }
+    }),
+  );
+  return results;
+}

@@ -1,5 +1,5 @@
 import type { Writable } from "node:stream";
-import type { LvmHost } from "../host";
+import type { LvmHost } from "../core/host";
 
 /** dd moves data in blocks of this size (Cinder's `volume_dd_blocksize` is 1M; bigger is faster on virtio). */
 const BLOCK = "4M";

@@ -1,5 +1,6 @@
 import { isCommandError } from "../../ssh/errors";
-import type { LvmHost } from "../host";
+import type { LvmHost } from "../core/host";
+import { SECTOR } from "./dmsetupTable";
 
 /** Every device-mapper device whose name starts with `prefix`, with its table, from the host's shared report. */
 export async function listTables(host: LvmHost, prefix: string): Promise<Map<string, string>> {
@@ -31,4 +32,26 @@ export async function deviceInfo(host: LvmHost, name: string): Promise<{ open: n
     if (isCommandError(error) && /No such device or address|not found/i.test(error.stderr)) return undefined;
     throw error;
   }
+}
+
+/**
+ * The bytes at the start of a thick snapshot's copy-on-write device that hold anything: its
+ * header, exception tables and saved origin blocks, which the kernel allocates from the start
+ * (`dmsetup status`: allocated/total sectors). Undefined when the kernel cannot say (the
+ * snapshot is not active, or invalid, or gone).
+ */
+export async function snapshotCowUsedBytes(host: LvmHost, dmName: string): Promise<number | undefined> {
+  try {
+    return parseSnapshotUsage((await host.run(["dmsetup", "status", dmName], { readOnly: true })).stdout);
+  } catch (error) {
+    // No such device, or one dmsetup cannot read: the caller wipes all of it.
+    if (isCommandError(error) && error.exitCode === 1) return undefined;
+    throw error;
+  }
+}
+
+/** The allocated bytes of a `dmsetup status` line of a snapshot target. */
+export function parseSnapshotUsage(status: string): number | undefined {
+  const match = /^\d+ \d+ snapshot (\d+)\/\d+ \d+$/.exec(status.trim());
+  return match ? Number(match[1]) * SECTOR : undefined;
 }

@@ -1,4 +1,4 @@
-import { LV_FIELDS, parseLvs, parseVgs, VG_FIELDS, type LvRow, type VgRow } from "../report";
+import { LV_FIELDS, parseLvs, parseVgs, VG_FIELDS, type LvRow, type VgRow } from "../model/report";
 
 /**
  * `lvm fullreport -a` of one VG: the VG and every LV (hidden ones too) in one LVM invocation, the

@@ -1,4 +1,4 @@
-import type { LvmHost } from "../host";
+import type { LvmHost } from "../core/host";
 
 /** Activates an LV, including thin snapshots that carry the activation-skip flag (-K). */
 export function activateArgv(vg: string, lvName: string): string[] {

@@ -1,4 +1,4 @@
-import type { LvmHost } from "../host";
+import type { LvmHost } from "../core/host";
 
 const tagArgs = (tags: readonly string[]): string[] => tags.flatMap((tag) => ["--addtag", tag]);
 const bytes = (size: number): string => `${size}b`;
@@ -10,8 +10,8 @@ export type LvcreateRequest =
   | { kind: "thinPool"; name: string; percentOfFree: number }
   /** A thin snapshot of a thin LV. `activate` makes it a normal, active LV (no activation skip). */
   | { kind: "thinSnapshot"; name: string; origin: string; tags: readonly string[]; activate: boolean }
-  /** A classic copy-on-write snapshot with a COW area of `cowBytes`. */
-  | { kind: "thickSnapshot"; name: string; origin: string; cowBytes: number; tags: readonly string[] };
+  /** A classic copy-on-write snapshot with a COW area of `cowBytes`, in chunks of `chunk` (LVM's default, 4 KiB, when unset). */
+  | { kind: "thickSnapshot"; name: string; origin: string; cowBytes: number; tags: readonly string[]; chunk?: "512k" };
 
 export function lvcreateArgv(vg: string, request: LvcreateRequest): string[] {
   const common = ["lvcreate", "--yes", "--quiet"];
@@ -27,7 +27,17 @@ export function lvcreateArgv(vg: string, request: LvcreateRequest): string[] {
     case "thinSnapshot":
       return [...common, "-s", ...(request.activate ? ["-k", "n", "-a", "y"] : []), "-n", request.name, ...tagArgs(request.tags), `${vg}/${request.origin}`];
     case "thickSnapshot":
-      return [...common, "-s", "-L", bytes(request.cowBytes), "-n", request.name, ...tagArgs(request.tags), `${vg}/${request.origin}`];
+      return [
+        ...common,
+        "-s",
+        "-L",
+        bytes(request.cowBytes),
+        ...(request.chunk ? ["--chunksize", request.chunk] : []),
+        "-n",
+        request.name,
+        ...tagArgs(request.tags),
+        `${vg}/${request.origin}`,
+      ];
   }
 }
 

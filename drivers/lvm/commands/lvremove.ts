@@ -1,5 +1,5 @@
-import type { LvmHost } from "../host";
-import { isLvmNotFound } from "../errors";
+import type { LvmHost } from "../core/host";
+import { isLvmNotFound } from "../core/errors";
 
 /** Cinder's lvremove recipe: retry deactivation, then settle udev and skip suspended devices (LP #1270192). */
 const FIRST = "activation { retry_deactivation = 1 }";

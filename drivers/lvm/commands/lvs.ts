@@ -1,5 +1,5 @@
-import type { LvmHost } from "../host";
-import { LV_FIELDS, type LvRow } from "../report";
+import type { LvmHost } from "../core/host";
+import { LV_FIELDS, type LvRow } from "../model/report";
 
 /** The JSON report row of one LV, read right after a write to it (see lvWrite.ts). */
 export function lvRowArgv(vg: string, lvName: string): string[] {

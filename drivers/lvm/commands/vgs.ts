@@ -1,6 +1,6 @@
 import { InvalidConfiguration } from "../../interface/errors";
-import type { LvmHost } from "../host";
-import type { VgRow } from "../report";
+import type { LvmHost } from "../core/host";
+import type { VgRow } from "../model/report";
 
 /** The host's VG, from its shared report. @throws InvalidConfiguration when it does not exist */
 export async function getVg(host: LvmHost): Promise<VgRow> {

@@ -20,7 +20,15 @@
 # script; `mkdir` of `<run>/claim` decides atomically whether the script or the watchdog ends
 # the window. Suspends every gate (default flags: flush, and lockfs so a filesystem on a gate is
 # frozen clean; never --noflush), snapshots every member inside the pause, checks that every
-# gate is still suspended, claims the window, resumes; then marks the set complete (MARK_ARGV).
+# gate is still suspended, claims the window, resumes; then checks every snapshot exists and
+# marks the set complete (MARK_ARGV).
+#
+# The pause is what a writer on the members waits for, so only the snapshots happen in it: all
+# of them in one `lvm` process reading the lvcreates on stdin (one start-up instead of one per
+# member); udev's work on what they changed is waited for after the pause (thin snapshots come
+# with --noudevsync, see groups/window.ts). The shell goes on after a failed lvcreate; the snapshots missing after
+# the pause say which failed. Its pid and start time are in <run>/lvm, so a recovery waits for
+# a shell a dead window left running, as for an lvcreate.
 #
 # Values only ever arrive as positional arguments. Exit status:
 #   0  done (take: `member=`, `paused_at=`, `resumed_at=`, `suspend_us=`, `pause_us=` lines)
@@ -53,14 +61,29 @@ if [ "${1:-}" = take ] && [ -z "${CINDERBLOCK_GSNAP_DETACHED:-}" ]; then
   exec setsid -f -w "$0" "$@"
 fi
 
+# A live process's start time (clock ticks since boot): with its pid, it names one process for
+# good. Nothing for a zombie, which has finished. (The names here have no blanks: lvm, sleep.)
+started_at() {
+  local stat
+  [ -n "$1" ] && read -r -a stat 2>/dev/null <"/proc/$1/stat" && [ "${stat[2]}" != Z ] && echo "${stat[21]}"
+}
+# Whether an lvm shell a dead window started (in shells, as "pid start-time") still runs.
+shell_running() {
+  local shell
+  for shell in "${shells[@]}"; do [ "$(started_at "${shell%% *}")" = "${shell#* }" ] && return 0; done
+  return 1
+}
+
 # Needs run_root, gate_prefix, lvcreate_wait. The tag is groupSnapshotSets.ts's SET_TAG.
 recover_windows() {
+  shells=()
   mkdir -p "$run_root"
   for run in "$run_root"/run.*; do
     [ -d "$run" ] || continue
     mkdir "$run/claim" 2>/dev/null
     wd=$(cat "$run/watchdog" 2>/dev/null)
     if [ -n "$wd" ] && { tr '\0' ' ' <"/proc/$wd/cmdline"; } 2>/dev/null | grep -qF -- "$run"; then kill -- "-$wd" 2>/dev/null; fi
+    read -r lp started 2>/dev/null <"$run/lvm" && [ "$(started_at "$lp")" = "$started" ] && shells+=("$lp $started")
     rm -rf "$run"
     say "disarmed=$run"
   done
@@ -70,7 +93,7 @@ recover_windows() {
     if dmsetup resume --noudevsync "$name"; then say "resumed=$name"; else say "resume_failed=$name"; fi
   done < <(dmsetup info -c --noheadings --separator '|' -o name,suspended 2>/dev/null)
   waited=0
-  while pgrep -f '^lvcreate .*--addtag cb[.]gsnap=' >/dev/null; do
+  while pgrep -f '^lvcreate .*--addtag cb[.]gsnap=' >/dev/null || shell_running; do
     [ "$waited" -lt $((lvcreate_wait * 2)) ] || refuse state "a snapshot command of an abandoned group snapshot is still running after $lvcreate_wait s"
     sleep 0.5
     waited=$((waited + 1))
@@ -102,7 +125,7 @@ resume_each() {
 abort() {
   trap '' INT TERM
   say "aborted=$1"
-  resume_each
+  [ -n "$resumed" ] || resume_each
   kill -- "-$wd" 2>/dev/null
   [ -z "$lvpid" ] || wait "$lvpid" 2>/dev/null
   rm -rf "$run"
@@ -133,6 +156,9 @@ done
 # shellcheck disable=SC2015 # either test failing refuses
 [ "$n" -ge 1 ] && [ "${mark[0]:-}" = lvchange ] || refuse usage "malformed arguments"
 for ((i = 0; i < n; i++)); do [ "${flat[off[i]]}" = lvcreate ] || refuse usage "malformed arguments"; done
+# Each word goes single-quoted onto the lvm shell's line (LVM splits it on blanks, honouring a
+# quote that opens a word): a quote or a line break in one would change the command.
+for word in "${flat[@]}"; do case $word in *"'"* | *$'\n'*) refuse usage "malformed arguments" ;; esac; done
 exec 9>"$lock" || refuse lock "cannot open the lock file $lock"
 flock -w "$lock_wait" 9 || refuse lock "another group snapshot on this host held the lock for $lock_wait s"
 recover_windows
@@ -176,38 +202,46 @@ echo "$$" >"$run/owner"
 setsid bash -c "$WATCHDOG" cinderblock-gsnap-watchdog "$run" "$max_pause" "${gates[@]}" </dev/null >/dev/null 2>&1 9>&- &
 wd=$!
 echo "$wd" >"$run/watchdog"
-lvpid=
+lvpid='' resumed=''
 trap 'abort "interrupted by a signal"' INT TERM
+lines=
+for ((i = 0; i < n; i++)); do
+  for word in "${flat[@]:off[i]:cnt[i]}" --config devices/ignore_suspended_devices=1; do lines+="'$word' "; done
+  lines+=$'\n'
+done
 t0=$EPOCHREALTIME
 timeout "$suspend_timeout" dmsetup suspend "${gates[@]}" 2>"$run/suspend.err" ||
   abort "pausing the members failed or took longer than $suspend_timeout s: $(head -c 300 "$run/suspend.err")"
 t1=$EPOCHREALTIME
-for ((i = 0; i < n; i++)); do
-  setsid -w "${flat[@]:off[i]:cnt[i]}" --config 'devices { ignore_suspended_devices = 1 }' </dev/null >"$run/lvcreate.out" 2>&1 9>&- &
-  lvpid=$!
-  if wait "$lvpid"; then
-    lvpid=
-    say "member=${members[i]}|ok"
-  else
-    lvpid=
-    say "member=${members[i]}|failed|$(grep -v WARNING "$run/lvcreate.out" | tail -n 1 | head -c 300)"
-    abort "the snapshot of $vg/${members[i]} failed"
-  fi
-  [ ! -e "$run/claim" ] || abort "the watchdog ended the pause after $max_pause s, before every member's snapshot was taken"
-done
+setsid -w lvm < <(printf "%s" "$lines") >/dev/null 2>"$run/lvcreate.err" 9>&- &
+lvpid=$!
+echo "$lvpid $(started_at "$lvpid")" >"$run/lvm"
+wait "$lvpid"
+lvpid=
+[ ! -e "$run/claim" ] || abort "the watchdog ended the pause after $max_pause s, before every member's snapshot was taken"
 paused=$(dmsetup info -c --noheadings --separator '|' -o name,suspended "${gates[@]}" 2>/dev/null | grep -c '|Suspended *$')
 [ "$paused" = "$n" ] || abort "a member's pause ended early (the watchdog after $max_pause s, or someone resumed a gate)"
 mkdir "$run/claim" 2>/dev/null || abort "the watchdog ended the pause after $max_pause s, as the set was being completed"
 dmsetup resume --noudevsync "${gates[@]}" 2>/dev/null || resume_each
 t2=$EPOCHREALTIME
+resumed=1
 kill -- "-$wd" 2>/dev/null
 trap - INT TERM
+udevadm settle --timeout=30 2>/dev/null
 
-# Outside the pause: every member's snapshot must exist; then one command marks the set complete.
+# Outside the pause: every member's snapshot must exist (a missing one failed; LVM's last
+# message says why); then one command marks the set complete.
 present=$(lvs --noheadings -o lv_name "$vg" 2>/dev/null | tr -d ' ')
-for snap in "${snaps[@]}"; do
-  grep -qxF -- "$snap" <<<"$present" || abort "the snapshot $vg/$snap is missing after the pause"
+failed=
+for ((i = 0; i < n; i++)); do
+  if grep -qxF -- "${snaps[i]}" <<<"$present"; then
+    say "member=${members[i]}|ok"
+  else
+    say "member=${members[i]}|failed|$(grep -v -e WARNING -e '^ *$' "$run/lvcreate.err" | tail -n 1 | head -c 300)"
+    failed=${failed:-${members[i]}}
+  fi
 done
+[ -z "$failed" ] || abort "the snapshot of $vg/$failed failed"
 "${mark[@]}" >"$run/mark.out" 2>&1 || abort "marking the set complete failed: $(grep -v WARNING "$run/mark.out" | tail -n 1 | head -c 300)"
 rm -rf "$run"
 say "paused_at=$t0"

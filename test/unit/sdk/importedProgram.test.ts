@@ -137,8 +137,8 @@ describe("the generated program, run", () => {
     expect(registered.get(name)).toMatchObject({ type: `cinderblock:index:${kind}`, inputs, protect: true });
   });
 
-  it("marks an attachment's authSecret secret, as the dynamic SDK does", () => {
-    expect(registered.get("db-web")?.secretOutputs).toEqual(["authSecret"]);
+  it("marks an attachment's secrets secret, as the dynamic SDK does", () => {
+    expect(registered.get("db-web")?.secretOutputs).toEqual(["authSecret", "targetAuthSecret"]);
   });
 });
 

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import type { z } from "zod";
+import { z } from "zod";
 import { consistencyGroupInputSchema, groupSnapshotInputSchema, snapshotInputSchema, volumeImageInputSchema, volumeInputSchema } from "../../../provider";
 import {
   ConsistencyGroup,
@@ -13,8 +13,19 @@ import {
   type GroupSnapshotArgs,
   type SnapshotArgs,
   type VolumeArgs,
+  type VolumeAttachment,
+  type VolumeAttachmentArgs,
   type VolumeImageArgs,
 } from "../../../sdk";
+import { attachment } from "../../../provider/schema/attachment";
+import { consistencyGroup } from "../../../provider/schema/consistencyGroup";
+import { schemaText, type Manifest } from "../../../provider/schema/generate";
+import { groupSnapshot } from "../../../provider/schema/groupSnapshot";
+import type { InputDefinition, OutputDefinition, PropertyType } from "../../../provider/schema/model";
+import { objectTypes } from "../../../provider/schema/package";
+import { snapshot } from "../../../provider/schema/snapshot";
+import { volume } from "../../../provider/schema/volume";
+import { volumeImage } from "../../../provider/schema/volumeImage";
 
 interface PropertySpec {
   description?: string;
@@ -54,34 +65,61 @@ type OptionalOutputs<R> = { [K in keyof R]: R[K] extends pulumi.Output<infer V> 
 >];
 
 /*
- * The SDK's argument types, spelt out once. These records fail to compile when a property is
- * added to or removed from the args, made optional or required, or when an output changes
- * optionality; the tests then hold the lists against schema.json.
+ * The SDK's argument types against the definition (provider/schema/), at compile time: these
+ * fail to compile when an argument is added, removed, made optional or required, or given
+ * another type on one side only, or when an output changes optionality.
  */
-const volumeArgs: Record<keyof VolumeArgs, true> = {
-  backend: true,
-  name: true,
-  sizeGb: true,
-  thin: true,
-  host: true,
-  sourceSnapshotId: true,
-  sourceVolumeId: true,
-  description: true,
-  labels: true,
-  adopt: true,
-  image: true,
+/** The TypeScript type a definition's property type stands for (object types with their own properties). */
+type TsOf<T> = T extends "string"
+  ? string
+  : T extends "integer" | "number"
+    ? number
+    : T extends "boolean"
+      ? boolean
+      : T extends "stringList"
+        ? string[]
+        : T extends "stringMap"
+          ? Record<string, string>
+          : T extends "any"
+            ? unknown
+            : T extends { readonly enum: readonly (infer E)[] }
+              ? E
+              : T extends { readonly ref: infer R extends keyof typeof objectTypes }
+                ? PlainInputs<(typeof objectTypes)[R]["properties"]>
+                : never;
+type RequiredDefined<P> = { [K in keyof P]: P[K] extends { readonly required: true } ? K : never }[keyof P];
+type PlainInputs<P> = { [K in RequiredDefined<P>]: P[K] extends { readonly type: infer T } ? TsOf<T> : never } & {
+  [K in Exclude<keyof P, RequiredDefined<P>>]?: P[K] extends { readonly type: infer T } ? TsOf<T> : never;
 };
-const volumeRequired: Record<RequiredKeys<VolumeArgs>, true> = { backend: true, sizeGb: true };
-const volumeOptionalOutputs: Record<OptionalOutputs<Volume>, true> = {
-  sourceSnapshotId: true,
-  sourceVolumeId: true,
-  description: true,
-  adopt: true,
-  image: true,
+type OptionalDefined<P> = { [K in keyof P]: P[K] extends { readonly optional: true } ? K : never }[keyof P];
+/** The values the definition lets each output take (undefined only for optional ones). */
+type DefinedOutputs<P> = {
+  [K in keyof P]: (P[K] extends { readonly type: infer T } ? TsOf<T> : never) | (P[K] extends { readonly optional: true } ? undefined : never);
 };
-const snapshotArgs: Record<keyof SnapshotArgs, true> = { volumeId: true, name: true, description: true, adopt: true };
-const snapshotRequired: Record<RequiredKeys<SnapshotArgs>, true> = { volumeId: true };
-const snapshotOptionalOutputs: Record<OptionalOutputs<Snapshot>, true> = { description: true, adopt: true };
+/** The values the SDK class's Output properties declare. */
+type DeclaredOutputs<C> = { [K in Exclude<keyof C, keyof pulumi.CustomResource>]: C[K] extends pulumi.Output<infer V> ? pulumi.Unwrap<V> : never };
+/** True when each type is assignable to the other (optionality included), else a compile error at the use. */
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+type SameKeys<A, B> = Same<A, B> extends true ? true : { differs: [Exclude<A, B>, Exclude<B, A>] };
+const agrees = <Checks extends readonly true[]>(checks: Checks): Checks => checks;
+
+/**
+ * The SDK's args, unwrapped, are the definition's plain inputs; its optional outputs are the
+ * definition's, and every output it declares takes only values the definition allows (the SDK
+ * may be narrower: a format output is `"raw" | "qcow2"` where the schema says string).
+ */
+type ArgsAgree<Args, R extends { inputs: object; outputs: object }, Class> = [
+  Same<pulumi.Unwrap<Args>, PlainInputs<R["inputs"]>>,
+  SameKeys<RequiredKeys<Args>, RequiredDefined<R["inputs"]>>,
+  SameKeys<OptionalOutputs<Class>, OptionalDefined<R["outputs"]>>,
+  [DeclaredOutputs<Class>] extends [DefinedOutputs<R["outputs"]>] ? true : false,
+];
+agrees<ArgsAgree<VolumeArgs, typeof volume, Volume>>([true, true, true, true]);
+agrees<ArgsAgree<SnapshotArgs, typeof snapshot, Snapshot>>([true, true, true, true]);
+agrees<ArgsAgree<VolumeImageArgs, typeof volumeImage, VolumeImage>>([true, true, true, true]);
+agrees<ArgsAgree<VolumeAttachmentArgs, typeof attachment, VolumeAttachment>>([true, true, true, true]);
+agrees<ArgsAgree<ConsistencyGroupArgs, typeof consistencyGroup, ConsistencyGroup>>([true, true, true, true]);
+agrees<ArgsAgree<GroupSnapshotArgs, typeof groupSnapshot, GroupSnapshot>>([true, true, true, true]);
 
 const fullVolumeArgs: Required<VolumeArgs> = {
   backend: "lab",
@@ -97,14 +135,7 @@ const fullVolumeArgs: Required<VolumeArgs> = {
   image: { url: "https://images.example/a.qcow2", format: "qcow2" },
 };
 const fullSnapshotArgs: Required<SnapshotArgs> = { volumeId: "lab/lab-1/vg/v", name: "s", description: "d", adopt: false };
-
-const volumeImageArgs: Record<keyof VolumeImageArgs, true> = { volumeId: true, target: true, format: true, compress: true };
-const volumeImageRequired: Record<RequiredKeys<VolumeImageArgs>, true> = { volumeId: true, target: true, format: true };
-const volumeImageOptionalOutputs: Record<OptionalOutputs<VolumeImage>, true> = { compress: true };
 const fullVolumeImageArgs: Required<VolumeImageArgs> = { volumeId: "lab/lab-1/vg/v", target: { hostPath: "/srv/v.qcow2" }, format: "qcow2", compress: true };
-const groupArgs: Record<keyof ConsistencyGroupArgs, true> = { backend: true, name: true, volumeIds: true, sourceGroupSnapshotId: true, sourceGroupId: true };
-const groupRequired: Record<RequiredKeys<ConsistencyGroupArgs>, true> = { backend: true };
-const groupOptionalOutputs: Record<OptionalOutputs<ConsistencyGroup>, true> = { volumeIds: true, sourceGroupSnapshotId: true, sourceGroupId: true };
 const fullGroupArgs: Required<ConsistencyGroupArgs> = {
   backend: "lab",
   name: "g",
@@ -112,9 +143,6 @@ const fullGroupArgs: Required<ConsistencyGroupArgs> = {
   sourceGroupSnapshotId: "lab/lab-1/vg/s",
   sourceGroupId: "lab/lab-1/vg/g",
 };
-const groupSnapshotArgs: Record<keyof GroupSnapshotArgs, true> = { groupId: true, name: true };
-const groupSnapshotRequired: Record<RequiredKeys<GroupSnapshotArgs>, true> = { groupId: true };
-const groupSnapshotOptionalOutputs: Record<OptionalOutputs<GroupSnapshot>, true> = { ioPauseMs: true };
 const fullGroupSnapshotArgs: Required<GroupSnapshotArgs> = { groupId: "lab/lab-1/vg/g", name: "gs" };
 
 const keys = (record: object) => Object.keys(record).sort();
@@ -158,82 +186,65 @@ async function sdkView(construct: () => pulumi.CustomResource): Promise<{ inputs
 /** Volumes, snapshots, groups and sets get their uuid and default name from check (from the SDK's seed, or the URN); zod also takes the seed. */
 const IDENTIFIED = { validated: ["uuid", "identity"], filled: ["name", "uuid"] };
 
+/** The JSON Schema type zod's schema of a property stands for, to hold against the definition's. */
+function jsonTypeOf(field: z.ZodType): unknown {
+  const spec = z.toJSONSchema(field, { unrepresentable: "any" }) as { type?: string; enum?: string[]; items?: { type?: string } };
+  if (spec.enum) return { enum: spec.enum };
+  if (spec.type === "array") return `${spec.type} of ${spec.items?.type}`;
+  return spec.type;
+}
+function definedJsonType(type: PropertyType): unknown {
+  if (type === "stringList") return "array of string";
+  if (type === "stringMap") return "object";
+  if (typeof type === "string") return type;
+  return "enum" in type ? { enum: [...type.enum] } : "object";
+}
+
 describe.each([
-  {
-    token: "cinderblock:index:Volume",
-    args: volumeArgs,
-    required: volumeRequired,
-    optionalOutputs: volumeOptionalOutputs,
-    zod: volumeInputSchema,
-    construct: () => new Volume("v", fullVolumeArgs),
-    ...IDENTIFIED,
-  },
-  {
-    token: "cinderblock:index:Snapshot",
-    args: snapshotArgs,
-    required: snapshotRequired,
-    optionalOutputs: snapshotOptionalOutputs,
-    zod: snapshotInputSchema,
-    construct: () => new Snapshot("s", fullSnapshotArgs),
-    ...IDENTIFIED,
-  },
+  { resource: volume, zod: volumeInputSchema, construct: () => new Volume("v", fullVolumeArgs), ...IDENTIFIED },
+  { resource: snapshot, zod: snapshotInputSchema, construct: () => new Snapshot("s", fullSnapshotArgs), ...IDENTIFIED },
+  { resource: consistencyGroup, zod: consistencyGroupInputSchema, construct: () => new ConsistencyGroup("g", fullGroupArgs), ...IDENTIFIED },
+  { resource: groupSnapshot, zod: groupSnapshotInputSchema, construct: () => new GroupSnapshot("gs", fullGroupSnapshotArgs), ...IDENTIFIED },
   // A VolumeImage is a file named by its target: no uuid, no name.
-  {
-    token: "cinderblock:index:ConsistencyGroup",
-    args: groupArgs,
-    required: groupRequired,
-    optionalOutputs: groupOptionalOutputs,
-    zod: consistencyGroupInputSchema,
-    construct: () => new ConsistencyGroup("g", fullGroupArgs),
-    ...IDENTIFIED,
-  },
-  {
-    token: "cinderblock:index:GroupSnapshot",
-    args: groupSnapshotArgs,
-    required: groupSnapshotRequired,
-    optionalOutputs: groupSnapshotOptionalOutputs,
-    zod: groupSnapshotInputSchema,
-    construct: () => new GroupSnapshot("gs", fullGroupSnapshotArgs),
-    ...IDENTIFIED,
-  },
-  {
-    token: "cinderblock:index:VolumeImage",
-    args: volumeImageArgs,
-    required: volumeImageRequired,
-    optionalOutputs: volumeImageOptionalOutputs,
-    zod: volumeImageInputSchema,
-    construct: () => new VolumeImage("i", fullVolumeImageArgs),
-    validated: [],
-    filled: [],
-  },
-])("$token: schema.json, the SDK class and the zod schema agree", ({ token, args, required, optionalOutputs, zod, construct, validated, filled }) => {
-  const spec = schema.resources[token]!;
+  { resource: volumeImage, zod: volumeImageInputSchema, construct: () => new VolumeImage("i", fullVolumeImageArgs), validated: [], filled: [] },
+])("$resource.token: the definition, the SDK class and the zod schema agree", ({ resource, zod, construct, validated, filled }) => {
+  const inputs: Record<string, InputDefinition> = resource.inputs;
+  const outputs: Record<string, OutputDefinition> = resource.outputs;
+  const requiredInputs = Object.keys(inputs).filter((key) => inputs[key]?.required === true);
 
-  it("has the SDK's arguments as inputProperties and its required arguments as requiredInputs", () => {
-    expect(keys(spec.inputProperties)).toEqual(keys(args));
-    expect(sorted(spec.requiredInputs)).toEqual(keys(required));
+  it("lists as outputs exactly the Output properties the SDK class declares", async () => {
+    const { outputs: declared } = await sdkView(construct);
+    expect(keys(outputs)).toEqual(declared);
   });
 
-  it("lists as properties exactly the outputs the SDK class declares, requiring those that are never undefined", async () => {
-    const { outputs } = await sdkView(construct);
-    expect(keys(spec.properties)).toEqual(outputs);
-    expect(sorted(spec.required)).toEqual(outputs.filter((key) => !(key in optionalOutputs)));
+  it("sees the SDK register every input (and nothing but its identity seed besides)", async () => {
+    const { inputs: registered } = await sdkView(construct);
+    expect(registered).toEqual(keys(inputs));
   });
 
-  it("sees the SDK register every input property (and nothing but its identity seed besides)", async () => {
-    const { inputs } = await sdkView(construct);
-    expect(inputs).toEqual(sorted(Object.keys(spec.inputProperties)));
-  });
-
-  it("validates with zod the same properties plus uuid and the seed, requiring also the name and uuid that check fills in", () => {
+  it("validates with zod the same inputs plus uuid and the seed, requiring also the name and uuid that check fills in", () => {
     const properties = zodProperties(zod);
-    expect(properties.all).toEqual(sorted([...Object.keys(spec.inputProperties), ...validated]));
-    expect(properties.required).toEqual(sorted([...spec.requiredInputs, ...filled]));
+    expect(properties.all).toEqual(sorted([...Object.keys(inputs), ...validated]));
+    expect(properties.required).toEqual(sorted([...requiredInputs, ...filled]));
+  });
+
+  it("validates with zod each input as the type the definition gives it", () => {
+    const shape = zod.shape as Record<string, z.ZodType>;
+    const types = (pick: (key: string) => unknown) => Object.fromEntries(Object.keys(inputs).map((key) => [key, pick(key)]));
+    expect(types((key) => jsonTypeOf(shape[key]!))).toEqual(types((key) => definedJsonType(inputs[key]!.type)));
   });
 
   it("describes the resource and every property", () => {
-    expect(spec.description).not.toBe("");
-    for (const property of [...Object.values(spec.inputProperties), ...Object.values(spec.properties)]) expect(property.description).toMatch(/\S/);
+    expect(resource.description).not.toBe("");
+    for (const property of [...Object.values(inputs), ...Object.values(outputs)]) expect(property.description).toMatch(/\S/);
+  });
+});
+
+describe("schema.json", () => {
+  it("is what `npm run schema` writes from the definition in provider/schema/ (else run `npm run schema` and commit it)", () => {
+    const manifest = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as Manifest;
+    const committed = readFileSync(join(root, "schema.json"), "utf8");
+    expect(committed === schemaText(manifest) ? "up to date" : "schema.json differs from provider/schema/: run `npm run schema`").toBe("up to date");
   });
 });
 
