@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from "node:fs";
-import { access, mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { access, mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { constants } from "node:fs";
 import { join } from "node:path";
 import execa from "execa";
@@ -9,7 +9,7 @@ import { ensureImage, type GuestImage } from "./image";
 import { accelDecisionPath, hostDir, labConfigPath, labDir, labKeyPath } from "./paths";
 import { portOr } from "./ports";
 import { requireFreeSpace, requirePrograms } from "./prereqs";
-import { consoleLog, guestRunning, kvmFailed, prepareDisks, qemuLog, startGuest, stopGuest, tail, type Accel, type GuestSpec } from "./qemu";
+import { consoleLog, guestCrash, guestRunning, kvmFailed, prepareDisks, qemuLog, startGuest, stopGuest, tail, type Accel, type GuestSpec } from "./qemu";
 import { writeSeed } from "./seed";
 import { readLabState, writeLabState, type LabHostRecord } from "./state";
 
@@ -31,6 +31,15 @@ export interface LabSummary {
 
 const READY_TIMEOUT_MS: Record<Accel, number> = { kvm: 90_000, tcg: 300_000 };
 const HOST_SPACE_BYTES = 2 * 2 ** 30;
+/** Boots of one host whose kernel crashed (see `guestCrash`) before the lab gives up on it. */
+const CRASHED_BOOTS_TOLERATED = 2;
+
+/** The guest's kernel crashed while it booted, as its console tells it. */
+class GuestCrashed extends Error {
+  constructor(line: string) {
+    super(`its kernel crashed while booting (${line})`);
+  }
+}
 
 /**
  * Boots the lab: `count` LVM hosts (QEMU guests), reusing any that are already running.
@@ -159,6 +168,7 @@ async function bootHost(
   await resetOverlayIfImageChanged(dir, image.id);
   let accel: Accel = await preferredAccel();
   let kvmSuspect: string | undefined;
+  let crashes = 0;
   for (;;) {
     const spec: GuestSpec = {
       name,
@@ -209,6 +219,13 @@ async function bootHost(
         accel = "tcg";
         continue;
       }
+      if (error instanceof GuestCrashed && crashes < CRASHED_BOOTS_TOLERATED) {
+        crashes += 1;
+        const kept = join(dir, `console.crash-${crashes}.log`);
+        await rename(consoleLog(dir), kept);
+        log(`${name} ${error.message}; booting it again (its console is kept in ${kept})`);
+        continue;
+      }
       const detail = `--- guest console (${consoleLog(dir)}) ---\n${tail(consoleLog(dir))}\n--- qemu (${qemuLog(dir)}) ---\n${tail(qemuLog(dir), 10)}`;
       throw new LabError(`lab host ${name} did not come up: ${(error as Error).message.split("\n")[0]}`, detail);
     }
@@ -217,7 +234,8 @@ async function bootHost(
 
 /**
  * Polls until the guest answers over SSH with its pinned host key and its volume group
- * exists. Fails early if QEMU exits, if KVM reports an internal error, or if the host key is wrong.
+ * exists. Fails early if QEMU exits, if KVM reports an internal error, if the guest's kernel
+ * crashed, or if the host key is wrong.
  */
 async function waitReady(pool: SshPool, host: LabHostRecord, timeoutMs: number): Promise<void> {
   const target = parseSshTarget({
@@ -234,6 +252,8 @@ async function waitReady(pool: SshPool, host: LabHostRecord, timeoutMs: number):
   while (Date.now() < deadline) {
     if (!guestRunning(host.pid, host.name)) throw new Error(`QEMU exited: ${tail(qemuLog(host.dir), 3)}`);
     if (host.accel === "kvm" && kvmFailed(host.dir)) throw new Error("KVM internal error");
+    const crash = guestCrash(host.dir);
+    if (crash) throw new GuestCrashed(crash);
     try {
       await runner.run(["vgs", host.volumeGroup], { timeoutMs: 20_000 });
       return;

@@ -145,6 +145,25 @@ export function tail(path: string, lines = 30): string {
   }
 }
 
+/**
+ * The console line where the guest's kernel crashed, if it did. Under TCG with several vCPUs the
+ * guest's kernel now and then dies early in boot (`Oops: int3` while it patches its own code,
+ * a QEMU fault): such a guest never answers, so it is booted again rather than waited for.
+ */
+export function guestCrash(dir: string): string | undefined {
+  let text: string;
+  try {
+    text = readFileSync(consoleLog(dir), "utf8");
+  } catch {
+    return undefined;
+  }
+  return text
+    .split("\n")
+    .find((line) => /Kernel panic|\bOops:|\bBUG: |general protection fault/.test(line))
+    ?.replace(/^\s*\[[^\]]*\]\s*/, "")
+    .trim();
+}
+
 /** A KVM guest that hits nested-virtualization bugs dies with one of these in QEMU's log. */
 export function kvmFailed(dir: string): boolean {
   return /KVM internal error|emulation failure|kvm run failed|failed to initialize kvm/i.test(tail(qemuLog(dir), 200));
