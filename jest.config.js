@@ -3,6 +3,7 @@ const tsJest = ["ts-jest", { tsconfig: "test/tsconfig.json" }];
 
 /** @type {import('jest').Config} */
 module.exports = {
+  testSequencer: "<rootDir>/test/sequencer.js",
   projects: [
     {
       displayName: "unit",

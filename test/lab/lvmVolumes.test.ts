@@ -2,7 +2,7 @@ import { InvalidInput, VolumeAlreadyExists, VolumeIsBusy, VolumeNotFound } from 
 import { gateName } from "../../drivers/lvm/model/names";
 import type { Backends } from "../../drivers";
 import { GiB, MiB, newUuid, openLabDriver, pattern, type LabDriver } from "./driverSupport";
-import { hostDmTable, hostLv, hostLvs, onHostOk, unique } from "./support";
+import { holdOpen, hostDmTable, hostLv, hostLvs, onHostOk, unique } from "./support";
 
 const VG = "cinder-volumes";
 
@@ -169,14 +169,13 @@ describe("LVM driver volumes on a real host", () => {
   it("refuses to delete a volume whose gate is open, and changes nothing", async () => {
     const name = unique("held");
     const volume = await driver.createVolume({ uuid: newUuid(), name, sizeGib: 1 });
-    const holder = onHostOk(`exec 3<${volume.devicePath}; sleep 20`);
+    const release = await holdOpen(volume.devicePath);
     try {
-      await new Promise((resolve) => setTimeout(resolve, 3000));
       const error = await driver.deleteVolume(volume.id).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(VolumeIsBusy);
       expect(await hostLv(name)).toBeDefined();
     } finally {
-      await holder;
+      await release();
       await driver.deleteVolume(volume.id);
     }
   });

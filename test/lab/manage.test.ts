@@ -6,8 +6,8 @@ import { ManageExistingMismatch } from "../../drivers/interface/manageableDriver
 import type { ManageableVolume, Snapshot, Volume } from "../../drivers/interface/types";
 import { gateName } from "../../drivers/lvm/model/names";
 import { MiB, newUuid, openLabDriver } from "./driverSupport";
-import { byHand, dev, fillRandom, holdOpen, POOL, removeByHand, sha256, tagsOf, VG } from "./manageSupport";
-import { hostDmTable, hostLv, hostLvs, unique } from "./support";
+import { byHand, dev, fillRandom, POOL, removeByHand, sha256, tagsOf, VG } from "./manageSupport";
+import { holdOpen, hostDmTable, hostLv, hostLvs, unique } from "./support";
 
 /**
  * Issue 7, point 5: LVs made by hand with lvcreate (thick with a thick snapshot, thin, one held

@@ -27,19 +27,6 @@ export async function sha256(device: string, mib: number): Promise<string> {
   return out.split(/\s+/)[0] ?? "";
 }
 
-/**
- * Holds a device open from a detached process on the host (`exec 3<dev`), as a mount or an
- * attached VM would. The returned function lets it go.
- */
-export async function holdOpen(device: string): Promise<() => Promise<void>> {
-  const pid = (await onHostOk(`setsid sh -c 'exec 3<${device}; exec sleep 900' </dev/null >/dev/null 2>&1 & echo $!`)).trim();
-  // The holder needs a moment to open the device; LVM then reports it open.
-  await onHostOk(`for i in $(seq 50); do [ -e /proc/${pid}/fd/3 ] && exit 0; sleep 0.1; done; exit 1`);
-  return async () => {
-    await onHost(`kill ${pid}; while kill -0 ${pid} 2>/dev/null; do sleep 0.1; done`);
-  };
-}
-
 /** Removes hand-made LVs (and any gate cinderblock left over them), whatever state a failed test left. */
 export async function removeByHand(...lvs: string[]): Promise<void> {
   const script = lvs.map((lv) => `dmsetup remove ${gateName(VG(), lv)} 2>/dev/null; lvremove -q -y ${VG()}/${lv} >/dev/null 2>&1`).join("; ");
