@@ -223,7 +223,7 @@ async function bootHost(
         crashes += 1;
         const kept = join(dir, `console.crash-${crashes}.log`);
         await rename(consoleLog(dir), kept);
-        log(`${name} ${error.message}; booting it again (its console is kept in ${kept})`);
+        log(`${name}: ${error.message}; booting it again (its console is kept in ${kept})`);
         continue;
       }
       const detail = `--- guest console (${consoleLog(dir)}) ---\n${tail(consoleLog(dir))}\n--- qemu (${qemuLog(dir)}) ---\n${tail(qemuLog(dir), 10)}`;
