@@ -1,9 +1,10 @@
 import { spawnSync } from "node:child_process";
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { hostScript, hostSetupText, type HostScript } from "../../../../../drivers/lvm/core/hostScripts";
 import { quoteArgv } from "../../../../../drivers/ssh/quote";
+import { stubProgram } from "../../../../fakes/stubProgram";
 
 /**
  * The host scripts run by real `sh` against stub programs: each stub appends its argv to a log
@@ -13,12 +14,7 @@ import { quoteArgv } from "../../../../../drivers/ssh/quote";
 let dir: string;
 let log: string;
 
-/** A stub program: logs `name argv...`, then runs `body` (sh) with the arguments. */
-function stub(name: string, body = "exit 0"): void {
-  const path = join(dir, "bin", name);
-  writeFileSync(path, `#!/bin/sh\necho "${name} $*" >> "${log}"\n${body}\n`);
-  chmodSync(path, 0o755);
-}
+const stub = (name: string, body?: string): void => stubProgram(join(dir, "bin"), log, name, body);
 
 /** A device-mapper device in the fake sysfs, as the kernel shows one under /sys/block. */
 function dmDevice(index: number, name: string, sectors: number, uuid: string): void {

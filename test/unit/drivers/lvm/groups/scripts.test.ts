@@ -1,10 +1,11 @@
 import { spawn, spawnSync } from "node:child_process";
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { SET_TAG } from "../../../../../drivers/lvm/groups/sets";
 import { recoverArgs, windowArgs, type WindowMember } from "../../../../../drivers/lvm/groups/window";
 import { scriptArgv } from "../../../../../drivers/lvm/core/hostScripts";
+import { stubProgram } from "../../../../fakes/stubProgram";
 
 /**
  * group-snapshot.sh run by real bash against stub programs (dmsetup, lvs, lvcreate, ...) that log
@@ -14,11 +15,7 @@ import { scriptArgv } from "../../../../../drivers/lvm/core/hostScripts";
 let dir: string;
 let log: string;
 
-function stub(name: string, body = "exit 0"): void {
-  const path = join(dir, "bin", name);
-  writeFileSync(path, `#!/bin/sh\necho "${name} $*" >> "${log}"\n${body}\n`);
-  chmodSync(path, 0o755);
-}
+const stub = (name: string, body?: string): void => stubProgram(join(dir, "bin"), log, name, body);
 
 /** device-mapper as a file of `name|Active` / `name|Suspended` lines, and a file of tables. */
 const DMSETUP = `state="$DIR/dm.state"
