@@ -151,13 +151,8 @@ export function tail(path: string, lines = 30): string {
  * a QEMU fault): such a guest never answers, so it is booted again rather than waited for.
  */
 export function guestCrash(dir: string): string | undefined {
-  let text: string;
-  try {
-    text = readFileSync(consoleLog(dir), "utf8");
-  } catch {
-    return undefined;
-  }
-  return text
+  // Seen at the next poll, seconds after the crash: far fewer than 1000 lines follow it by then.
+  return tail(consoleLog(dir), 1000)
     .split("\n")
     .find((line) => /Kernel panic|\bOops:|\bBUG: |general protection fault/.test(line))
     ?.replace(/^\s*\[[^\]]*\]\s*/, "")
