@@ -1,5 +1,6 @@
+import { isLvmNotFound } from "../core/errors";
 import type { LvmHost } from "../core/host";
-import { LV_FIELDS, type LvRow } from "../model/report";
+import { LV_FIELDS, parseLvs, type LvRow } from "../model/report";
 
 /** The JSON report row of one LV, read right after a write to it (see lvWrite.ts). */
 export function lvRowArgv(vg: string, lvName: string): string[] {
@@ -18,4 +19,17 @@ export async function listLvs(host: LvmHost, options: { all?: boolean } = {}): P
 /** One visible LV, or undefined when the VG holds none of that name. */
 export async function findLv(host: LvmHost, lvName: string): Promise<LvRow | undefined> {
   return (await listLvs(host)).find((lv) => lv.name === lvName);
+}
+
+/**
+ * One LV read alone, or undefined when the VG holds none of that name: cheaper than the host's
+ * whole report where only this LV matters right after a write.
+ */
+export async function readLv(host: LvmHost, lvName: string): Promise<LvRow | undefined> {
+  try {
+    return parseLvs((await host.lvm(lvRowArgv(host.volumeGroup, lvName), { readOnly: true, lvmShell: true })).stdout)[0];
+  } catch (error) {
+    if (isLvmNotFound(error)) return undefined;
+    throw error;
+  }
 }

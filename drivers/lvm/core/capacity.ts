@@ -10,18 +10,22 @@ import type { ThinCheck } from "./lvWrite";
 /** A thin pool this full takes no new volumes: LVM would have to stop writes once it fills. */
 const POOL_FULL_PERCENT = 95;
 
-/** Refuses requests that cannot fit, before anything is created. */
-export async function checkCapacity(config: LvmBackendConfig, ready: ReadyHost, provisioning: Provisioning, sizeBytes: number): Promise<void> {
+/**
+ * Refuses requests that cannot fit, before anything is created. `tempBytes` is thick room the
+ * same operation takes for a while beside the volume (a temporary snapshot's copy-on-write
+ * area), checked on the same read of the host.
+ */
+export async function checkCapacity(config: LvmBackendConfig, ready: ReadyHost, provisioning: Provisioning, sizeBytes: number, tempBytes = 0): Promise<void> {
   const [vg, lvs] = await Promise.all([getVg(ready.lvm), provisioning === "thin" ? listLvs(ready.lvm) : Promise.resolve([])]);
   const gib = (bytes: number): string => `${(bytes / GIB).toFixed(2)} GiB`;
-  if (provisioning === "thick") {
-    if (sizeBytes > vg.freeBytes) {
-      throw new VolumeSizeExceedsAvailableQuota(
-        `${gib(sizeBytes)} does not fit on ${ready.lvm.name}: volume group ${vg.name} has ${gib(vg.freeBytes)} free; free space or add a PV (vgextend)`,
-      );
-    }
-    return;
+  const thickBytes = (provisioning === "thick" ? sizeBytes : 0) + tempBytes;
+  if (thickBytes > vg.freeBytes) {
+    const what = tempBytes > 0 ? `${gib(thickBytes)} (with ${gib(tempBytes)} for the temporary snapshot the copy reads)` : gib(thickBytes);
+    throw new VolumeSizeExceedsAvailableQuota(
+      `${what} does not fit on ${ready.lvm.name}: volume group ${vg.name} has ${gib(vg.freeBytes)} free; free space or add a PV (vgextend)`,
+    );
   }
+  if (provisioning === "thick") return;
   const pool = lvs.find((lv) => lv.name === ready.pool);
   if (!pool) return;
   if ((pool.dataPercent ?? 0) >= POOL_FULL_PERCENT || (pool.metadataPercent ?? 0) >= POOL_FULL_PERCENT) {

@@ -1,5 +1,5 @@
 import { lvcreate } from "../commands/lvcreate";
-import { findLv } from "../commands/lvs";
+import { findLv, readLv } from "../commands/lvs";
 import type { LvmBackend } from "./backend";
 import type { ReadyHost } from "./hosts";
 import { removeSnapshotLv, snapshotRequest } from "./snapshotLvs";
@@ -23,7 +23,7 @@ export async function withTempSnapshot<T>(b: LvmBackend, ready: ReadyHost, origi
   try {
     return await work(lvMapperPath(ready.lvm.volumeGroup, name));
   } finally {
-    const temp = await findLv(ready.lvm, name);
+    const temp = await readLv(ready.lvm, name);
     if (temp) await removeSnapshotLv(b, ready, temp);
   }
 }

@@ -272,27 +272,21 @@ async function createFromSource(b: LvmBackend, spec: VolumeSpec, lvName: string,
       const thinCheck = sourceLv.pool ? hostThinCheck(b.config, sourceLv.pool, sizeBytes) : undefined;
       return finishVolume(b, ready, lvName, grow ? [snapshot, lvextendArgv(vg, lvName, sizeBytes), complete] : [snapshot], thinCheck);
     }
-    await checkCapacity(b.config, ready, provisioning, sizeBytes);
-    await lvcreate(ready.lvm, newLv(ready, provisioning, lvName, sizeBytes, [...tags, INCOMPLETE_TAG]));
-    await copyFrom(b, ready, source, kind, spec.uuid, lvMapperPath(vg, lvName), provisioning === "thin");
+    // A thick source volume is read through a temporary snapshot as large as it: both fit, or neither is made.
+    const throughTemp = kind === "volume";
+    await checkCapacity(b.config, ready, provisioning, sizeBytes, throughTemp && provisioningOf(sourceLv) === "thick" ? sourceLv.sizeBytes : 0);
+    const target = lvMapperPath(vg, lvName);
+    const createAndCopy = async (from: string): Promise<void> => {
+      await lvcreate(ready.lvm, newLv(ready, provisioning, lvName, sizeBytes, [...tags, INCOMPLETE_TAG]));
+      await copyDevice(ready.lvm, from, target, sourceLv.sizeBytes, { sparse: provisioning === "thin" });
+    };
+    if (throughTemp) {
+      // The temporary snapshot before the new LV: its leftover check then reads the host's report this create already read.
+      await withTempSnapshot(b, ready, sourceLv, spec.uuid, createAndCopy);
+    } else {
+      if (!sourceLv.attr.active) await activate(ready.lvm, sourceLv.name);
+      await createAndCopy(lvMapperPath(vg, sourceLv.name));
+    }
     return finishVolume(b, ready, lvName, [complete]);
   });
-}
-
-async function copyFrom(
-  b: LvmBackend,
-  ready: ReadyHost,
-  source: Found,
-  kind: "snapshot" | "volume",
-  uuid: string,
-  target: string,
-  sparse: boolean,
-): Promise<void> {
-  const vg = ready.lvm.volumeGroup;
-  if (kind === "snapshot") {
-    if (!source.lv.attr.active) await activate(ready.lvm, source.lv.name);
-    await copyDevice(ready.lvm, lvMapperPath(vg, source.lv.name), target, source.lv.sizeBytes, { sparse });
-    return;
-  }
-  await withTempSnapshot(b, ready, source.lv, uuid, (device) => copyDevice(ready.lvm, device, target, source.lv.sizeBytes, { sparse }));
 }

@@ -138,6 +138,38 @@ describe("the LVM driver's command path", () => {
     expect(host.gates.get("cbgate-cinder--volumes-c2")).toBe(`0 ${(3 * GIB) / 512} linear 253:${host.lvs.get("c2")?.minor} 0`);
   });
 
+  it("makes a thick clone on one report: the temporary snapshot, then the new LV and the copy, the snapshot read alone and removed, then the finish", async () => {
+    const { host, driver } = await warmDriver();
+    const volume = await driver.createVolume({ uuid: randomUUID(), name: "v1", sizeGib: 1, provisioning: "thick", host: "fake-1" });
+    host.calls.length = 0;
+    const creates: string[][] = [];
+    const run = host.run.bind(host);
+    jest.spyOn(host, "run").mockImplementation((argv, options) => {
+      if (argv[0] === "lvcreate") creates.push([...argv]);
+      return run(argv, options);
+    });
+    const clone = await driver.createClonedVolume({ uuid: randomUUID(), name: "c1", sizeGib: 1, provisioning: "thick" }, volume.id);
+    expect(host.calls[0]).toBe("lock-hold");
+    expect(sorted(host.calls.slice(1, 3))).toEqual(REPORT);
+    expect(host.calls.slice(3)).toEqual(["lvcreate", "lvcreate", "dd", "lvs", "lvremove", "lv-write.sh", "lvs"]);
+    // The snapshot first, so that its leftover check is answered by the report the create read.
+    expect(creates.map((argv) => argv.includes("-s"))).toEqual([true, false]);
+    expect([...host.lvs.keys()].filter((name) => name.startsWith("cbtmp-"))).toEqual([]);
+    expect(clone).toMatchObject({ name: "c1", provisioning: "thick", sizeBytes: GIB });
+  });
+
+  it("refuses a thick clone before anything is made when the volume group holds the clone but not also the temporary snapshot its copy reads", async () => {
+    const { host, driver } = await warmDriver();
+    // 20 GiB free beside the thin pool: 8 for the source, then 12 left, less than the clone's 8 and its snapshot's 8.
+    const volume = await driver.createVolume({ uuid: randomUUID(), name: "v1", sizeGib: 8, provisioning: "thick", host: "fake-1" });
+    host.calls.length = 0;
+    await expect(driver.createClonedVolume({ uuid: randomUUID(), name: "c1", sizeGib: 8, provisioning: "thick" }, volume.id)).rejects.toThrow(
+      /16\.00 GiB \(with 8\.00 GiB for the temporary snapshot the copy reads\) does not fit on fake-1: volume group cinder-volumes has 12\.00 GiB free/,
+    );
+    expect(host.calls).not.toContain("lvcreate");
+    expect([...host.lvs.keys()].filter((name) => name !== "v1" && !name.endsWith("-pool"))).toEqual([]);
+  });
+
   it("refuses a name whose gate would not fit before sending anything, for a volume, a clone and a snapshot", async () => {
     const { host, driver } = await warmDriver();
     const volume = await driver.createVolume({ uuid: randomUUID(), name: "v1", sizeGib: 1, provisioning: "thin", host: "fake-1" });
