@@ -1,17 +1,24 @@
 import { randomUUID } from "node:crypto";
-import { Backends, loadBackendsFile, type DriverWith } from "../drivers";
+import { Backends, loadBackendsFile } from "../drivers";
 import { SshPool, type SshTarget } from "../drivers/ssh";
-import { timed, type Comparison } from "./report";
+import { timed } from "./report";
 
-/** Sizes kept small enough for a shared, emulated lab; the phases show what each copy costs per byte and in fixed steps. */
-const IMAGE_MIB = 128;
-const CLONE_GIB = 1;
-/** Each side runs this many times, alternating, and the medians are compared (the host is shared). */
-const ROUNDS = 2;
+/**
+ * Each copy is timed at two sizes. The time a copy's extra bytes add (its pace) is what the
+ * hardware sets; what is left is a fixed cost paid once per copy (LVM's own steps, the image
+ * checks), which a small copy on an emulated host is mostly made of. Both are reported.
+ */
+const MIB = 1024 ** 2;
+const GIB = 1024 ** 3;
+const IMAGE_BYTES = [128 * MIB, GIB] as const;
+const CLONE_GIB = [1, 4] as const;
+/** Each side runs this many times at each size, alternating, and the medians are compared (the host is shared). */
+const ROUNDS = 3;
 const IMAGE = "/var/tmp/cb-bench-image.qcow2";
-/** A qcow2 of $2 MiB of random data (it neither compresses nor dedupes) at $1. */
-const MAKE_IMAGE = `head -c "$2"M /dev/urandom > "$1.raw" && qemu-img convert -f raw -O qcow2 "$1.raw" "$1" && rm -f "$1.raw"`;
+/** Openssl's SHA-256 where there is one, as cinderblock's own hashing uses. */
+const HASH = 'if command -v openssl >/dev/null; then openssl dgst -sha256 -r < "$1"; else sha256sum < "$1"; fi';
 const LONG_MS = 30 * 60_000;
+const TARGET = ">= 0.9x";
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -22,33 +29,78 @@ function median(values: number[]): number {
 /** The remote commands of one copy through cinderblock, by program: where its time went. */
 export type Phases = Record<string, { commands: number; ms: number }>;
 
+/** One size of a copy: both sides' medians. */
+export interface SizedRun {
+  bytes: number;
+  baselineMs: number;
+  candidateMs: number;
+}
+
 export interface CopyBench {
-  comparison: Comparison;
+  name: string;
+  baseline: string;
+  candidate: string;
+  /** The smaller size first. */
+  runs: [SizedRun, SizedRun];
+  /** The candidate's remote commands in its run at the larger size closest to its median. */
   phases: Phases;
+}
+
+/** What a copy bench works out: the pace ratio, the fixed cost, the end-to-end ratio at the larger size. */
+export interface CopyFigures {
+  /** Baseline's seconds per extra GiB over the candidate's: the target is >= 0.9. */
+  paceRatio: number;
+  baselineSecondsPerGib: number;
+  candidateSecondsPerGib: number;
+  /** The candidate's time at zero bytes, beyond the baseline's. */
+  fixedMs: number;
+  /** Baseline over candidate at the larger size. */
+  largeRatio: number;
+}
+
+export function copyFigures(bench: CopyBench): CopyFigures {
+  const [small, large] = bench.runs;
+  const extraGib = (large.bytes - small.bytes) / GIB;
+  const baselinePerGib = (large.baselineMs - small.baselineMs) / extraGib;
+  const candidatePerGib = (large.candidateMs - small.candidateMs) / extraGib;
+  const atZero = (ms: number, perGib: number): number => ms - (perGib * large.bytes) / GIB;
+  return {
+    paceRatio: baselinePerGib / candidatePerGib,
+    baselineSecondsPerGib: baselinePerGib / 1000,
+    candidateSecondsPerGib: candidatePerGib / 1000,
+    fixedMs: atZero(large.candidateMs, candidatePerGib) - atZero(large.baselineMs, baselinePerGib),
+    largeRatio: large.baselineMs / large.candidateMs,
+  };
 }
 
 /**
  * Image to volume through cinderblock (a host file read in place, checksummed or not,
  * inspected under limits, converted into the volume's gate) versus the bare `qemu-img convert`
- * of the same qcow2 into the same device, run directly on the host; and a thick clone versus a
- * bare `dd` of the same bytes between two LVs. Both sides run on the same host, alternating.
+ * of the same qcow2 into the same device, run directly on the host (with a sha256, versus
+ * hashing the file and then converting it, as a careful hand would); and a thick clone versus
+ * a bare `dd` of the same bytes between two LVs. Both sides run on the same host, alternating.
  */
 export async function benchCopies(configPath: string, target: SshTarget): Promise<CopyBench[]> {
   const ssh = new SshPool();
   const backends = new Backends(await loadBackendsFile(configPath), undefined, ssh);
   const bare = new SshPool();
   const host = bare.runner("bench", target);
+  const run = (argv: string[]) => host.run(argv, { timeoutMs: LONG_MS });
   const [backend] = backends.names;
   if (!backend) throw new Error(`${configPath} configures no backend`);
   const driver = await backends.withCapability(backend, "image");
-  const volumeIds: string[] = [];
-  const newVolume = async (sizeGib: number, provisioning: "thin" | "thick"): Promise<{ id: string; devicePath: string }> => {
-    const volume = await driver.createVolume({ uuid: randomUUID(), name: `bench-copy-${randomUUID().slice(0, 8)}`, sizeGib, provisioning });
-    volumeIds.push(volume.id);
+  const volumeIds = new Set<string>();
+  const newVolume = async (sizeGib: number, prefix: string): Promise<{ id: string; devicePath: string }> => {
+    const volume = await driver.createVolume({ uuid: randomUUID(), name: `${prefix}-${randomUUID().slice(0, 8)}`, sizeGib, provisioning: "thick" });
+    volumeIds.add(volume.id);
     return volume;
   };
+  const remove = async (id: string): Promise<void> => {
+    await driver.deleteVolume(id);
+    volumeIds.delete(id);
+  };
   /** Runs `work` and returns its time and what its remote commands took, by program. */
-  const measured = async (work: () => Promise<unknown>): Promise<{ ms: number; phases: Phases }> => {
+  const measured = async (work: () => Promise<unknown>): Promise<Measured> => {
     ssh.resetStats();
     const ms = await timed(work);
     const stats = Object.values(ssh.stats())[0];
@@ -57,96 +109,120 @@ export async function benchCopies(configPath: string, target: SshTarget): Promis
     return { ms, phases };
   };
   try {
-    const image = await newVolume(1, "thick");
-    await host.run(["sh", "-c", MAKE_IMAGE, "sh", IMAGE, String(IMAGE_MIB)], { timeoutMs: LONG_MS });
-    const sha256 = (await host.run(["sh", "-c", 'sha256sum < "$1"', "sh", IMAGE], { timeoutMs: LONG_MS })).stdout.split(" ")[0] ?? "";
-    const bareConvert = () =>
-      host.run(["qemu-img", "convert", "-n", "-f", "qcow2", "-O", "raw", "-t", "none", IMAGE, image.devicePath], { timeoutMs: LONG_MS });
-    const imports = await rounds(bareConvert, () =>
-      measured(() => driver.copyImageToVolume(image.id, { source: { kind: "hostPath", path: IMAGE }, format: "qcow2", sha256 })),
-    );
-    const uncheckedImports = await rounds(bareConvert, () =>
-      measured(() => driver.copyImageToVolume(image.id, { source: { kind: "hostPath", path: IMAGE }, format: "qcow2" })),
-    );
+    const image = await newVolume(Math.ceil(Math.max(...IMAGE_BYTES) / GIB), "bench-image");
+    const imports = { checked: [] as Sized[], unchecked: [] as Sized[] };
+    for (const bytes of IMAGE_BYTES) {
+      // Random data (it neither compresses nor dedupes), made in the volume and turned into a qcow2 file beside it.
+      await run(["dd", "if=/dev/urandom", `of=${image.devicePath}`, "bs=4M", `count=${bytes}`, "iflag=count_bytes", "oflag=direct", "status=none"]);
+      await run(["qemu-img", "convert", "--image-opts", `driver=raw,size=${bytes},file.filename=${image.devicePath}`, "-O", "qcow2", IMAGE]);
+      const sha256 = (await run(["sh", "-c", HASH, "sh", IMAGE])).stdout.split(" ")[0] ?? "";
+      const convert = () => run(["qemu-img", "convert", "-n", "-f", "qcow2", "-O", "raw", "-t", "none", IMAGE, image.devicePath]);
+      const copy = (checksum?: string) => () =>
+        measured(() => driver.copyImageToVolume(image.id, { source: { kind: "hostPath", path: IMAGE }, format: "qcow2", sha256: checksum }));
+      imports.checked.push({ bytes, ...(await rounds(async () => (await run(["sh", "-c", HASH, "sh", IMAGE]), await convert()), copy(sha256))) });
+      imports.unchecked.push({ bytes, ...(await rounds(convert, copy())) });
+    }
+    await remove(image.id);
 
-    const source = await newVolume(CLONE_GIB, "thick");
-    const copy = await newVolume(CLONE_GIB, "thick");
-    // Random data in the first quarter (incompressible), zeros after: a thick copy moves every byte anyway.
-    await host.run(["dd", "if=/dev/urandom", `of=${source.devicePath}`, "bs=4M", `count=${(CLONE_GIB * 1024) / 4 / 4}`, "oflag=direct", "status=none"], {
-      timeoutMs: LONG_MS,
-    });
-    const ddArgv = ["dd", `if=${source.devicePath}`, `of=${copy.devicePath}`, "bs=4M", "iflag=direct", "oflag=direct", "conv=fsync", "status=none"];
-    const clones = await rounds(
-      () => host.run(ddArgv, { timeoutMs: LONG_MS }),
-      () => measured(() => clone(driver, source.id, volumeIds)),
-    );
+    const clones: Sized[] = [];
+    for (const sizeGib of CLONE_GIB) {
+      const source = await newVolume(sizeGib, "bench-source");
+      const copy = await newVolume(sizeGib, "bench-copy");
+      // Random data in the first quarter (incompressible), zeros after: a thick copy moves every byte anyway.
+      await run(["dd", "if=/dev/urandom", `of=${source.devicePath}`, "bs=4M", `count=${(sizeGib * 1024) / 4 / 4}`, "oflag=direct", "status=none"]);
+      const dd = ["dd", `if=${source.devicePath}`, `of=${copy.devicePath}`, "bs=4M", "iflag=direct", "oflag=direct", "conv=fsync", "status=none"];
+      const clone = async (): Promise<Measured> => {
+        let made: string | undefined;
+        const result = await measured(async () => {
+          made = (
+            await driver.createClonedVolume({ uuid: randomUUID(), name: `bench-clone-${randomUUID().slice(0, 8)}`, sizeGib, provisioning: "thick" }, source.id)
+          ).id;
+          volumeIds.add(made);
+        });
+        // Each clone goes before the next: the lab's volume group holds one at a time at the larger size.
+        if (made) await remove(made);
+        return result;
+      };
+      clones.push({ bytes: sizeGib * GIB, ...(await rounds(() => run(dd), clone)) });
+      await remove(copy.id);
+      await remove(source.id);
+    }
+    const bench = (name: string, baseline: string, candidate: string, sized: Sized[]): CopyBench => {
+      const [small, large] = sized;
+      if (!small || !large) throw new Error(`${name}: not measured at two sizes`);
+      const strip = ({ bytes, baselineMs, candidateMs }: Sized): SizedRun => ({ bytes, baselineMs, candidateMs });
+      return { name, baseline, candidate, runs: [strip(small), strip(large)], phases: large.phases };
+    };
     return [
-      {
-        comparison: {
-          name: `image to volume: a ${IMAGE_MIB} MiB qcow2 of random data, from a path on the host (median of ${ROUNDS})`,
-          baseline: { label: "qemu-img convert run directly on the host", ms: imports.baselineMs },
-          candidate: { label: "cinderblock (read in place, sha256, checked, converted)", ms: imports.candidateMs },
-          note: "of the direct conversion's throughput; target >= 0.9x",
-        },
-        phases: imports.phases,
-      },
-      {
-        comparison: {
-          name: `the same import without a sha256 to verify (median of ${ROUNDS})`,
-          baseline: { label: "qemu-img convert run directly on the host", ms: uncheckedImports.baselineMs },
-          candidate: { label: "cinderblock (read in place, checked, converted)", ms: uncheckedImports.candidateMs },
-          note: "of the direct conversion's throughput; target >= 0.9x",
-        },
-        phases: uncheckedImports.phases,
-      },
-      {
-        comparison: {
-          name: `thick clone of a ${CLONE_GIB} GiB thick volume (median of ${ROUNDS})`,
-          baseline: { label: "dd between two LVs run directly on the host", ms: clones.baselineMs },
-          candidate: { label: "cinderblock createClonedVolume", ms: clones.candidateMs },
-          note: "of the bare dd's throughput; target >= 0.9x",
-        },
-        phases: clones.phases,
-      },
+      bench(
+        "image to volume: a qcow2 of random data from a path on the host, with a sha256 to verify",
+        "sha256 then qemu-img convert, by hand on the host",
+        "cinderblock (read in place, sha256, checked, converted)",
+        imports.checked,
+      ),
+      bench(
+        "the same import without a sha256",
+        "qemu-img convert run directly on the host",
+        "cinderblock (read in place, checked, converted)",
+        imports.unchecked,
+      ),
+      bench("thick clone of a thick volume", "dd between two LVs run directly on the host", "cinderblock createClonedVolume", clones),
     ];
   } finally {
-    await host.run(["rm", "-f", "--", IMAGE, `${IMAGE}.raw`]).catch(() => undefined);
+    await run(["rm", "-f", "--", IMAGE]).catch(() => undefined);
     for (const id of volumeIds) await driver.deleteVolume(id).catch(() => undefined);
     await backends.close();
     bare.close();
   }
 }
 
-/** A thick clone of `sourceId` (removed with the bench's other volumes at the end). */
-async function clone(driver: DriverWith<"image">, sourceId: string, volumeIds: string[]): Promise<void> {
-  const made = await driver.createClonedVolume(
-    { uuid: randomUUID(), name: `bench-clone-${randomUUID().slice(0, 8)}`, sizeGib: CLONE_GIB, provisioning: "thick" },
-    sourceId,
-  );
-  volumeIds.push(made.id);
+interface Measured {
+  ms: number;
+  phases: Phases;
 }
 
-/** Both sides ROUNDS times, alternating; the medians, and the phases of the candidate's round closest to its median. */
-async function rounds(
-  baseline: () => Promise<unknown>,
-  candidate: () => Promise<{ ms: number; phases: Phases }>,
-): Promise<{ baselineMs: number; candidateMs: number; phases: Phases }> {
+interface Sized extends SizedRun {
+  phases: Phases;
+}
+
+/**
+ * Both sides ROUNDS times, each going first in turn (what one leaves in the host's page cache
+ * favours the other); the medians, and the phases of the candidate's round closest to its median.
+ */
+async function rounds(baseline: () => Promise<unknown>, candidate: () => Promise<Measured>): Promise<Omit<Sized, "bytes">> {
   const baselines: number[] = [];
-  const candidates: Array<{ ms: number; phases: Phases }> = [];
+  const candidates: Measured[] = [];
   for (let round = 0; round < ROUNDS; round++) {
+    if (round % 2 === 1) candidates.push(await candidate());
     baselines.push(await timed(baseline));
-    candidates.push(await candidate());
+    if (round % 2 === 0) candidates.push(await candidate());
   }
   const candidateMs = median(candidates.map((run) => run.ms));
   const closest = [...candidates].sort((a, b) => Math.abs(a.ms - candidateMs) - Math.abs(b.ms - candidateMs))[0];
   return { baselineMs: median(baselines), candidateMs, phases: closest?.phases ?? {} };
 }
 
-export function printPhases(phases: Phases): void {
-  const rows = Object.entries(phases).sort(([, a], [, b]) => b.ms - a.ms);
-  process.stdout.write("  where cinderblock's time went (remote commands by program; parallel ones overlap):\n");
-  for (const [program, { commands, ms }] of rows) {
-    process.stdout.write(`    ${program.padEnd(44)} ${String(commands).padStart(3)} x ${(ms / 1000).toFixed(2).padStart(8)} s\n`);
+const size = (bytes: number): string => (bytes >= GIB ? `${bytes / GIB} GiB` : `${bytes / MIB} MiB`);
+const seconds = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
+
+export function printCopy(bench: CopyBench): void {
+  const figures = copyFigures(bench);
+  const out = (line: string): boolean => process.stdout.write(`${line}\n`);
+  out(`${bench.name} (medians of ${ROUNDS} at each size)`);
+  out(`  ${"size".padEnd(8)} ${bench.baseline.padEnd(52)} ${bench.candidate.padEnd(56)} ratio`);
+  for (const run of bench.runs) {
+    out(
+      `  ${size(run.bytes).padEnd(8)} ${seconds(run.baselineMs).padStart(10).padEnd(52)} ${seconds(run.candidateMs).padStart(10).padEnd(56)} ${(run.baselineMs / run.candidateMs).toFixed(2)}x`,
+    );
   }
-  process.stdout.write("\n");
+  out(
+    `  pace (what each further GiB adds): ${figures.baselineSecondsPerGib.toFixed(2)} s by hand, ${figures.candidateSecondsPerGib.toFixed(2)} s through cinderblock: ` +
+      `${figures.paceRatio.toFixed(2)}x (target ${TARGET})`,
+  );
+  out(`  fixed cost beyond the bare command's, paid once per copy whatever its size: ${seconds(figures.fixedMs)}`);
+  out(`  where cinderblock's time went at ${size(bench.runs[1].bytes)} (remote commands by program; parallel ones overlap):`);
+  for (const [program, { commands, ms }] of Object.entries(bench.phases).sort(([, a], [, b]) => b.ms - a.ms)) {
+    out(`    ${program.padEnd(44)} ${String(commands).padStart(3)} x ${(ms / 1000).toFixed(2).padStart(8)} s`);
+  }
+  out("");
 }

@@ -2,7 +2,7 @@ import { loadavg } from "node:os";
 import { parseSshTarget } from "../drivers/ssh";
 import { labUp } from "../lab/lab";
 import { benchCommandPath, printCommandPath } from "./commandPath";
-import { benchCopies, printPhases } from "./images";
+import { benchCopies, copyFigures, printCopy } from "./images";
 import { benchGroupSnapshots } from "./groups";
 import { printComparison, printSpread } from "./report";
 import { benchSshPool } from "./ssh";
@@ -39,10 +39,9 @@ async function main(): Promise<void> {
     figures.commandPath = commandPath;
   }
   if (runs("copies")) {
-    for (const { comparison, phases } of await benchCopies(lab.config, target)) {
-      printComparison(comparison);
-      printPhases(phases);
-    }
+    const copies = await benchCopies(lab.config, target);
+    for (const copy of copies) printCopy(copy);
+    figures.copies = copies.map((copy) => ({ name: copy.name, runs: copy.runs, ...copyFigures(copy) }));
   }
   if (runs("groups")) for (const spread of await benchGroupSnapshots(lab.config, target)) printSpread(spread);
   process.stdout.write(`load average at the end: ${load()}\n`);
