@@ -12,8 +12,13 @@ const MIB = 1024 ** 2;
 const GIB = 1024 ** 3;
 const IMAGE_BYTES = [128 * MIB, GIB] as const;
 const CLONE_GIB = [1, 4] as const;
-/** Each side runs this many times at each size, alternating, and the medians are compared (the host is shared). */
-const ROUNDS = 3;
+/**
+ * Each side runs this many times at each size, alternating, and the medians are compared (the
+ * host is shared and a run can take a second longer than the next): fewer for the checksummed
+ * import, whose every run hashes the whole image at an emulated CPU's pace.
+ */
+const ROUNDS = 5;
+const HASHED_ROUNDS = 3;
 const IMAGE = "/var/tmp/cb-bench-image.qcow2";
 /** Openssl's SHA-256 where there is one, as cinderblock's own hashing uses. */
 const HASH = 'if command -v openssl >/dev/null; then openssl dgst -sha256 -r < "$1"; else sha256sum < "$1"; fi';
@@ -40,6 +45,8 @@ export interface CopyBench {
   name: string;
   baseline: string;
   candidate: string;
+  /** How many runs of each side at each size the medians are of. */
+  rounds: number;
   /** The smaller size first. */
   runs: [SizedRun, SizedRun];
   /** The candidate's remote commands in its run at the larger size closest to its median. */
@@ -119,8 +126,11 @@ export async function benchCopies(configPath: string, target: SshTarget): Promis
       const convert = () => run(["qemu-img", "convert", "-n", "-f", "qcow2", "-O", "raw", "-t", "none", IMAGE, image.devicePath]);
       const copy = (checksum?: string) => () =>
         measured(() => driver.copyImageToVolume(image.id, { source: { kind: "hostPath", path: IMAGE }, format: "qcow2", sha256: checksum }));
-      imports.checked.push({ bytes, ...(await rounds(async () => (await run(["sh", "-c", HASH, "sh", IMAGE]), await convert()), copy(sha256))) });
-      imports.unchecked.push({ bytes, ...(await rounds(convert, copy())) });
+      imports.checked.push({
+        bytes,
+        ...(await rounds(async () => (await run(["sh", "-c", HASH, "sh", IMAGE]), await convert()), copy(sha256), HASHED_ROUNDS)),
+      });
+      imports.unchecked.push({ bytes, ...(await rounds(convert, copy(), ROUNDS)) });
     }
     await remove(image.id);
 
@@ -128,8 +138,8 @@ export async function benchCopies(configPath: string, target: SshTarget): Promis
     for (const sizeGib of CLONE_GIB) {
       const source = await newVolume(sizeGib, "bench-source");
       const copy = await newVolume(sizeGib, "bench-copy");
-      // Random data in the first quarter (incompressible), zeros after: a thick copy moves every byte anyway.
-      await run(["dd", "if=/dev/urandom", `of=${source.devicePath}`, "bs=4M", `count=${(sizeGib * 1024) / 4 / 4}`, "oflag=direct", "status=none"]);
+      // Random data all through: never-written blocks of the lab's sparse disk file read faster than written ones.
+      await run(["dd", "if=/dev/urandom", `of=${source.devicePath}`, "bs=4M", `count=${sizeGib * 256}`, "oflag=direct", "status=none"]);
       const dd = ["dd", `if=${source.devicePath}`, `of=${copy.devicePath}`, "bs=4M", "iflag=direct", "oflag=direct", "conv=fsync", "status=none"];
       const clone = async (): Promise<Measured> => {
         let made: string | undefined;
@@ -143,15 +153,15 @@ export async function benchCopies(configPath: string, target: SshTarget): Promis
         if (made) await remove(made);
         return result;
       };
-      clones.push({ bytes: sizeGib * GIB, ...(await rounds(() => run(dd), clone)) });
+      clones.push({ bytes: sizeGib * GIB, ...(await rounds(() => run(dd), clone, ROUNDS)) });
       await remove(copy.id);
       await remove(source.id);
     }
-    const bench = (name: string, baseline: string, candidate: string, sized: Sized[]): CopyBench => {
+    const bench = (name: string, baseline: string, candidate: string, sized: Sized[], count = ROUNDS): CopyBench => {
       const [small, large] = sized;
       if (!small || !large) throw new Error(`${name}: not measured at two sizes`);
       const strip = ({ bytes, baselineMs, candidateMs }: Sized): SizedRun => ({ bytes, baselineMs, candidateMs });
-      return { name, baseline, candidate, runs: [strip(small), strip(large)], phases: large.phases };
+      return { name, baseline, candidate, rounds: count, runs: [strip(small), strip(large)], phases: large.phases };
     };
     return [
       bench(
@@ -159,6 +169,7 @@ export async function benchCopies(configPath: string, target: SshTarget): Promis
         "sha256 then qemu-img convert, by hand on the host",
         "cinderblock (read in place, sha256, checked, converted)",
         imports.checked,
+        HASHED_ROUNDS,
       ),
       bench(
         "the same import without a sha256",
@@ -186,13 +197,13 @@ interface Sized extends SizedRun {
 }
 
 /**
- * Both sides ROUNDS times, each going first in turn (what one leaves in the host's page cache
+ * Both sides `count` times, each going first in turn (what one leaves in the host's page cache
  * favours the other); the medians, and the phases of the candidate's round closest to its median.
  */
-async function rounds(baseline: () => Promise<unknown>, candidate: () => Promise<Measured>): Promise<Omit<Sized, "bytes">> {
+async function rounds(baseline: () => Promise<unknown>, candidate: () => Promise<Measured>, count: number): Promise<Omit<Sized, "bytes">> {
   const baselines: number[] = [];
   const candidates: Measured[] = [];
-  for (let round = 0; round < ROUNDS; round++) {
+  for (let round = 0; round < count; round++) {
     if (round % 2 === 1) candidates.push(await candidate());
     baselines.push(await timed(baseline));
     if (round % 2 === 0) candidates.push(await candidate());
@@ -208,7 +219,7 @@ const seconds = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
 export function printCopy(bench: CopyBench): void {
   const figures = copyFigures(bench);
   const out = (line: string): boolean => process.stdout.write(`${line}\n`);
-  out(`${bench.name} (medians of ${ROUNDS} at each size)`);
+  out(`${bench.name} (medians of ${bench.rounds} at each size)`);
   out(`  ${"size".padEnd(8)} ${bench.baseline.padEnd(52)} ${bench.candidate.padEnd(56)} ratio`);
   for (const run of bench.runs) {
     out(

@@ -7,6 +7,7 @@ function bench(small: [number, number], large: [number, number]): CopyBench {
     name: "a copy",
     baseline: "by hand",
     candidate: "cinderblock",
+    rounds: 3,
     runs: [
       { bytes: GIB, baselineMs: small[0], candidateMs: small[1] },
       { bytes: 4 * GIB, baselineMs: large[0], candidateMs: large[1] },
