@@ -2,8 +2,7 @@ import { isLvmNotFound } from "../core/errors";
 import type { LvmHost } from "../core/host";
 import { LV_FIELDS, parseLvs, type LvRow } from "../model/report";
 
-/** The JSON report row of one LV, read right after a write to it (see lvWrite.ts). */
-export function lvRowArgv(vg: string, lvName: string): string[] {
+function lvRowArgv(vg: string, lvName: string): string[] {
   return ["lvs", "--reportformat", "json", "--units", "b", "--nosuffix", "-o", LV_FIELDS.join(","), `${vg}/${lvName}`];
 }
 
@@ -22,12 +21,18 @@ export async function findLv(host: LvmHost, lvName: string): Promise<LvRow | und
 }
 
 /**
- * One LV read alone, or undefined when the VG holds none of that name: cheaper than the host's
- * whole report where only this LV matters right after a write.
+ * One LV's JSON report row, read alone: cheaper than the host's whole report where only this LV
+ * matters, right after a write to it.
+ * @throws LVM's CommandError (exit 5, "Failed to find") when the VG holds none of that name
  */
+export async function lvRow(host: LvmHost, lvName: string): Promise<LvRow | undefined> {
+  return parseLvs((await host.lvm(lvRowArgv(host.volumeGroup, lvName), { readOnly: true, lvmShell: true })).stdout)[0];
+}
+
+/** lvRow, or undefined when the VG holds none of that name. */
 export async function readLv(host: LvmHost, lvName: string): Promise<LvRow | undefined> {
   try {
-    return parseLvs((await host.lvm(lvRowArgv(host.volumeGroup, lvName), { readOnly: true, lvmShell: true })).stdout)[0];
+    return await lvRow(host, lvName);
   } catch (error) {
     if (isLvmNotFound(error)) return undefined;
     throw error;

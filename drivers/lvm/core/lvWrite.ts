@@ -2,12 +2,12 @@ import { VolumeBackendAPIException, VolumeSizeExceedsAvailableQuota } from "../.
 import { isCommandError } from "../../ssh/errors";
 import { quoteArgv } from "../../ssh/quote";
 import { activateArgv } from "../commands/lvchange";
-import { lvRowArgv } from "../commands/lvs";
+import { lvRow } from "../commands/lvs";
 import { LOCK_WAIT_S, lockPath, type LvmHost } from "./host";
 import { LOCK_TIMEOUT_EXIT, scriptArgv } from "./hostScripts";
 import { gateLockName, thinLockName } from "./locks";
 import { gateName, lvMapperPath } from "../model/names";
-import { parseLvs, type LvRow } from "../model/report";
+import type { LvRow } from "../model/report";
 
 /** lv-write.sh's and thin-create.sh's own exit codes (see their headers). */
 const GATE_FAILED_EXIT = 76;
@@ -70,8 +70,7 @@ export async function writeLv(host: LvmHost, lvName: string, step: LvWrite): Pro
       // Without a gate the write is LVM's alone: the host's lvm shell saves it an lvm start-up.
       for (const write of step.writes ?? []) await host.lvm(write, { lvmShell: true });
     }
-    const result = await host.lvm(lvRowArgv(vg, lvName), { readOnly: true, lvmShell: true });
-    const row = parseLvs(result.stdout)[0];
+    const row = await lvRow(host, lvName);
     if (!row) throw new VolumeBackendAPIException(`LVM on ${host.name} reported nothing for ${vg}/${lvName} right after writing it`);
     return row;
   } catch (error) {
