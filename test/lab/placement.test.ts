@@ -45,6 +45,9 @@ async function thinPools(): Promise<Array<{ size: number; provisioned: number }>
   );
 }
 
+/** What these tests place at most on either host at once, with a margin. */
+const NEEDED_GIB = 10;
+
 /**
  * A backend of two lab hosts. New volumes are placed by Cinder's capacity filter and weigher
  * (thick volumes here, so the figures are the volume groups' free space, which `vgs` shows).
@@ -57,19 +60,44 @@ describe("placement across the hosts of a backend", () => {
   beforeAll(async () => {
     expect(labConfig().backends.lab.hosts.length).toBeGreaterThanOrEqual(2);
     ({ backends, driver } = await openLabDriver("lab-sched", { volumeClear: "none", lvmType: "default", statsCacheSeconds: 30 }, { allHosts: true }));
+    // Earlier files share these hosts (and the thin pool each host got when a file first used
+    // it): say plainly when they left too little room, rather than fail somewhere below.
+    const free = [await vgFreeGib(0), await vgFreeGib(1)];
+    if (Math.min(...free) < NEEDED_GIB) {
+      const lvs = [(await hostLvs(0)).map((lv) => lv.name), (await hostLvs(1)).map((lv) => lv.name)];
+      throw new Error(
+        `placement needs ${NEEDED_GIB} GiB free on each lab host; lab-1 has ${free[0]?.toFixed(1)} GiB (LVs: ${lvs[0]?.join(", ")}), lab-2 ${free[1]?.toFixed(1)} GiB (LVs: ${lvs[1]?.join(", ")})`,
+      );
+    }
   });
   afterAll(async () => {
     await labUp({ hosts: 2 });
-    await limited(
-      8,
-      [...made.map((volume) => volume.id), ...cliMade].map((id) => () => driver.deleteVolume(id).catch(() => undefined)),
-    );
+    // The CLI's volumes belong to its backend, `lab`: this driver's backend cannot name them.
+    const results = await Promise.allSettled([
+      limited(
+        8,
+        made.map((volume) => () => driver.deleteVolume(volume.id)),
+      ),
+      ...cliMade.map((id) => cli("volume", "delete", id)),
+    ]);
     await backends.close();
+    const failed = results.flatMap((result) => (result.status === "rejected" ? [result.reason as unknown] : []));
+    if (failed.length > 0) throw new AggregateError(failed, "placement tests could not delete what they made");
   });
 
-  it("places 20 volumes of mixed sizes by free capacity, never beyond a host's space", async () => {
-    const before = [await vgFreeGib(0), await vgFreeGib(1)];
-    const sizes = Array.from({ length: 20 }, (_, i) => [1, 2, 1, 1][i % 4] as number);
+  /** Brings the roomier host within 1 GiB of the other with a thick ballast (kept in `made`); the hosts' free GiB after. */
+  async function level(): Promise<number[]> {
+    const free = [await vgFreeGib(0), await vgFreeGib(1)];
+    const gap = Math.floor(Math.abs((free[0] ?? 0) - (free[1] ?? 0)));
+    if (gap < 1) return free;
+    const host = (free[0] ?? 0) > (free[1] ?? 0) ? "lab-1" : "lab-2";
+    made.push(await driver.createVolume({ uuid: newUuid(), name: unique("level"), sizeGib: gap, provisioning: "thick", host }));
+    return [await vgFreeGib(0), await vgFreeGib(1)];
+  }
+
+  it("places 10 volumes of mixed sizes by free capacity, never beyond a host's space", async () => {
+    const before = await level();
+    const sizes = Array.from({ length: 10 }, (_, i) => [1, 2, 1, 1][i % 4] as number);
     const volumes = await limited(
       8,
       sizes.map((sizeGib) => () => driver.createVolume({ uuid: newUuid(), name: unique("placed"), sizeGib, provisioning: "thick" })),
@@ -80,9 +108,17 @@ describe("placement across the hosts of a backend", () => {
     // Every GiB the scheduler sent to a host is gone from that host's VG, and no host went past its space.
     expect(placed.map((_gib, i) => Math.round((before[i] ?? 0) - (after[i] ?? 0)))).toEqual(placed);
     expect(after.every((free) => free >= 0)).toBe(true);
-    // Most-free-first leaves the hosts within one request of each other.
-    expect(Math.abs((after[0] ?? 0) - (after[1] ?? 0))).toBeLessThanOrEqual(2.01);
+    // Most-free-first spreads them. Within one request of each other when creates run one at a
+    // time; eight at once, a create that ended just before a stats read may still be reserved
+    // on top of it (counted twice, never overcommitting), so within two.
+    expect(Math.abs((after[0] ?? 0) - (after[1] ?? 0))).toBeLessThanOrEqual(4.01);
     expect(placed.every((gib) => gib > 0)).toBe(true);
+    // The room is needed below.
+    await limited(
+      8,
+      volumes.map((volume) => () => driver.deleteVolume(volume.id)),
+    );
+    made.splice(0, made.length, ...made.filter((volume) => !volumes.includes(volume)));
   });
 
   it("sends a retried create back to the host of its first attempt", async () => {
@@ -112,32 +148,38 @@ describe("placement across the hosts of a backend", () => {
       ["lab-1", "up"],
       ["lab-2", "up"],
     ]);
-    // Fill lab-1 a little more than lab-2, so the scheduler must choose lab-2.
-    const free = [await vgFreeGib(0), await vgFreeGib(1)];
-    const gap = Math.ceil((free[0] ?? 0) - (free[1] ?? 0)) + 2;
-    if (gap > 0) made.push(await driver.createVolume({ uuid: newUuid(), name: unique("ballast"), sizeGib: gap, provisioning: "thick", host: "lab-1" }));
+    // Hosts within 1 GiB of each other are told apart by 2 GiB more on lab-1.
+    let free = [await vgFreeGib(0), await vgFreeGib(1)];
+    if (Math.abs((free[0] ?? 0) - (free[1] ?? 0)) < 1) {
+      made.push(await driver.createVolume({ uuid: newUuid(), name: unique("ballast"), sizeGib: 2, provisioning: "thick", host: "lab-1" }));
+      free = [await vgFreeGib(0), await vgFreeGib(1)];
+    }
+    const roomier = (free[0] ?? 0) > (free[1] ?? 0) ? 0 : 1;
     const created = (await cli("volume", "create", "--backend", "lab", "--size-gb", "1", "--thick", "--name", unique("cli"))) as { id: string; host: string };
     cliMade.push(created.id);
-    expect(created.host).toBe("lab-2");
-    expect((await hostLvs(1)).some((lv) => lv.name === created.id.split("/").pop())).toBe(true);
+    expect(created.host).toBe(`lab-${roomier + 1}`);
+    expect((await hostLvs(roomier)).some((lv) => lv.name === created.id.split("/").pop())).toBe(true);
   });
 
   it("keeps a volume made from a snapshot on the snapshot's host and refuses another host", async () => {
-    const origin = made.find((volume) => volume.host === "lab-2" && volume.sizeGib === 1);
-    expect(origin).toBeDefined();
-    const snapshot = await driver.createSnapshot({ uuid: newUuid(), name: unique("src"), volumeId: origin!.id });
+    const free = [await vgFreeGib(0), await vgFreeGib(1)];
+    const home = (free[0] ?? 0) >= (free[1] ?? 0) ? 0 : 1;
+    const away = 1 - home;
+    const origin = await driver.createVolume({ uuid: newUuid(), name: unique("origin"), sizeGib: 1, provisioning: "thick", host: `lab-${home + 1}` });
+    made.push(origin);
+    const snapshot = await driver.createSnapshot({ uuid: newUuid(), name: unique("src"), volumeId: origin.id });
     try {
-      const before = await hostLvs(0);
+      const before = await hostLvs(away);
       const elsewhere = await driver
-        .createVolumeFromSnapshot({ uuid: newUuid(), name: unique("far"), sizeGib: 1, host: "lab-1" }, snapshot.id)
+        .createVolumeFromSnapshot({ uuid: newUuid(), name: unique("far"), sizeGib: 1, host: `lab-${away + 1}` }, snapshot.id)
         .catch((e: unknown) => e);
       expect(elsewhere).toBeInstanceOf(InvalidInput);
-      expect((elsewhere as Error).message).toContain("must be on its host lab-2, not lab-1");
-      expect(await hostLvs(0)).toEqual(before);
+      expect((elsewhere as Error).message).toContain(`must be on its host lab-${home + 1}, not lab-${away + 1}`);
+      expect(await hostLvs(away)).toEqual(before);
       const local = await driver.createVolumeFromSnapshot({ uuid: newUuid(), name: unique("near"), sizeGib: 1 }, snapshot.id);
       made.push(local);
-      expect(local.host).toBe("lab-2");
-      expect((await hostLvs(1)).some((lv) => lv.name === local.id.split("/").pop())).toBe(true);
+      expect(local.host).toBe(`lab-${home + 1}`);
+      expect((await hostLvs(home)).some((lv) => lv.name === local.id.split("/").pop())).toBe(true);
     } finally {
       await driver.deleteSnapshot(snapshot.id);
     }
@@ -201,13 +243,7 @@ describe("placement across the hosts of a backend", () => {
       // Set up both hosts as the CLI's backend does (its thin pool takes its share first).
       await cleanup.driver.getVolumeStats(true);
       // Level the hosts, so that each run's scheduler sees them alike and may pick the same one.
-      let free = [await vgFreeGib(0), await vgFreeGib(1)];
-      const gap = Math.abs((free[0] ?? 0) - (free[1] ?? 0));
-      if (gap > 1) {
-        const host = (free[0] ?? 0) > (free[1] ?? 0) ? "lab-1" : "lab-2";
-        made.push(await driver.createVolume({ uuid: newUuid(), name: unique("level"), sizeGib: Math.floor(gap), provisioning: "thick", host }));
-        free = [await vgFreeGib(0), await vgFreeGib(1)];
-      }
+      const free = await level();
       // Each request fits either host alone; two never fit one.
       const size = Math.floor(Math.min(...free));
       expect(2 * size).toBeGreaterThan(Math.max(...free));
