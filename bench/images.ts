@@ -6,7 +6,8 @@ import { timed } from "./report";
 /**
  * Each copy is timed at two sizes. The time a copy's extra bytes add (its pace) is what the
  * hardware sets; what is left is a fixed cost paid once per copy (LVM's own steps, the image
- * checks), which a small copy on an emulated host is mostly made of. Both are reported.
+ * checks), which a small copy on an emulated host is mostly made of. Both are reported, and so
+ * is the copy step alone: the remote commands that move the bytes, as cinderblock ran them.
  */
 const MIB = 1024 ** 2;
 const GIB = 1024 ** 3;
@@ -23,6 +24,10 @@ const IMAGE = "/var/tmp/cb-bench-image.qcow2";
 /** Openssl's SHA-256 where there is one, as cinderblock's own hashing uses. */
 const HASH = 'if command -v openssl >/dev/null; then openssl dgst -sha256 -r < "$1"; else sha256sum < "$1"; fi';
 const LONG_MS = 30 * 60_000;
+/** The remote programs (as the SSH stats name them) that move a copy's bytes: the baseline's work. */
+const CHECKED_COPY = ["sha256", "qemu-img convert"] as const;
+const UNCHECKED_COPY = ["qemu-img convert"] as const;
+const CLONE_COPY = ["dd"] as const;
 const TARGET = ">= 0.9x";
 
 function median(values: number[]): number {
@@ -39,12 +44,16 @@ export interface SizedRun {
   bytes: number;
   baselineMs: number;
   candidateMs: number;
+  /** The candidate's copy step: its commands that move the bytes (`copyPrograms`), as the client timed them. */
+  copyMs: number;
 }
 
 export interface CopyBench {
   name: string;
   baseline: string;
   candidate: string;
+  /** The programs of the candidate's copy step: the same work as the baseline's commands. */
+  copyPrograms: readonly string[];
   /** How many runs of each side at each size the medians are of. */
   rounds: number;
   /** The smaller size first. */
@@ -63,6 +72,8 @@ export interface CopyFigures {
   fixedMs: number;
   /** Baseline over candidate at the larger size. */
   largeRatio: number;
+  /** Baseline over the candidate's copy step at the larger size: the bytes moved at the hardware's pace or not. */
+  copyRatio: number;
 }
 
 export function copyFigures(bench: CopyBench): CopyFigures {
@@ -77,6 +88,7 @@ export function copyFigures(bench: CopyBench): CopyFigures {
     candidateSecondsPerGib: candidatePerGib / 1000,
     fixedMs: atZero(large.candidateMs, candidatePerGib) - atZero(large.baselineMs, baselinePerGib),
     largeRatio: large.baselineMs / large.candidateMs,
+    copyRatio: large.baselineMs / large.copyMs,
   };
 }
 
@@ -129,9 +141,9 @@ export async function benchCopies(configPath: string, target: SshTarget): Promis
         measured(() => driver.copyImageToVolume(image.id, { source: { kind: "hostPath", path: IMAGE }, format: "qcow2", sha256: checksum }));
       imports.checked.push({
         bytes,
-        ...(await rounds(async () => (await hash(), await convert()), copy(sha256), HASHED_ROUNDS)),
+        ...(await rounds(async () => (await hash(), await convert()), copy(sha256), CHECKED_COPY, HASHED_ROUNDS)),
       });
-      imports.unchecked.push({ bytes, ...(await rounds(convert, copy(), ROUNDS)) });
+      imports.unchecked.push({ bytes, ...(await rounds(convert, copy(), UNCHECKED_COPY, ROUNDS)) });
     }
     await remove(image.id);
 
@@ -154,21 +166,22 @@ export async function benchCopies(configPath: string, target: SshTarget): Promis
         if (made) await remove(made);
         return result;
       };
-      clones.push({ bytes: sizeGib * GIB, ...(await rounds(() => run(dd), clone, ROUNDS)) });
+      clones.push({ bytes: sizeGib * GIB, ...(await rounds(() => run(dd), clone, CLONE_COPY, ROUNDS)) });
       await remove(copy.id);
       await remove(source.id);
     }
-    const bench = (name: string, baseline: string, candidate: string, sized: Sized[], count = ROUNDS): CopyBench => {
+    const bench = (name: string, baseline: string, candidate: string, copyPrograms: readonly string[], sized: Sized[], count = ROUNDS): CopyBench => {
       const [small, large] = sized;
       if (!small || !large) throw new Error(`${name}: not measured at two sizes`);
-      const strip = ({ bytes, baselineMs, candidateMs }: Sized): SizedRun => ({ bytes, baselineMs, candidateMs });
-      return { name, baseline, candidate, rounds: count, runs: [strip(small), strip(large)], phases: large.phases };
+      const strip = ({ bytes, baselineMs, candidateMs, copyMs }: Sized): SizedRun => ({ bytes, baselineMs, candidateMs, copyMs });
+      return { name, baseline, candidate, copyPrograms, rounds: count, runs: [strip(small), strip(large)], phases: large.phases };
     };
     return [
       bench(
         "image to volume: a qcow2 of random data from a path on the host, with a sha256 to verify",
         "sha256 then qemu-img convert, by hand on the host",
         "cinderblock (read in place, sha256, checked, converted)",
+        CHECKED_COPY,
         imports.checked,
         HASHED_ROUNDS,
       ),
@@ -176,9 +189,10 @@ export async function benchCopies(configPath: string, target: SshTarget): Promis
         "the same import without a sha256",
         "qemu-img convert run directly on the host",
         "cinderblock (read in place, checked, converted)",
+        UNCHECKED_COPY,
         imports.unchecked,
       ),
-      bench("thick clone of a thick volume", "dd between two LVs run directly on the host", "cinderblock createClonedVolume", clones),
+      bench("thick clone of a thick volume", "dd between two LVs run directly on the host", "cinderblock createClonedVolume", CLONE_COPY, clones),
     ];
   } finally {
     await run(["rm", "-f", "--", IMAGE]).catch(() => undefined);
@@ -199,9 +213,15 @@ interface Sized extends SizedRun {
 
 /**
  * Both sides `count` times, each going first in turn (what one leaves in the host's page cache
- * favours the other); the medians, and the phases of the candidate's round closest to its median.
+ * favours the other); the medians (of the whole candidate and of its copy step, the commands of
+ * `copyPrograms`), and the phases of the candidate's round closest to its median.
  */
-async function rounds(baseline: () => Promise<unknown>, candidate: () => Promise<Measured>, count: number): Promise<Omit<Sized, "bytes">> {
+async function rounds(
+  baseline: () => Promise<unknown>,
+  candidate: () => Promise<Measured>,
+  copyPrograms: readonly string[],
+  count: number,
+): Promise<Omit<Sized, "bytes">> {
   const baselines: number[] = [];
   const candidates: Measured[] = [];
   for (let round = 0; round < count; round++) {
@@ -210,8 +230,9 @@ async function rounds(baseline: () => Promise<unknown>, candidate: () => Promise
     if (round % 2 === 0) candidates.push(await candidate());
   }
   const candidateMs = median(candidates.map((run) => run.ms));
+  const copyMs = median(candidates.map((run) => copyPrograms.reduce((sum, program) => sum + (run.phases[program]?.ms ?? Number.NaN), 0)));
   const closest = [...candidates].sort((a, b) => Math.abs(a.ms - candidateMs) - Math.abs(b.ms - candidateMs))[0];
-  return { baselineMs: median(baselines), candidateMs, phases: closest?.phases ?? {} };
+  return { baselineMs: median(baselines), candidateMs, copyMs, phases: closest?.phases ?? {} };
 }
 
 const size = (bytes: number): string => (bytes >= GIB ? `${bytes / GIB} GiB` : `${bytes / MIB} MiB`);
@@ -232,6 +253,11 @@ export function printCopy(bench: CopyBench): void {
       `${figures.paceRatio.toFixed(2)}x (target ${TARGET})`,
   );
   out(`  fixed cost beyond the bare command's, paid once per copy whatever its size: ${seconds(figures.fixedMs)}`);
+  const large = bench.runs[1];
+  out(
+    `  the copy step alone at ${size(large.bytes)} (${bench.copyPrograms.join(", then ")}, as cinderblock ran it): ${seconds(large.copyMs)} against ${seconds(large.baselineMs)} by hand: ` +
+      `${figures.copyRatio.toFixed(2)}x (target ${TARGET})`,
+  );
   out(`  where cinderblock's time went at ${size(bench.runs[1].bytes)} (remote commands by program; parallel ones overlap):`);
   for (const [program, { commands, ms }] of Object.entries(bench.phases).sort(([, a], [, b]) => b.ms - a.ms)) {
     out(`    ${program.padEnd(44)} ${String(commands).padStart(3)} x ${(ms / 1000).toFixed(2).padStart(8)} s`);
