@@ -41,7 +41,7 @@ async function main(): Promise<void> {
   if (runs("copies")) {
     const copies = await benchCopies(lab.config, target);
     for (const copy of copies) printCopy(copy);
-    figures.copies = copies.map((copy) => ({ name: copy.name, runs: copy.runs, ...copyFigures(copy) }));
+    figures.copies = copies.map((copy) => ({ name: copy.name, runs: copy.runs, stepsByHand: copy.stepsByHand, ...copyFigures(copy) }));
   }
   if (runs("groups")) for (const spread of await benchGroupSnapshots(lab.config, target)) printSpread(spread);
   process.stdout.write(`load average at the end: ${load()}\n`);
