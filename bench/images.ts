@@ -1,6 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { Backends, loadBackendsFile } from "../drivers";
-import type { Volume } from "../drivers/interface/types";
+import { Backends, loadBackendsFile, type Volume } from "../drivers";
 import { SshPool, type SshTarget } from "../drivers/ssh";
 import { timed } from "./report";
 
