@@ -298,7 +298,7 @@ export function printCopy(bench: CopyBench): void {
         `${(bench.stepsByHand.ms / large.candidateMs).toFixed(2)}x`,
     );
   }
-  out(`  where cinderblock's time went at ${size(bench.runs[1].bytes)} (remote commands by program; parallel ones overlap):`);
+  out(`  where cinderblock's time went at ${size(large.bytes)} (remote commands by program; parallel ones overlap):`);
   for (const [program, { commands, ms }] of Object.entries(bench.phases).sort(([, a], [, b]) => b.ms - a.ms)) {
     out(`    ${program.padEnd(44)} ${String(commands).padStart(3)} x ${(ms / 1000).toFixed(2).padStart(8)} s`);
   }
