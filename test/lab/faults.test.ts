@@ -125,17 +125,27 @@ const cutDone = (cut: { code: number; stdout: string }): string => (cut.code ===
 /**
  * A watcher on the host: waits for a process matching `pattern` (into `$pid`), then runs `then`
  * there at once, where a poll over SSH (a handshake and a pgrep, a second or two on an emulated
- * host) could miss a step that lasts a few seconds. Start it before the command it waits for; it
+ * host) could miss a step that lasts a few seconds. It resolves once the watcher is polling,
+ * so that the command it waits for, started after, cannot run before it looks (a slow
+ * handshake let a 256 MiB wipe finish unseen); `outcome` is the watcher's exit and output. It
  * gives up after `timeoutS` (exit 2).
  */
-function onceRunning(pattern: string, then: string, timeoutS = 120): Promise<{ code: number; stdout: string }> {
-  return onHost(`end=$(($(date +%s) + ${timeoutS}))
+async function onceRunning(pattern: string, then: string, timeoutS = 120): Promise<{ outcome: Promise<{ code: number; stdout: string; stderr: string }> }> {
+  const armed = `/tmp/cb-watching-${randomUUID()}`;
+  const outcome = onHost(`trap 'rm -f ${armed}' EXIT
+end=$(($(date +%s) + ${timeoutS}))
+touch ${armed}
 until pid=$(pgrep -o -f '${pattern}'); do [ "$(date +%s)" -lt "$end" ] || exit 2; sleep 0.02; done
 ${then}`);
+  await until(`[ -e ${armed} ]`, "the watcher starting", 60_000);
+  return { outcome };
 }
 
-/** Cuts the connection serving `pattern` the moment it runs. */
-const cutWhenRunning = async (pattern: string): Promise<string> => cutDone(await onceRunning(pattern, CUT_ABOVE_PID));
+/** Cuts the connection serving `pattern` the moment it runs: "cut", or why not. */
+async function cutWhenRunning(pattern: string): Promise<{ outcome: Promise<string> }> {
+  const watcher = await onceRunning(pattern, CUT_ABOVE_PID);
+  return { outcome: watcher.outcome.then(cutDone) };
+}
 
 /** The first lab host's QEMU process: what a host crash or hang happens to. */
 function guestPid(): number {
@@ -212,9 +222,9 @@ describe("faults survived with nothing lost", () => {
 
   it("connection cut mid thick copy (the host's sshd of the session killed): the command fails; the same command again finishes it; doctor clean; stamps intact", async () => {
     const name = unique("fa-cut");
-    const cut = cutWhenRunning(ddWriting(name));
+    const cut = await cutWhenRunning(ddWriting(name));
     const first = start(cloneArgs(name));
-    expect(await cut).toBe("cut");
+    expect(await cut.outcome).toBe("cut");
     expect((await first.done).code).toBe(1);
     await until(idle(name), "the copy stopping after its connection was cut", 30_000);
     expect(kinds((await doctor()).found)).toEqual(expect.arrayContaining([`incomplete ${name}`]));
@@ -230,9 +240,9 @@ describe("faults survived with nothing lost", () => {
     const image = `/var/tmp/${name}.raw`;
     const imageSum = (await onHostOk(`dd if=/dev/urandom of=${image} bs=1M count=${IMAGE_MIB} status=none && sha256sum < ${image}`)).split(/\s+/)[0];
     const args = ["image", "import", volume.id, "--host-path", image, "--format", "raw", "--json"];
-    const cut = cutWhenRunning(CONVERTING);
+    const cut = await cutWhenRunning(CONVERTING);
     const first = start(args);
-    expect(await cut).toBe("cut");
+    expect(await cut.outcome).toBe("cut");
     expect((await first.done).code).toBe(1);
     await until(`! ${running(CONVERTING)}`, "the conversion stopping after its connection was cut", 30_000);
     await ok(...args);
@@ -259,16 +269,17 @@ describe("faults survived with nothing lost", () => {
     const volume = await createVolume("--backend", "lab", "--name", name, "--size-gb", "1", "--thick");
     const wipe = ddWriting(name);
     if (fault === "cut") {
-      const cut = cutWhenRunning(wipe);
+      const cut = await cutWhenRunning(wipe);
       const first = start(["volume", "delete", volume.id], longWipe);
-      expect(await cut).toBe("cut");
+      expect(await cut.outcome).toBe("cut");
       return { id: volume.id, first: await first.done };
     }
     // The wipe is held still until the killed command is gone, so that it cannot finish first.
-    const held = onceRunning(wipe, `kill -STOP "$pid" && echo "$pid"`);
+    const held = await onceRunning(wipe, `kill -STOP "$pid" && echo "$pid"`);
     const first = start(["volume", "delete", volume.id], longWipe);
-    const wiper = (await held).stdout.trim();
-    expect(wiper).toMatch(/^\d+$/);
+    const hold = await held.outcome;
+    expect(hold).toEqual({ code: 0, stdout: expect.stringMatching(/^\d+\n$/), stderr: "" });
+    const wiper = hold.stdout.trim();
     process.kill(first.pid, "SIGKILL");
     const run = await first.done;
     // Let the held wipe go on, unless the host's agent, which lost its client, has killed it already (3 s after its TERM).
