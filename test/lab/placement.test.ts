@@ -20,6 +20,18 @@ async function vgFreeGib(index: number): Promise<number> {
   return Number((await onHostOk(`vgs --noheadings --units b --nosuffix -o vg_free ${VG}`, index)).trim()) / GiB;
 }
 
+/** Each lab host's free GiB, lab-1 first. */
+const bothFree = async (): Promise<[number, number]> => [await vgFreeGib(0), await vgFreeGib(1)];
+
+/** The whole GiB each host lost between two readings of `bothFree`. */
+const taken = (before: readonly [number, number], after: readonly [number, number]): number[] => [
+  Math.round(before[0] - after[0]),
+  Math.round(before[1] - after[1]),
+];
+
+/** The index of the host with more free room (lab-1 on a tie). */
+const roomier = ([first, second]: readonly [number, number]): 0 | 1 => (first >= second ? 0 : 1);
+
 /** Runs the CLI (a process of its own) with a backends file; resolves with its JSON output. */
 async function cliWith(config: string, ...args: string[]): Promise<unknown> {
   const { stdout } = await execFileAsync(process.execPath, [join(packageRoot(), "bin", "cinderblock.js"), ...args, "--config", config, "--json"]);
@@ -62,11 +74,11 @@ describe("placement across the hosts of a backend", () => {
     ({ backends, driver } = await openLabDriver("lab-sched", { volumeClear: "none", lvmType: "default", statsCacheSeconds: 30 }, { allHosts: true }));
     // Earlier files share these hosts (and the thin pool each host got when a file first used
     // it): say plainly when they left too little room, rather than fail somewhere below.
-    const free = [await vgFreeGib(0), await vgFreeGib(1)];
+    const free = await bothFree();
     if (Math.min(...free) < NEEDED_GIB) {
       const lvs = [(await hostLvs(0)).map((lv) => lv.name), (await hostLvs(1)).map((lv) => lv.name)];
       throw new Error(
-        `placement needs ${NEEDED_GIB} GiB free on each lab host; lab-1 has ${free[0]?.toFixed(1)} GiB (LVs: ${lvs[0]?.join(", ")}), lab-2 ${free[1]?.toFixed(1)} GiB (LVs: ${lvs[1]?.join(", ")})`,
+        `placement needs ${NEEDED_GIB} GiB free on each lab host; lab-1 has ${free[0].toFixed(1)} GiB (LVs: ${lvs[0]?.join(", ")}), lab-2 ${free[1].toFixed(1)} GiB (LVs: ${lvs[1]?.join(", ")})`,
       );
     }
   });
@@ -86,13 +98,13 @@ describe("placement across the hosts of a backend", () => {
   });
 
   /** Brings the roomier host within 1 GiB of the other with a thick ballast (kept in `made`); the hosts' free GiB after. */
-  async function level(): Promise<number[]> {
-    const free = [await vgFreeGib(0), await vgFreeGib(1)];
-    const gap = Math.floor(Math.abs((free[0] ?? 0) - (free[1] ?? 0)));
+  async function level(): Promise<[number, number]> {
+    const free = await bothFree();
+    const gap = Math.floor(Math.abs(free[0] - free[1]));
     if (gap < 1) return free;
-    const host = (free[0] ?? 0) > (free[1] ?? 0) ? "lab-1" : "lab-2";
+    const host = `lab-${roomier(free) + 1}`;
     made.push(await driver.createVolume({ uuid: newUuid(), name: unique("level"), sizeGib: gap, provisioning: "thick", host }));
-    return [await vgFreeGib(0), await vgFreeGib(1)];
+    return await bothFree();
   }
 
   it("places 10 volumes of mixed sizes by free capacity, never beyond a host's space", async () => {
@@ -103,15 +115,15 @@ describe("placement across the hosts of a backend", () => {
       sizes.map((sizeGib) => () => driver.createVolume({ uuid: newUuid(), name: unique("placed"), sizeGib, provisioning: "thick" })),
     );
     made.push(...volumes);
-    const after = [await vgFreeGib(0), await vgFreeGib(1)];
+    const after = await bothFree();
     const placed = ["lab-1", "lab-2"].map((host) => volumes.filter((v) => v.host === host).reduce((sum, v) => sum + v.sizeGib, 0));
     // Every GiB the scheduler sent to a host is gone from that host's VG, and no host went past its space.
-    expect(placed.map((_gib, i) => Math.round((before[i] ?? 0) - (after[i] ?? 0)))).toEqual(placed);
+    expect(taken(before, after)).toEqual(placed);
     expect(after.every((free) => free >= 0)).toBe(true);
     // Most-free-first spreads them. Within one request of each other when creates run one at a
     // time; eight at once, a create that ended just before a stats read may still be reserved
     // on top of it (counted twice, never overcommitting), so within two.
-    expect(Math.abs((after[0] ?? 0) - (after[1] ?? 0))).toBeLessThanOrEqual(4.01);
+    expect(Math.abs(after[0] - after[1])).toBeLessThanOrEqual(4.01);
     expect(placed.every((gib) => gib > 0)).toBe(true);
     // The room is needed below.
     await limited(
@@ -149,21 +161,20 @@ describe("placement across the hosts of a backend", () => {
       ["lab-2", "up"],
     ]);
     // Hosts within 1 GiB of each other are told apart by 2 GiB more on lab-1.
-    let free = [await vgFreeGib(0), await vgFreeGib(1)];
-    if (Math.abs((free[0] ?? 0) - (free[1] ?? 0)) < 1) {
+    let free = await bothFree();
+    if (Math.abs(free[0] - free[1]) < 1) {
       made.push(await driver.createVolume({ uuid: newUuid(), name: unique("ballast"), sizeGib: 2, provisioning: "thick", host: "lab-1" }));
-      free = [await vgFreeGib(0), await vgFreeGib(1)];
+      free = await bothFree();
     }
-    const roomier = (free[0] ?? 0) > (free[1] ?? 0) ? 0 : 1;
+    const target = roomier(free);
     const created = (await cli("volume", "create", "--backend", "lab", "--size-gb", "1", "--thick", "--name", unique("cli"))) as { id: string; host: string };
     cliMade.push(created.id);
-    expect(created.host).toBe(`lab-${roomier + 1}`);
-    expect((await hostLvs(roomier)).some((lv) => lv.name === created.id.split("/").pop())).toBe(true);
+    expect(created.host).toBe(`lab-${target + 1}`);
+    expect((await hostLvs(target)).some((lv) => lv.name === created.id.split("/").pop())).toBe(true);
   });
 
   it("keeps a volume made from a snapshot on the snapshot's host and refuses another host", async () => {
-    const free = [await vgFreeGib(0), await vgFreeGib(1)];
-    const home = (free[0] ?? 0) >= (free[1] ?? 0) ? 0 : 1;
+    const home = roomier(await bothFree());
     const away = 1 - home;
     const origin = await driver.createVolume({ uuid: newUuid(), name: unique("origin"), sizeGib: 1, provisioning: "thick", host: `lab-${home + 1}` });
     made.push(origin);
@@ -200,16 +211,16 @@ describe("placement across the hosts of a backend", () => {
           return volume;
         });
       // lab-2 gets less room than lab-1, and this process places a volume, so it has read the hosts.
-      const free = [await vgFreeGib(0), await vgFreeGib(1)];
-      const tilt = Math.ceil((free[1] ?? 0) - (free[0] ?? 0)) + 1;
+      const free = await bothFree();
+      const tilt = Math.ceil(free[1] - free[0]) + 1;
       if (tilt > 0) await create(driver, scratch, "lab-2", tilt);
       expect((await create(driver, scratch)).host).toBe("lab-1");
       // The other process now fills lab-1 past lab-2: a placement on stats read before that would pick lab-1.
-      const now = [await vgFreeGib(0), await vgFreeGib(1)];
-      await create(other.driver, scratch, "lab-1", Math.ceil((now[0] ?? 0) - (now[1] ?? 0)) + 1);
+      const now = await bothFree();
+      await create(other.driver, scratch, "lab-1", Math.ceil(now[0] - now[1]) + 1);
       expect((await create(driver, scratch)).host).toBe("lab-2");
       // Both processes create at once; every GiB placed on a host is gone from it, and nothing fails.
-      const before = [await vgFreeGib(0), await vgFreeGib(1)];
+      const before = await bothFree();
       const volumes = (
         await Promise.all([
           limited(
@@ -222,9 +233,9 @@ describe("placement across the hosts of a backend", () => {
           ),
         ])
       ).flat();
-      const after = [await vgFreeGib(0), await vgFreeGib(1)];
+      const after = await bothFree();
       const placed = ["lab-1", "lab-2"].map((host) => volumes.filter((volume) => volume.host === host).length);
-      expect(placed.map((_gib, i) => Math.round((before[i] ?? 0) - (after[i] ?? 0)))).toEqual(placed);
+      expect(taken(before, after)).toEqual(placed);
       expect(placed[0]! + placed[1]!).toBe(4);
       await create(driver, made, "lab-2"); // The next test needs a volume on lab-2.
     } finally {
@@ -254,8 +265,8 @@ describe("placement across the hosts of a backend", () => {
       ids.push(...created.map((volume) => volume.id));
       expect(runs.filter((run) => run.status === "rejected")).toEqual([]);
       expect(created.map((volume) => volume.host).sort()).toEqual(["lab-1", "lab-2"]);
-      const after = [await vgFreeGib(0), await vgFreeGib(1)];
-      expect(after.map((gib, i) => Math.round((free[i] ?? 0) - gib))).toEqual([size, size]);
+      const after = await bothFree();
+      expect(taken(free, after)).toEqual([size, size]);
     } finally {
       for (const id of ids) await cleanup.driver.deleteVolume(id).catch(() => undefined);
       await cleanup.backends.close();
