@@ -141,6 +141,15 @@ ${then}`);
   return { outcome };
 }
 
+/** Resolves `seen` once a process matching `pattern` runs; a thick copy of 1 GiB can end between two polls over SSH. */
+async function whenRunning(pattern: string): Promise<{ seen: Promise<void> }> {
+  const watcher = await onceRunning(pattern, "true");
+  const seen = watcher.outcome.then(({ code, stderr }) => {
+    if (code !== 0) throw new Error(`on the lab host, no process matching ${pattern} ran (the watcher exited ${code}: ${stderr})`);
+  });
+  return { seen };
+}
+
 /** Cuts the connection serving `pattern` the moment it runs: "cut", or why not. */
 async function cutWhenRunning(pattern: string): Promise<{ outcome: Promise<string> }> {
   const watcher = await onceRunning(pattern, CUT_ABOVE_PID);
@@ -203,8 +212,9 @@ describe("faults survived with nothing lost", () => {
 
   it("killed mid thick copy: doctor shows the incomplete clone and its temporary snapshot; the same command again finishes it; doctor clean; the clone holds the source's stamp", async () => {
     const name = unique("fa-clone");
+    const copying = await whenRunning(ddWriting(name));
     const first = start(cloneArgs(name));
-    await until(running(ddWriting(name)), "the copy starting");
+    await copying.seen;
     process.kill(first.pid, "SIGKILL");
     expect((await first.done).signal).toBe("SIGKILL");
     await until(idle(name), "the copy stopping after its client died", 30_000);
@@ -368,8 +378,9 @@ describe("faults survived with nothing lost", () => {
 
   it("hung host (its QEMU stopped) mid thick copy: the command fails within its keepalive bound, naming the host; resumed, the same command again finishes the clone; doctor clean; stamps intact", async () => {
     const name = unique("fa-hung");
+    const copying = await whenRunning(ddWriting(name));
     const first = start(cloneArgs(name), shortKeepalive);
-    await until(running(ddWriting(name)), "the copy starting");
+    await copying.seen;
     const stoppedAt = Date.now();
     process.kill(guestPid(), "SIGSTOP");
     let failed: Run;
@@ -394,8 +405,9 @@ describe("faults survived with nothing lost", () => {
 
   it("host crash (its QEMU killed) mid thick copy, booted again: the command fails; the same command again finishes the clone; doctor clean; stamps intact", async () => {
     const name = unique("fa-crash");
+    const copying = await whenRunning(ddWriting(name));
     const first = start(cloneArgs(name));
-    await until(running(ddWriting(name)), "the copy starting");
+    await copying.seen;
     process.kill(guestPid(), "SIGKILL");
     expect((await first.done).code).toBe(1);
     await labRestart("lab-1", (line) => process.stderr.write(`[lab] ${line}\n`));
