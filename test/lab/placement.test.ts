@@ -29,7 +29,7 @@ const taken = (before: readonly [number, number], after: readonly [number, numbe
   Math.round(before[1] - after[1]),
 ];
 
-/** The index of the host with more free room (lab-1 on a tie). */
+/** The index of the host with more room, of two readings lab-1 first (lab-1 on a tie). */
 const roomier = ([first, second]: readonly [number, number]): 0 | 1 => (first >= second ? 0 : 1);
 
 /** Runs the CLI (a process of its own) with a backends file; resolves with its JSON output. */
@@ -285,12 +285,10 @@ describe("placement across the hosts of a backend", () => {
       await cleanup.driver.getVolumeStats(true); // Both hosts have their thin pool.
       // Earlier files leave the hosts unevenly provisioned: a thin ballast (no data, so no room
       // used) on the roomier pool evens the two allowances, so that one size fits either alone.
-      const found = await thinPools();
-      const room = found.map((pool) => pool.size - pool.provisioned);
-      const roomier = (room[1] ?? 0) > (room[0] ?? 0) ? 1 : 0;
-      const gap = Math.floor(Math.abs((room[1] ?? 0) - (room[0] ?? 0)) / GiB);
+      const [first = 0, second = 0] = (await thinPools()).map((pool) => pool.size - pool.provisioned);
+      const gap = Math.floor(Math.abs(second - first) / GiB);
       if (gap > 0) {
-        const ballast = { uuid: newUuid(), name: unique("ballast"), sizeGib: gap, provisioning: "thin" as const, host: `lab-${roomier + 1}` };
+        const ballast = { uuid: newUuid(), name: unique("ballast"), sizeGib: gap, provisioning: "thin" as const, host: `lab-${roomier([first, second]) + 1}` };
         ids.push((await cleanup.driver.createVolume(ballast)).id);
       }
       const before = await thinPools();
