@@ -123,19 +123,35 @@ exit $cut`;
 const cutDone = (cut: { code: number; stdout: string }): string => (cut.code === 0 ? "cut" : `no sshd above: ${cut.stdout}`);
 
 /**
- * A watcher on the host: waits for a process matching `pattern` (into `$pid`), then runs `then`
- * there at once, where a poll over SSH (a handshake and a pgrep, a second or two on an emulated
- * host) could miss a step that lasts a few seconds. It resolves once the watcher is polling,
- * so that the command it waits for, started after, cannot run before it looks (a slow
- * handshake let a 256 MiB wipe finish unseen); `outcome` is the watcher's exit and output. It
- * gives up after `timeoutS` (exit 2).
+ * A watcher on the host: waits for a process started after it matching `pattern` (an extended
+ * regular expression, as pgrep's, on the command line; into `$pid`), then runs `then` there at
+ * once. It reads only the processes started since it was armed (PIDs after the kernel's last
+ * one then), each poll, so it sees a step of a few hundred milliseconds where pgrep, which
+ * reads every process (a second on an emulated host under load), let a 256 MiB wipe run
+ * between two looks. It resolves once the watcher is polling, so that the command it waits
+ * for, started after, cannot run before it looks; `outcome` is the watcher's exit and output.
+ * It gives up after `timeoutS` (exit 2).
  */
 async function onceRunning(pattern: string, then: string, timeoutS = 120): Promise<{ outcome: Promise<{ code: number; stdout: string; stderr: string }> }> {
   const armed = `/tmp/cb-watching-${randomUUID()}`;
   const outcome = onHost(`trap 'rm -f ${armed}' EXIT
-end=$(($(date +%s) + ${timeoutS}))
+re='${pattern}' pid= watch=()
+read -r last < /proc/sys/kernel/ns_last_pid
 touch ${armed}
-until pid=$(pgrep -o -f '${pattern}'); do [ "$(date +%s)" -lt "$end" ] || exit 2; sleep 0.02; done
+until [ -n "$pid" ]; do
+  [ "$SECONDS" -lt ${timeoutS} ] || exit 2
+  read -r now < /proc/sys/kernel/ns_last_pid
+  while [ "$last" -lt "$now" ]; do last=$((last + 1)); watch+=("$last"); done
+  # A process is kept until it ends: forked, it may exec the command only later.
+  alive=()
+  for each in "\${watch[@]}"; do
+    mapfile -d '' -t argv 2>/dev/null < "/proc/$each/cmdline" && [ "\${#argv[@]}" -gt 0 ] || continue
+    alive+=("$each")
+    if [[ "\${argv[*]}" =~ $re ]]; then pid=$each; break; fi
+  done
+  watch=("\${alive[@]}")
+  [ -n "$pid" ] || sleep 0.02
+done
 ${then}`);
   await until(`[ -e ${armed} ]`, "the watcher starting", 60_000);
   return { outcome };
